@@ -1,0 +1,169 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// BenchmarkFind measures the matcher with the built-in rules on text shaped like what it
+// scans: source files full of identifiers such as token, key, secret and auth (the generic
+// rule's keywords) and minified bundles (megabyte-long lines). Besides MB/s it reports
+// MB/cpu-s, the rate per second of CPU time of the benchmark's thread, which other work on
+// a shared machine does not skew. Run it alone:
+//
+//	go test ./rules/ -run '^$' -bench BenchmarkFind -benchtime 20x -count 1
+func BenchmarkFind(b *testing.B) {
+	set := builtinSet(b)
+	cases := []struct {
+		name string
+		data []byte
+	}{
+		{"source", sourceLike(4 << 20)},
+		{"minified", minifiedLike(4<<20, 1<<20)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			cpu, unlock := threadCPU()
+			defer unlock()
+			n := 0
+			b.ResetTimer()
+			t0 := cpu()
+			for i := 0; i < b.N; i++ {
+				n = len(set.Find(c.data, "src/app.js"))
+			}
+			if used := cpu() - t0; used > 0 {
+				b.ReportMetric(float64(len(c.data))*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
+			}
+			b.ReportMetric(float64(n), "findings")
+		})
+	}
+}
+
+// TestBenchmarkCorpora checks that the benchmark text finds exactly the keys planted in it,
+// so that the benchmark measures the real path (keyword hits, regexes, checks) and not an
+// early exit.
+func TestBenchmarkCorpora(t *testing.T) {
+	set := builtinSet(t)
+	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18)} {
+		ms := set.Find(data, "src/app.js")
+		planted := strings.Count(string(data), "planted")
+		if len(ms) != planted {
+			t.Errorf("%s: %d findings, want the %d planted keys:%s", name, len(ms), planted, describe(ms))
+		}
+	}
+}
+
+var (
+	benchNames = []string{"user", "session", "client", "request", "config", "cache", "store", "item", "order", "account", "ctx", "res", "req", "opts", "payload", "handler"}
+	benchWords = []string{"token", "key", "secret", "auth", "password", "apiKey", "accessToken", "refreshToken", "authHeader", "secretName", "tokenURL", "keyID", "credentials", "passwordHash", "authorization"}
+)
+
+// sourceLike returns about n bytes of Go-, JavaScript- and Python-like code, in which the
+// generic rule's keywords occur on most lines the way they do in real code (names, calls,
+// references, hashes), with a planted key every 512 KiB.
+func sourceLike(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	g := NewGenerator(3)
+	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	hex := func(k int) string { return g.Chars(setHex, k) }
+	lines := []func() string{
+		func() string {
+			return fmt.Sprintf("func (c *%s) refresh%s(ctx context.Context, key string) (*Token, error) {", title(pick(benchNames)), title(pick(benchWords)))
+		},
+		func() string {
+			return fmt.Sprintf("\t%s, err := c.store.Get(ctx, \"%s:\"+key)", pick(benchWords), pick(benchNames))
+		},
+		func() string { return "\tif err != nil {" },
+		func() string {
+			return fmt.Sprintf("\t\treturn nil, fmt.Errorf(\"reading %s %%s: %%w\", key, err)", pick(benchWords))
+		},
+		func() string { return "\t}" },
+		func() string {
+			return fmt.Sprintf("\treq.Header.Set(\"Authorization\", \"Bearer \"+%s.%s)", pick(benchNames), title(pick(benchWords)))
+		},
+		func() string {
+			return fmt.Sprintf("\t%s := os.Getenv(\"%s\")", pick(benchWords), strings.ToUpper(pick(benchNames))+"_TOKEN")
+		},
+		func() string {
+			return fmt.Sprintf("const %s = await get%s(%s.id);", pick(benchWords), title(pick(benchWords)), pick(benchNames))
+		},
+		func() string {
+			return fmt.Sprintf("export function %sMiddleware(req, res, next) { const auth = req.headers.authorization; if (!auth) return next(); }", pick(benchNames))
+		},
+		func() string {
+			return fmt.Sprintf("this.apiKey = options.apiKey || process.env.%s_API_KEY;", strings.ToUpper(pick(benchNames)))
+		},
+		func() string {
+			return fmt.Sprintf("def get_%s(name: str) -> str:\n    %s = request.headers.get(\"X-Auth-Token\")", pick(benchWords), pick(benchNames))
+		},
+		func() string {
+			return fmt.Sprintf("    password = config[\"%s\"][\"password\"]  # never log the secret", pick(benchNames))
+		},
+		func() string {
+			return fmt.Sprintf("    self.api_key = os.environ.get(\"%s_KEY\")", strings.ToUpper(pick(benchNames)))
+		},
+		func() string { return fmt.Sprintf("    commit = \"%s\"  # token rotation landed here", hex(40)) },
+		func() string { return fmt.Sprintf("  \"integrity\": \"sha512-%s==\",", g.Chars(setB64, 86)) },
+		func() string {
+			return fmt.Sprintf("  %q: %q,", pick(benchWords)+"_id", hex(8)+"-"+hex(4)+"-"+hex(4)+"-"+hex(4)+"-"+hex(12))
+		},
+		func() string {
+			return "\tfor i := 0; i < len(items); i++ {\n\t\ttotal += items[i].Price * items[i].Qty\n\t}"
+		},
+		func() string {
+			return "// The cache keeps one entry per key; entries expire after the token's lifetime."
+		},
+		func() string {
+			return fmt.Sprintf("\treturn &%s{Name: name, Size: %d, Mode: 0o644}, nil", title(pick(benchNames)), r.IntN(1<<16))
+		},
+	}
+	var b strings.Builder
+	next := 512 << 10
+	for b.Len() < n {
+		b.WriteString(lines[r.IntN(len(lines))]())
+		b.WriteByte('\n')
+		if b.Len() >= next {
+			next += 512 << 10
+			b.WriteString("GITHUB_TOKEN = \"" + g.GitHubToken("ghp_") + "\" # planted\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+// minifiedLike returns about n bytes of minified JavaScript in lines of lineLen bytes,
+// with a planted key in each line.
+func minifiedLike(n, lineLen int) []byte {
+	r := rand.New(rand.NewPCG(4, 5))
+	g := NewGenerator(6)
+	id := func() string { return string(rune('a'+r.IntN(26))) + string(rune('a'+r.IntN(26))) }
+	frags := []func() string{
+		func() string {
+			return "function " + id() + "(e,t){var n=e.token||t.auth;return n&&n.secret?n.key:null}"
+		},
+		func() string { return "var " + id() + "=" + id() + ".headers.authorization;" },
+		func() string { return id() + ".apiKey=" + id() + ".config.apiKey," },
+		func() string { return "if(!" + id() + ".accessToken)throw new Error(\"missing token\");" },
+		func() string { return "return " + id() + "(" + id() + ",\"" + g.Chars(setAlnum, 12) + "\")};" },
+		func() string { return "for(var i=0;i<e.length;i++)t[e[i].key]=e[i].value;" },
+		func() string {
+			return "e.exports={name:\"" + id() + "\",version:\"4.17." + fmt.Sprint(r.IntN(30)) + "\"};"
+		},
+		func() string { return "url:\"https://cdn.example.com/assets/" + g.Chars(setHex, 8) + ".js\"," },
+		func() string { return "sprite:\"data:image/png;base64," + g.Chars(setB64, 200) + "\"," },
+	}
+	var b strings.Builder
+	for b.Len() < n {
+		lineStart := b.Len()
+		for b.Len()-lineStart < lineLen {
+			b.WriteString(frags[r.IntN(len(frags))]())
+		}
+		b.WriteString("var planted={k:\"" + g.OpenAIKey("sk-proj-", 74) + "\"};\n")
+	}
+	return []byte(b.String())
+}
+
+func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }

@@ -1,0 +1,614 @@
+package rules
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+)
+
+// Set is a compiled group of rules with the global allowlist: the matcher. It is safe for
+// concurrent use.
+type Set struct {
+	Rules     []*Rule
+	Allowlist Allowlist
+
+	byID     map[string]*Rule
+	trie     *ahocorasick.Trie
+	keywords []string
+	kwRules  [][]int // keyword index → indexes into Rules
+	always   []int   // rules without keywords: they run on every chunk
+	maxKw    int
+	lowers   sync.Pool
+	// owned are the literal prefixes of specific rules ("ghp_", "sk-proj-"): a value that
+	// starts with one belongs to that rule, so generic rules leave it alone even when the
+	// specific rule's checks turned it down (a token with a wrong checksum).
+	owned []string
+}
+
+// Match is one candidate secret that passed every check and allowlist.
+type Match struct {
+	Rule *Rule
+	// Secret is the raw secret; Companion a second value found near it (an AWS secret key).
+	Secret    string
+	Companion string
+	// Start and End are byte offsets of the secret in the scanned data.
+	Start, End int
+	// Line and Column (1-based; the column counts characters) locate Start.
+	Line, Column int
+
+	cStart, cEnd int // the companion's offsets, when there is one
+}
+
+// NewSet compiles rules and a global allowlist into a matcher. Rule ids must be unique.
+func NewSet(rules []*Rule, allow Allowlist) (*Set, error) {
+	s := &Set{Rules: rules, Allowlist: allow, byID: make(map[string]*Rule, len(rules))}
+	if err := s.Allowlist.compile(); err != nil {
+		return nil, fmt.Errorf("global allowlist: %w", err)
+	}
+	kwIndex := map[string]int{}
+	for i, r := range rules {
+		if err := r.compile(); err != nil {
+			return nil, err
+		}
+		if _, dup := s.byID[r.ID]; dup {
+			return nil, fmt.Errorf("rule %s is defined twice", r.ID)
+		}
+		s.byID[r.ID] = r
+		if !r.Generic {
+			for _, p := range r.prefixes {
+				// "http…" starts the webhook URLs of specific rules, and every other URL.
+				if len(p) >= 3 && !strings.HasPrefix(p, "http") {
+					s.owned = append(s.owned, p)
+				}
+			}
+		}
+		if len(r.Keywords) == 0 {
+			s.always = append(s.always, i)
+			continue
+		}
+		for _, k := range r.Keywords {
+			j, ok := kwIndex[k]
+			if !ok {
+				j = len(s.keywords)
+				kwIndex[k] = j
+				s.keywords = append(s.keywords, k)
+				s.kwRules = append(s.kwRules, nil)
+				if len(k) > s.maxKw {
+					s.maxKw = len(k)
+				}
+			}
+			s.kwRules[j] = appendUnique(s.kwRules[j], i)
+		}
+	}
+	s.trie = ahocorasick.NewTrieBuilder().AddStrings(s.keywords).Build()
+	return s, nil
+}
+
+// Rule returns the rule with the given id, or nil.
+func (s *Set) Rule(id string) *Rule { return s.byID[id] }
+
+// Keywords returns the distinct lowercase keywords of all rules.
+func (s *Set) Keywords() []string { return append([]string(nil), s.keywords...) }
+
+// region is a part of the data one rule's regex runs on. clippedLo/Hi tell that the window,
+// not a line end or the data's edge, cut it there: a match touching such an edge may be a
+// piece of a longer token and is dropped.
+type region struct {
+	lo, hi               int
+	clippedLo, clippedHi bool
+}
+
+// Find returns the secrets in data, ordered by offset. path is where data came from (for
+// rules and allowlists limited by path); it may be empty.
+func (s *Set) Find(data []byte, path string) []Match {
+	if len(data) == 0 {
+		return nil
+	}
+	// Per rule: the windows its regex runs on, or for anchored rules the keyword hits
+	// where it is tried. Allocated at the first hit: most chunks have none.
+	var regions [][]region
+	var anchors [][]int
+	hit := false
+	if len(s.keywords) > 0 {
+		lower := s.lower(data)
+		s.trie.Walk(*lower, func(end, n, pattern int64) bool {
+			if !hit {
+				hit = true
+				regions, anchors = make([][]region, len(s.Rules)), make([][]int, len(s.Rules))
+			}
+			start := int(end - n + 1)
+			stop := int(end + 1)
+			for _, ri := range s.kwRules[pattern] {
+				r := s.Rules[ri]
+				if r.Anchored {
+					if as := anchors[ri]; len(as) > 0 && as[len(as)-1] == start {
+						continue
+					}
+					if r.Prefilter != "" && !prefilters[r.Prefilter](data, start, stop) {
+						continue
+					}
+					anchors[ri] = append(anchors[ri], start)
+					continue
+				}
+				regions[ri] = addRegion(regions[ri], data, start, stop, r)
+			}
+			return true
+		})
+		s.lowers.Put(lower)
+	}
+	if len(s.always) > 0 && !hit {
+		hit = true
+		regions, anchors = make([][]region, len(s.Rules)), make([][]int, len(s.Rules))
+	}
+	for _, ri := range s.always {
+		regions[ri] = []region{{lo: 0, hi: len(data)}}
+	}
+	if !hit {
+		return nil
+	}
+	var out []Match
+	for ri, r := range s.Rules {
+		if len(regions[ri]) == 0 && len(anchors[ri]) == 0 || !s.runsOn(r, path) {
+			continue
+		}
+		for _, rg := range regions[ri] {
+			out = s.matchRegion(out, r, data, rg)
+		}
+		for _, a := range anchors[ri] {
+			out = s.matchAnchored(out, r, data, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	out = dropShadowed(out)
+	out = dropInlineAllowed(out, data)
+	positions(out, data)
+	return out
+}
+
+func (s *Set) lower(data []byte) *[]byte {
+	p, _ := s.lowers.Get().(*[]byte)
+	if p == nil {
+		b := make([]byte, 0, len(data))
+		p = &b
+	}
+	b := (*p)[:0]
+	if cap(b) < len(data) {
+		b = make([]byte, 0, len(data))
+	}
+	b = b[:len(data)]
+	for i, c := range data {
+		b[i] = lowerByte[c]
+	}
+	*p = b
+	return p
+}
+
+// lowerByte maps ASCII upper-case letters to lower case and every other byte to itself.
+var lowerByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// maxExtend is how far a window's edge moves outwards to reach the end of the token it
+// cuts, so that a key is never seen in part.
+const maxExtend = 256
+
+// tokenByte marks the bytes keys are made of; a window's edge never stops among them.
+var tokenByte = func() (t [256]bool) {
+	for _, c := range []byte(setAlnum + "_-+/=.") {
+		t[c] = true
+	}
+	return t
+}()
+
+// addRegion extends the rule's regions with the window around a keyword hit at [start,stop),
+// merging it into the previous region when they overlap (hits arrive in order of their
+// end). A window edge that falls inside a token moves out to the token's end (up to
+// maxExtend bytes); only when the token is longer than that does the edge stay clipped.
+func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
+	w := r.window()
+	if n := len(rs); n > 0 && start >= rs[n-1].lo && start <= rs[n-1].hi {
+		// The hit lies in the last window (and so on its line): only the end can move.
+		last := &rs[n-1]
+		if stop+w > last.hi {
+			if hi, clipped := windowEnd(data, stop, w, r.Multiline); hi > last.hi {
+				last.hi, last.clippedHi = hi, clipped
+			}
+		}
+		return rs
+	}
+	lo, clippedLo := start-w, false
+	if lo <= 0 {
+		lo = 0
+	} else {
+		limit := max(lo-maxExtend, 0)
+		for lo > limit && tokenByte[data[lo-1]] {
+			lo--
+		}
+		clippedLo = lo > 0 && tokenByte[data[lo-1]]
+	}
+	if !r.Multiline {
+		if i := bytes.LastIndexByte(data[lo:start], '\n'); i >= 0 {
+			lo, clippedLo = lo+i+1, false
+		}
+	}
+	hi, clippedHi := windowEnd(data, stop, w, r.Multiline)
+	if n := len(rs); n > 0 && lo <= rs[n-1].hi {
+		last := &rs[n-1]
+		if lo < last.lo {
+			last.lo, last.clippedLo = lo, clippedLo
+		}
+		if hi > last.hi {
+			last.hi, last.clippedHi = hi, clippedHi
+		}
+		return rs
+	}
+	return append(rs, region{lo: lo, hi: hi, clippedLo: clippedLo, clippedHi: clippedHi})
+}
+
+// windowEnd returns where a window of w bytes after stop ends: at the end of the token it
+// would cut (up to maxExtend bytes further; clipped tells that it still cuts one), and, for
+// rules that are not multiline, no later than the line's end.
+func windowEnd(data []byte, stop, w int, multiline bool) (hi int, clipped bool) {
+	hi = stop + w
+	if hi >= len(data) {
+		hi = len(data)
+	} else {
+		limit := min(hi+maxExtend, len(data))
+		for hi < limit && tokenByte[data[hi]] {
+			hi++
+		}
+		clipped = hi < len(data) && tokenByte[data[hi]]
+	}
+	if !multiline {
+		if i := bytes.IndexByte(data[stop:hi], '\n'); i >= 0 {
+			hi, clipped = stop+i, false
+		}
+	}
+	return hi, clipped
+}
+
+// runsOn reports whether rule r applies to path.
+func (s *Set) runsOn(r *Rule, path string) bool {
+	if r.Path != nil && !r.Path.MatchString(path) {
+		return false
+	}
+	return path == "" || !r.Allowlist.AllowsPath(path)
+}
+
+func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region) []Match {
+	part := data[rg.lo:rg.hi]
+	for _, loc := range r.Regex.FindAllSubmatchIndex(part, -1) {
+		if (rg.clippedLo && loc[0] == 0) || (rg.clippedHi && loc[1] == len(part)) {
+			continue
+		}
+		out = s.candidate(out, r, data, rg.lo, loc)
+	}
+	return out
+}
+
+// matchAnchored tries an anchored rule's regex at one keyword hit, over the rule's window
+// (cut at the line end unless the rule is multiline; moved out to the end of a token it
+// would cut, as for regions).
+func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int) []Match {
+	hi, clipped := windowEnd(data, at, r.window(), r.Multiline)
+	loc := r.anchored.FindSubmatchIndex(data[at:hi])
+	if loc == nil || clipped && loc[1] == hi-at {
+		return out
+	}
+	return s.candidate(out, r, data, at, loc)
+}
+
+// candidate turns one regex match (loc, relative to base) into a Match if it passes the
+// rule's checks and the allowlists.
+func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int) []Match {
+	group := r.SecretGroup
+	if group == 0 && len(loc) > 2 {
+		group = 1 // as gitleaks: the first group holds the secret unless told otherwise
+	}
+	a, b := loc[2*group], loc[2*group+1]
+	if a < 0 {
+		return out
+	}
+	start, end := base+a, base+b
+	secret := string(data[start:end])
+	if !s.accept(r, secret, data, base+loc[0], base+loc[1]) {
+		return out
+	}
+	m := Match{Rule: r, Secret: secret, Start: start, End: end}
+	if r.Companion != nil {
+		m.Companion, m.cStart, m.cEnd = findCompanion(r, data, start, end)
+		if m.Companion == "" && r.RequireCompanion {
+			return out
+		}
+	}
+	return append(out, m)
+}
+
+// accept runs the offline checks and allowlists on one candidate, cheapest and most
+// selective first.
+func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int) bool {
+	if secret == "" {
+		return false
+	}
+	if r.Entropy > 0 && Entropy(secret) < r.Entropy {
+		return false
+	}
+	for _, c := range r.Checks {
+		if !checks[c](secret) {
+			return false
+		}
+	}
+	if r.Generic {
+		for _, p := range s.owned {
+			if strings.HasPrefix(secret, p) {
+				return false
+			}
+		}
+	}
+	if IsPlaceholder(secret) {
+		return false
+	}
+	if r.Allowlist.Empty() && s.Allowlist.Empty() {
+		return true
+	}
+	// The match and the line are copied only for allowlists that look at them: a line of a
+	// minified bundle can be megabytes long.
+	var match, line string
+	if targets(&r.Allowlist, "match") || targets(&s.Allowlist, "match") {
+		match = string(data[mStart:mEnd])
+	}
+	if targets(&r.Allowlist, "line") || targets(&s.Allowlist, "line") {
+		line = string(lineAt(data, mStart))
+	}
+	return !r.Allowlist.allowsCandidate(secret, match, line) && !s.Allowlist.allowsCandidate(secret, match, line)
+}
+
+// targets reports whether an allowlist has regexes over target ("match" or "line").
+func targets(a *Allowlist, target string) bool {
+	return len(a.Regexes) > 0 && a.RegexTarget == target
+}
+
+// findCompanion returns the companion value nearest to the secret at [start,end), and
+// where it is.
+func findCompanion(r *Rule, data []byte, start, end int) (string, int, int) {
+	lo, hi := max(start-r.CompanionWindow, 0), min(end+r.CompanionWindow, len(data))
+	best, bestA, bestB, bestDist := "", 0, 0, -1
+next:
+	for _, loc := range r.Companion.FindAllSubmatchIndex(data[lo:hi], -1) {
+		a, b := loc[0], loc[1]
+		if len(loc) > 2 && loc[2] >= 0 {
+			a, b = loc[2], loc[3]
+		}
+		a, b = a+lo, b+lo
+		if a < end && b > start { // the secret itself
+			continue
+		}
+		cand := string(data[a:b])
+		if IsPlaceholder(cand) {
+			continue
+		}
+		for _, c := range r.CompanionChecks {
+			if !checks[c](cand) {
+				continue next
+			}
+		}
+		dist := a - end
+		if b <= start {
+			dist = start - b
+		}
+		if bestDist < 0 || dist < bestDist {
+			best, bestA, bestB, bestDist = cand, a, b, dist
+		}
+	}
+	return best, bestA, bestB
+}
+
+// rank orders rules for overlapping matches: a specific rule beats a generic rule of a
+// provider (a 40-character token near "cloudflare"), which beats a generic rule of no
+// provider (password = "…").
+func rank(r *Rule) int {
+	switch {
+	case !r.Generic:
+		return 2
+	case r.Provider != "":
+		return 1
+	}
+	return 0
+}
+
+// spans answers whether a byte range overlaps any of a set of ranges.
+type spans struct {
+	lo, hi []int // sorted by lo; hi[i] is the largest end among the first i+1 ranges
+}
+
+func (sp *spans) add(lo, hi int) {
+	sp.lo = append(sp.lo, lo)
+	sp.hi = append(sp.hi, hi)
+}
+
+func (sp *spans) seal() {
+	idx := make([]int, len(sp.lo))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return sp.lo[idx[a]] < sp.lo[idx[b]] })
+	lo, hi := make([]int, len(idx)), make([]int, len(idx))
+	for i, j := range idx {
+		lo[i], hi[i] = sp.lo[j], sp.hi[j]
+		if i > 0 && hi[i-1] > hi[i] {
+			hi[i] = hi[i-1]
+		}
+	}
+	sp.lo, sp.hi = lo, hi
+}
+
+func (sp *spans) overlaps(lo, hi int) bool {
+	n := sort.SearchInts(sp.lo, hi) // ranges starting before hi
+	return n > 0 && sp.hi[n-1] > lo
+}
+
+// dropShadowed removes duplicates, and matches that overlap a match of a higher-ranked
+// rule or its companion (the AWS secret beside its key id is not also a generic password).
+func dropShadowed(ms []Match) []Match {
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].Start != ms[j].Start {
+			return ms[i].Start < ms[j].Start
+		}
+		if ri, rj := rank(ms[i].Rule), rank(ms[j].Rule); ri != rj {
+			return ri > rj
+		}
+		if ms[i].Rule.ID != ms[j].Rule.ID {
+			return ms[i].Rule.ID < ms[j].Rule.ID
+		}
+		return ms[i].End < ms[j].End
+	})
+	var above [3]spans // above[k]: matches and companions of rank k and higher
+	weak := false
+	for _, m := range ms {
+		k := rank(m.Rule)
+		if k < 2 {
+			weak = true
+		}
+		for j := 1; j <= k; j++ {
+			above[j].add(m.Start, m.End)
+			if m.Companion != "" {
+				above[j].add(m.cStart, m.cEnd)
+			}
+		}
+	}
+	if weak {
+		above[1].seal()
+		above[2].seal()
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if k := rank(m.Rule); k < 2 && above[k+1].overlaps(m.Start, m.End) {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Start == m.Start && out[n-1].End == m.End && out[n-1].Rule == m.Rule {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// InlineAllowMarkers silence every match on a line that contains one of them.
+var InlineAllowMarkers = []string{"leakstop:allow", "gitleaks:allow"}
+
+func dropInlineAllowed(ms []Match, data []byte) []Match {
+	any := false
+	for _, marker := range InlineAllowMarkers {
+		any = any || bytes.Contains(data, []byte(marker))
+	}
+	if !any {
+		return ms // the usual case, found without reading megabyte-long lines
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		line := lineAt(data, m.Start)
+		allowed := false
+		for _, marker := range InlineAllowMarkers {
+			if bytes.Contains(line, []byte(marker)) {
+				allowed = true
+				break
+			}
+		}
+		if !allowed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// lineAt returns the line holding offset, without its line end.
+func lineAt(data []byte, offset int) []byte {
+	lo := bytes.LastIndexByte(data[:offset], '\n') + 1
+	hi := bytes.IndexByte(data[offset:], '\n')
+	if hi < 0 {
+		hi = len(data)
+	} else {
+		hi += offset
+	}
+	return bytes.TrimSuffix(data[lo:hi], []byte("\r"))
+}
+
+// positions fills Line and Column of matches sorted by Start, counting lines and
+// characters once however long the lines are.
+func positions(ms []Match, data []byte) {
+	line, at, col := 1, 0, 1 // at: an offset whose line and column are known
+	for i := range ms {
+		target := ms[i].Start
+		if n := bytes.Count(data[at:target], []byte("\n")); n > 0 {
+			line += n
+			at = bytes.LastIndexByte(data[:target], '\n') + 1
+			col = 1
+		}
+		col += utf8.RuneCount(data[at:target])
+		at = target
+		ms[i].Line, ms[i].Column = line, col
+	}
+}
+
+// Position returns the 1-based line and character column of offset in data.
+func Position(data []byte, offset int) (line, column int) {
+	line = bytes.Count(data[:offset], []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(data[:offset], '\n') + 1
+	return line, utf8.RuneCount(data[lineStart:offset]) + 1
+}
+
+func appendUnique(xs []int, x int) []int {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// TrimmedLine returns up to max characters of the line around [start,end), for showing
+// where a secret sits in a megabyte-long minified line.
+func TrimmedLine(data []byte, start, end, max int) string {
+	line := lineAt(data, start)
+	lo := bytes.LastIndexByte(data[:start], '\n') + 1
+	a, b := start-lo, end-lo
+	if b > len(line) {
+		b = len(line)
+	}
+	pad := (max - (b - a)) / 2
+	if pad < 0 {
+		pad = 0
+	}
+	from, to := a-pad, b+pad
+	prefix, suffix := "", ""
+	if from <= 0 {
+		from = 0
+	} else {
+		prefix = "…"
+	}
+	if to >= len(line) {
+		to = len(line)
+	} else {
+		suffix = "…"
+	}
+	for from > 0 && !utf8.RuneStart(line[from]) {
+		from--
+	}
+	for to < len(line) && !utf8.RuneStart(line[to]) {
+		to++
+	}
+	return prefix + strings.TrimSpace(string(line[from:to])) + suffix
+}

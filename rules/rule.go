@@ -1,0 +1,262 @@
+// Package rules owns what a secret looks like: the rule model, the built-in rules (embedded
+// data that carries its own examples), the loading of user and gitleaks configurations, the
+// matcher (an Aho-Corasick keyword pass, then regexes near the hits, then each rule's checks),
+// allowlists and redaction. It does no I/O beyond parsing what it is handed.
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// Rule describes one kind of secret.
+type Rule struct {
+	// ID names the rule in reports, allowlists and fingerprints ("openai-project-key").
+	ID string
+	// Description is one sentence for people; SARIF shows it as the rule's short description.
+	Description string
+	// Provider is the service that issued the secret ("openai"); empty for generic rules.
+	Provider string
+	// Keywords are literals, one of which must occur (case-insensitively) near a secret
+	// before the rule's regex runs. A rule with no keywords runs on every chunk.
+	Keywords []string
+	// Regex finds candidates. SecretGroup picks the capture group that holds the secret
+	// (0: the whole match; when unset and the regex has groups, the first group).
+	Regex       *regexp.Regexp
+	SecretGroup int
+	// Entropy is the minimum Shannon entropy (bits per character) of the secret; 0 disables.
+	Entropy float64
+	// Checks name offline checks (see Checks) that a candidate must pass.
+	Checks []string
+	// Path, when set, limits the rule to paths it matches (gitleaks' rule.path).
+	Path *regexp.Regexp
+	// Window is how many bytes either side of a keyword hit the regex sees; 0 means
+	// DefaultWindow. Multiline rules see across line ends, others stop at them.
+	Window    int
+	Multiline bool
+	// Anchored rules have a regex that can only match where one of their keywords starts
+	// (the generic rule: "password = …"). The matcher then tries the regex once at each
+	// keyword hit, over Window bytes, rather than searching the windows around hits: with
+	// keywords as common in code as "token", that is many times faster. Prefilter names a
+	// cheap test (see Prefilters) run at the hit before the regex.
+	Anchored  bool
+	Prefilter string
+	// Generic rules (password = "...") give way to a specific rule matching the same bytes.
+	Generic bool
+	// Companion, when set, is a second value looked for near each match (an AWS secret
+	// access key beside its key id); its first group, if any, holds the value, and
+	// CompanionChecks name checks it must pass. RequireCompanion drops matches without one.
+	Companion        *regexp.Regexp
+	CompanionWindow  int
+	CompanionChecks  []string
+	RequireCompanion bool
+	// Severity is "critical", "high", "medium" or "low".
+	Severity string
+	// Remediation tells what to do with a leaked secret of this kind (a URL or a sentence).
+	Remediation string
+	// Allowlist silences candidates of this rule only.
+	Allowlist Allowlist
+	// Examples are text templates (see ExpandExample) that must and must not produce a
+	// finding. Built-in rules carry at least two of each; go test checks them.
+	Examples Examples
+
+	prefixes []string       // the literals a secret of this rule can start with, for redaction
+	anchored *regexp.Regexp // Regex anchored at its start, for Anchored rules
+}
+
+// Examples holds a rule's own true and false examples, as templates.
+type Examples struct {
+	True  []string `toml:"true"`
+	False []string `toml:"false"`
+}
+
+// DefaultWindow is how far either side of a keyword hit a rule's regex looks by default.
+// It is larger than the longest single-line token the built-in rules know.
+const DefaultWindow = 512
+
+// Severity levels and their SARIF security-severity scores.
+var severityScore = map[string]string{"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+// SecurityScore returns the SARIF security-severity of the rule's severity.
+func (r *Rule) SecurityScore() string {
+	if s, ok := severityScore[r.Severity]; ok {
+		return s
+	}
+	return severityScore["high"]
+}
+
+// PrefixOf returns the literal prefix of the rule's regex that secret starts with
+// ("sk-proj-"), or "". Redaction keeps it.
+func (r *Rule) PrefixOf(secret string) string {
+	best := ""
+	for _, p := range r.prefixes {
+		if len(p) > len(best) && strings.HasPrefix(secret, p) {
+			best = p
+		}
+	}
+	return best
+}
+
+// Redact returns secret redacted for output with this rule's prefix kept.
+func (r *Rule) Redact(secret string) string { return Redact(secret, r.PrefixOf(secret)) }
+
+func (r *Rule) window() int {
+	if r.Window > 0 {
+		return r.Window
+	}
+	return DefaultWindow
+}
+
+// compile validates a rule and fills in what derives from its fields.
+func (r *Rule) compile() error {
+	if r.ID == "" {
+		return fmt.Errorf("a rule has no id")
+	}
+	if r.Regex == nil {
+		return fmt.Errorf("rule %s: no regex", r.ID)
+	}
+	if r.SecretGroup < 0 || r.SecretGroup > r.Regex.NumSubexp() {
+		return fmt.Errorf("rule %s: secretGroup %d but the regex has %d groups", r.ID, r.SecretGroup, r.Regex.NumSubexp())
+	}
+	for i, k := range r.Keywords {
+		if k == "" {
+			return fmt.Errorf("rule %s: keyword %d is empty", r.ID, i+1)
+		}
+		r.Keywords[i] = strings.ToLower(k)
+	}
+	for _, c := range append(append([]string(nil), r.Checks...), r.CompanionChecks...) {
+		if _, ok := checks[c]; !ok {
+			return fmt.Errorf("rule %s: unknown check %q (known: %s)", r.ID, c, strings.Join(CheckNames(), ", "))
+		}
+	}
+	if len(r.CompanionChecks) > 0 && r.Companion == nil {
+		return fmt.Errorf("rule %s: companionChecks without a companion regex", r.ID)
+	}
+	if r.Severity == "" {
+		r.Severity = "high"
+	}
+	if _, ok := severityScore[r.Severity]; !ok {
+		return fmt.Errorf("rule %s: severity %q is not critical, high, medium or low", r.ID, r.Severity)
+	}
+	if r.Anchored {
+		if len(r.Keywords) == 0 {
+			return fmt.Errorf("rule %s: an anchored rule needs keywords, where its regex is tried", r.ID)
+		}
+		re, err := regexp.Compile(`^(?:` + r.Regex.String() + `)`)
+		if err != nil {
+			return fmt.Errorf("rule %s: anchoring the regex: %w", r.ID, err)
+		}
+		r.anchored = re
+	}
+	if r.Prefilter != "" {
+		if !r.Anchored {
+			return fmt.Errorf("rule %s: a prefilter needs anchored = true", r.ID)
+		}
+		if _, ok := prefilters[r.Prefilter]; !ok {
+			return fmt.Errorf("rule %s: unknown prefilter %q (known: %s)", r.ID, r.Prefilter, strings.Join(PrefilterNames(), ", "))
+		}
+	}
+	if r.Companion != nil && r.CompanionWindow == 0 {
+		r.CompanionWindow = 1024
+	}
+	group := r.SecretGroup
+	if group == 0 && r.Regex.NumSubexp() > 0 {
+		group = 1
+	}
+	r.prefixes = literalPrefixes(r.Regex, group)
+	return r.Allowlist.compile()
+}
+
+// literalPrefixes lists the literals a regex's secret (capture group; 0 for the whole
+// match) can start with, such as "sk-proj-" and "sk-svcacct-" for `\b(sk-(?:proj|svcacct)-…)`.
+// Redaction keeps the one a secret starts with: it tells the reader what the secret is
+// without revealing any of its random part.
+func literalPrefixes(re *regexp.Regexp, group int) []string {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	tree = tree.Simplify()
+	if group > 0 {
+		if tree = findCapture(tree, group); tree == nil {
+			return nil
+		}
+	}
+	out, _ := prefixesOf(tree, []string{""})
+	if len(out) == 1 && out[0] == "" {
+		return nil
+	}
+	return out
+}
+
+// findCapture returns the sub-expression of capture group n.
+func findCapture(re *syntax.Regexp, n int) *syntax.Regexp {
+	if re.Op == syntax.OpCapture && re.Cap == n {
+		return re
+	}
+	for _, sub := range re.Sub {
+		if found := findCapture(sub, n); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// prefixesOf extends every prefix in acc by what re must match first. It reports whether
+// re was consumed whole as literals, so that a concatenation may go on after it.
+func prefixesOf(re *syntax.Regexp, acc []string) ([]string, bool) {
+	const maxPrefixes = 16
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return acc, false
+		}
+		for i := range acc {
+			acc[i] += string(re.Rune)
+		}
+		return acc, true
+	case syntax.OpCapture:
+		return prefixesOf(re.Sub[0], acc)
+	case syntax.OpWordBoundary, syntax.OpBeginText, syntax.OpBeginLine, syntax.OpEmptyMatch:
+		return acc, true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			var whole bool
+			if acc, whole = prefixesOf(sub, acc); !whole {
+				return acc, false
+			}
+		}
+		return acc, true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			got, whole := prefixesOf(sub, append([]string(nil), acc...))
+			if !whole || len(out)+len(got) > maxPrefixes {
+				return acc, false
+			}
+			out = append(out, got...)
+		}
+		return out, true
+	case syntax.OpCharClass:
+		// A class of a few characters ([us], [por]) is an alternation of literals.
+		var chars []rune
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for c := re.Rune[i]; c <= re.Rune[i+1] && len(chars) <= 4; c++ {
+				chars = append(chars, c)
+			}
+		}
+		if len(chars) == 0 || len(chars) > 4 || len(acc)*len(chars) > maxPrefixes {
+			return acc, false
+		}
+		out := make([]string, 0, len(acc)*len(chars))
+		for _, a := range acc {
+			for _, c := range chars {
+				out = append(out, a+string(c))
+			}
+		}
+		return out, true
+	}
+	return acc, false
+}
