@@ -1,0 +1,324 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/rules"
+)
+
+// Kind says what a chunk is, for the stats.
+type Kind int
+
+// Chunk kinds.
+const (
+	KindFile  Kind = iota // a file on disk or stdin
+	KindBlob              // a git blob
+	KindPage              // something fetched over HTTP
+	KindOther             // counted in bytes only
+)
+
+// Chunk is bytes plus where they came from. A source sets Data and Location, or Err (a place
+// it could not read) or Skipped (a place it chose not to read, with the reason).
+type Chunk struct {
+	Data     []byte
+	Kind     Kind
+	Location Location
+	// LineOffset is added to the line of every match: Data starts that many lines into the
+	// file it is part of.
+	LineOffset int
+	// Annotate, when set, refines the location of each match: a source map's origin, the
+	// environment variable that put the secret there.
+	Annotate func(data []byte, m rules.Match, loc *Location)
+	// Err is a problem reading Location; Data is empty. The scan goes on and ends with
+	// exit status 2.
+	Err error
+	// Skipped says why Location was not read (binary, too large); Data is empty.
+	Skipped string
+	// Done, when set, is called once the engine no longer needs Data.
+	Done func()
+	// Size, when set, is the number of bytes the chunk stands for, for the stats: a source
+	// that hands over only part of what it read (the lines worth matching) sets it.
+	Size int64
+	// LineMap, when set, gives for each line of Data (LineMap[0] for line 1) its line
+	// number in the content the chunk came from: Data holds selected lines only.
+	LineMap []int32
+	// Scanned, when set, is called with the chunk's matches once they are known, before
+	// Done; a source may learn from it which lines are worth matching again.
+	Scanned func(matches []rules.Match)
+}
+
+// Source turns something into chunks. It only reads; it never matches. Scan calls emit for
+// every chunk and returns a fatal error only (nothing could be read at all); problems with
+// single places are reported as chunks with Err set.
+type Source interface {
+	Scan(ctx context.Context, emit func(Chunk) error) error
+}
+
+// Resolver is implemented by sources whose chunks need a second pass to place findings: a
+// git source scans each blob once and then finds the commits and paths that hold the
+// blobs with findings. Resolve replaces or completes the findings' locations.
+type Resolver interface {
+	Resolve(ctx context.Context, findings []*Finding) error
+}
+
+// Counter is implemented by sources that count commits.
+type Counter interface {
+	Commits() int64
+}
+
+// Problem is a place the scan could not read.
+type Problem struct {
+	Where string
+	Err   error
+}
+
+// Result is what a scan found and read.
+type Result struct {
+	Findings []*Finding
+	Stats    Stats
+	Problems []Problem
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Rules is the matcher with its global allowlist. Required.
+	Rules *rules.Set
+	// Jobs is how many chunks are matched at once; 0 means all cores.
+	Jobs int
+	// Baseline hides findings whose fingerprint it holds.
+	Baseline Baseline
+	// Redactor learns every secret found, so later log lines and errors can be redacted.
+	Redactor *rules.Redactor
+	// Logger receives skip and problem lines.
+	Logger zerolog.Logger
+	// Progress, when set, is told the bytes of each chunk as it is scanned.
+	Progress func(bytes int64)
+}
+
+// Engine runs sources through the matcher.
+type Engine struct {
+	opts Options
+}
+
+// New returns an engine.
+func New(opts Options) (*Engine, error) {
+	if opts.Rules == nil {
+		return nil, errors.New("scanner: no rules")
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Redactor == nil {
+		opts.Redactor = &rules.Redactor{}
+	}
+	return &Engine{opts: opts}, nil
+}
+
+// Rules returns the engine's matcher.
+func (e *Engine) Rules() *rules.Set { return e.opts.Rules }
+
+type collector struct {
+	mu       sync.Mutex
+	findings map[string]*Finding
+	problems []Problem
+	stats    Stats
+}
+
+// Run scans everything src yields and returns the findings, one per distinct secret. The
+// error is fatal (the source could not be read at all, or ctx ended); problems with single
+// places are in Result.Problems.
+func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	col := &collector{findings: map[string]*Finding{}}
+	chunks := make(chan Chunk, e.opts.Jobs*2)
+	var wg sync.WaitGroup
+	for i := 0; i < e.opts.Jobs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				e.scanChunk(c, col)
+			}
+		}()
+	}
+	srcErr := src.Scan(ctx, func(c Chunk) error {
+		if c.Err != nil || c.Skipped != "" {
+			e.note(c, col)
+			if c.Done != nil {
+				c.Done()
+			}
+			return nil
+		}
+		if e.opts.Rules.Allowlist.AllowsPath(c.Location.Path) || e.opts.Rules.Allowlist.AllowsCommit(c.Location.Commit) {
+			e.opts.Logger.Debug().Str("path", c.Location.Path).Msg("allowlisted, not scanned")
+			if c.Done != nil {
+				c.Done()
+			}
+			return nil
+		}
+		select {
+		case chunks <- c:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(chunks)
+	wg.Wait()
+	if srcErr != nil {
+		return nil, srcErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	findings := make([]*Finding, 0, len(col.findings))
+	for _, f := range col.findings {
+		findings = append(findings, f)
+	}
+	if r, ok := src.(Resolver); ok && len(findings) > 0 {
+		if err := r.Resolve(ctx, findings); err != nil {
+			return nil, fmt.Errorf("placing findings: %w", err)
+		}
+	}
+	findings = e.filter(findings)
+	for _, f := range findings {
+		f.SortLocations()
+	}
+	SortFindings(findings)
+	if c, ok := src.(Counter); ok {
+		col.stats.Commits = c.Commits()
+	}
+	col.stats.DurationMS = time.Since(start).Milliseconds()
+	return &Result{Findings: findings, Stats: col.stats, Problems: col.problems}, nil
+}
+
+// note records a chunk the source could not or would not read.
+func (e *Engine) note(c Chunk, col *collector) {
+	where := c.Location.Where()
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	if c.Err != nil {
+		col.stats.Errors++
+		msg := e.opts.Redactor.Redact(c.Err.Error())
+		col.problems = append(col.problems, Problem{Where: where, Err: errors.New(msg)})
+		e.opts.Logger.Error().Str("where", where).Msg(msg)
+		return
+	}
+	col.stats.Skipped++
+	e.opts.Logger.Info().Str("where", where).Msg("skipped: " + c.Skipped)
+}
+
+func (e *Engine) scanChunk(c Chunk, col *collector) {
+	if c.Done != nil {
+		defer c.Done()
+	}
+	n := int64(len(c.Data))
+	if c.Size > 0 {
+		n = c.Size
+	}
+	matches := e.opts.Rules.Find(c.Data, c.Location.Path)
+	if c.Scanned != nil {
+		c.Scanned(matches)
+	}
+	if e.opts.Progress != nil {
+		e.opts.Progress(n)
+	}
+	col.mu.Lock()
+	defer col.mu.Unlock()
+	switch c.Kind {
+	case KindFile:
+		col.stats.Files++
+	case KindBlob:
+		col.stats.Blobs++
+	case KindPage:
+		col.stats.Files++
+	}
+	col.stats.Bytes += n
+	for _, m := range matches {
+		loc := c.Location
+		loc.Line = m.Line + c.LineOffset
+		if c.LineMap != nil && m.Line >= 1 && m.Line <= len(c.LineMap) {
+			loc.Line = int(c.LineMap[m.Line-1])
+		}
+		loc.Column = m.Column
+		if c.Annotate != nil {
+			c.Annotate(c.Data, m, &loc)
+		}
+		fp := Fingerprint(m.Rule.ID, m.Secret)
+		f, ok := col.findings[fp]
+		if !ok {
+			f = &Finding{
+				Rule: m.Rule.ID, Provider: m.Rule.Provider, Secret: m.Secret,
+				Redacted: m.Rule.Redact(m.Secret), Fingerprint: fp,
+			}
+			col.findings[fp] = f
+			e.opts.Redactor.Add(m.Secret, f.Redacted)
+		}
+		if f.Companion == "" && m.Companion != "" {
+			f.Companion = m.Companion
+			e.opts.Redactor.Add(m.Companion, rules.Redact(m.Companion, ""))
+		}
+		f.Locations = append(f.Locations, loc)
+	}
+}
+
+// filter drops locations that allowlists exclude (for sources that learn paths only when
+// resolving) and findings the baseline holds or that have no location left.
+func (e *Engine) filter(fs []*Finding) []*Finding {
+	set := e.opts.Rules
+	out := fs[:0]
+	for _, f := range fs {
+		if e.opts.Baseline.Has(f.Fingerprint) {
+			continue
+		}
+		r := set.Rule(f.Rule)
+		locs := f.Locations[:0]
+		for _, l := range f.Locations {
+			if set.Allowlist.AllowsPath(l.Path) || set.Allowlist.AllowsCommit(l.Commit) {
+				continue
+			}
+			if r != nil && (r.Allowlist.AllowsPath(l.Path) || r.Allowlist.AllowsCommit(l.Commit)) {
+				continue
+			}
+			locs = append(locs, l)
+		}
+		f.Locations = locs
+		if len(locs) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Where names a location for people: a URL, or a commit and path, or a path.
+func (l Location) Where() string {
+	switch {
+	case l.URL != "" && l.Commit == "":
+		return l.URL
+	case l.Commit != "" && l.Path != "":
+		return shortSHA(l.Commit) + ":" + l.Path
+	case l.Commit != "":
+		return shortSHA(l.Commit)
+	case l.Blob != "" && l.Path == "":
+		return "blob " + shortSHA(l.Blob)
+	}
+	return l.Path
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}

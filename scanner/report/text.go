@@ -1,0 +1,291 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/leakstop/leakstop/scanner"
+)
+
+// ANSI styles for the text format.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// textWriter writes the text format: one block per secret, then a summary.
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+// style wraps s in an ANSI style when colour is on.
+func (t *textWriter) style(code, s string) string {
+	if !t.color || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	fmt.Fprintf(t.w, format, args...)
+}
+
+// printable escapes control characters: text from a scanned repository or site (a commit
+// subject, a path, a provider's message) must not drive the terminal it is shown on.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func writeText(w io.Writer, fs []*scanner.Finding, res *scanner.Result, opts Options) error {
+	t := &textWriter{w: bufio.NewWriter(w), color: opts.Color}
+	leaks := 0
+	for _, f := range fs {
+		t.finding(f, opts)
+		leaks += len(f.Locations)
+	}
+	t.summary(leaks, len(fs), res)
+	if len(fs) > 0 {
+		t.printf("%s\n", t.style(ansiDim, hint))
+	}
+	return t.w.Flush()
+}
+
+// hint tells how to silence a false positive.
+const hint = `A false positive? Put "leakstop:allow" in a comment on its line, add its path to the
+[allowlist] paths of .leakstop.toml, or record today's findings as a baseline
+(--format json -o leakstop-baseline.json) and scan with --baseline leakstop-baseline.json.`
+
+// maxTextPlaces is how many places of one secret the text format lists; a secret copied
+// through thousands of commits would bury the others.
+const maxTextPlaces = 10
+
+// finding writes one secret: a header, every place it was seen, and what was done about it.
+func (t *textWriter) finding(f *scanner.Finding, opts Options) {
+	head := t.style(ansiBold+ansiRed, printable(f.Rule))
+	if f.Provider != "" {
+		head += " (" + printable(f.Provider) + ")"
+	}
+	head += "  " + t.style(ansiYellow, printable(f.Secret))
+	head += "  " + t.style(ansiDim, "fingerprint "+short(f.Fingerprint, 8))
+	t.printf("%s\n", head)
+	var remediation string
+	if opts.Rules != nil {
+		if r := opts.Rules.Rule(f.Rule); r != nil {
+			if r.Description != "" {
+				t.printf("  %s\n", t.style(ansiDim, printable(r.Description)))
+			}
+			remediation = r.Remediation
+		}
+	}
+	for i, l := range f.Locations {
+		if i == maxTextPlaces && len(f.Locations) > maxTextPlaces+1 {
+			more := len(f.Locations) - maxTextPlaces
+			t.printf("  %s\n", t.style(ansiDim, fmt.Sprintf("… and %d more places (--format json lists them all)", more)))
+			break
+		}
+		t.location(l)
+	}
+	if s := f.Verification; s != nil {
+		t.status("verified", s, s.Status == "live")
+	}
+	if s := f.Revocation; s != nil {
+		t.status("revoked", s, s.Status == "failed")
+	}
+	if f.Issue != "" {
+		t.printf("  %-9s %s\n", "issue", printable(f.Issue))
+	}
+	if remediation != "" {
+		t.printf("  %-9s %s\n", "fix", printable(remediation))
+	}
+	t.printf("\n")
+}
+
+// location writes one place: where, then the commit, the link and how it ships.
+func (t *textWriter) location(l scanner.Location) {
+	var where string
+	switch {
+	case l.Path != "" && (l.Commit != "" || l.URL == ""):
+		where = position(l.Path, l.Line, l.Column)
+	case l.URL != "":
+		where = position(l.URL, l.Line, l.Column)
+	default:
+		where = l.Where()
+	}
+	line := "  " + t.style(ansiCyan, printable(where))
+	if o := l.Origin; o != nil {
+		line += "  → " + printable(position(o.Path, o.Line, o.Column))
+	}
+	if marks := exposure(l); marks != "" {
+		line += "  " + t.style(ansiBold+ansiRed, "["+printable(marks)+"]")
+	}
+	t.printf("%s\n", line)
+	if l.Commit != "" {
+		c := "commit " + short(l.Commit, 12)
+		if l.Author != "" {
+			c += "  " + printable(l.Author)
+			if l.Email != "" {
+				c += " <" + printable(l.Email) + ">"
+			}
+		}
+		if l.Date != "" {
+			c += "  " + printable(short(l.Date, 10))
+		}
+		if l.Message != "" {
+			c += `  "` + printable(clip(l.Message, 72)) + `"`
+		}
+		t.printf("      %s\n", t.style(ansiDim, c))
+	}
+	if l.URL != "" && where != position(l.URL, l.Line, l.Column) {
+		t.printf("      %s\n", t.style(ansiDim, printable(l.URL)))
+	}
+}
+
+// exposure says how a location reaches people: "public bundle, VITE_OPENAI_API_KEY".
+func exposure(l scanner.Location) string {
+	var marks []string
+	switch l.Exposure {
+	case "":
+	case scanner.ExposurePublicBundle:
+		marks = append(marks, "public bundle")
+	default:
+		marks = append(marks, strings.ReplaceAll(l.Exposure, "-", " "))
+	}
+	if l.Variable != "" {
+		marks = append(marks, l.Variable)
+	}
+	return strings.Join(marks, ", ")
+}
+
+func (t *textWriter) status(label string, s *scanner.Status, alarm bool) {
+	v := printable(s.Status)
+	if alarm {
+		v = t.style(ansiBold+ansiRed, v)
+	}
+	if s.Detail != "" {
+		v += ": " + printable(clip(s.Detail, 200))
+	}
+	if s.At != "" {
+		v += t.style(ansiDim, " ("+printable(s.At)+")")
+	}
+	t.printf("  %-9s %s\n", label, v)
+}
+
+// summary writes the closing line: "3 leaks (2 distinct secrets) in 41 files, 1.2 MB, 35ms".
+func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
+	st := res.Stats
+	var read []string
+	if st.Commits > 0 {
+		read = append(read, count(st.Commits, "commit", "commits"))
+	}
+	if st.Blobs > 0 {
+		read = append(read, count(st.Blobs, "blob", "blobs"))
+	}
+	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0) {
+		read = append(read, count(st.Files, "file", "files"))
+	}
+	read = append(read, bytesText(st.Bytes), durationText(st.DurationMS))
+	tail := ""
+	if st.Skipped > 0 {
+		tail += "; " + count(st.Skipped, "place", "places") + " skipped"
+	}
+	if n := int64(len(res.Problems)); n > 0 || st.Errors > 0 {
+		if n < st.Errors {
+			n = st.Errors
+		}
+		tail += "; " + t.style(ansiBold+ansiRed, count(n, "place", "places")+" could not be read")
+	}
+	where := strings.Join(read, ", ")
+	if secrets == 0 {
+		t.printf("%s in %s%s\n", t.style(ansiBold+ansiGreen, "no leaks found"), where, tail)
+		return
+	}
+	found := count(int64(leaks), "leak", "leaks") + " (" + count(int64(secrets), "distinct secret", "distinct secrets") + ")"
+	t.printf("%s in %s%s\n", t.style(ansiBold+ansiRed, found), where, tail)
+}
+
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}
+
+// bytesText writes a size in decimal units: "512 B", "1.2 MB".
+func bytesText(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
+}
+
+// durationText writes a duration for people: "35ms", "1.2s", "2m5s".
+func durationText(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(100 * time.Millisecond)
+	}
+	return d.String()
+}
+
+func position(path string, line, col int) string {
+	if line <= 0 {
+		return path
+	}
+	s := path + ":" + strconv.Itoa(line)
+	if col > 0 {
+		s += ":" + strconv.Itoa(col)
+	}
+	return s
+}
+
+// short cuts s to n bytes: a short commit id, a date without its time.
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// clip cuts s to n characters, marking the cut, and keeps one line of it.
+func clip(s string, n int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i] + "…"
+	}
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
