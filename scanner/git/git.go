@@ -1,0 +1,355 @@
+// Package git is the source for git history. It reads every unique blob reachable from the
+// repository's refs once (however many commits hold it) and hands it to the engine; then, for
+// the blobs with findings only, it walks the history to place each finding at the commits and
+// paths that introduced it. It reads objects with the git binary when there is one (a
+// listing in pack order, several `git cat-file --batch` readers in parallel) and with go-git
+// otherwise; go-git also clones URLs. The staged changes of a working tree are a source of
+// their own (Staged).
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/files"
+)
+
+// Reader names a way of reading objects.
+type Reader string
+
+// Readers. ReaderAuto picks the git binary when it is on PATH and go-git otherwise.
+const (
+	ReaderAuto  Reader = ""
+	ReaderGit   Reader = "git"
+	ReaderGoGit Reader = "go-git"
+)
+
+// ReaderEnv is the environment variable that picks the reader (git or go-git), so the two
+// can be compared on the same repository.
+const ReaderEnv = "LEAKSTOP_GIT_READER"
+
+// ParseReader checks a reader name.
+func ParseReader(s string) (Reader, error) {
+	switch r := Reader(s); r {
+	case ReaderAuto, ReaderGit, ReaderGoGit:
+		return r, nil
+	}
+	return "", fmt.Errorf("git reader %q is not git or go-git", s)
+}
+
+// Source scans the history of one repository.
+type Source struct {
+	// Dir is the repository: a working tree (or a folder inside one) or a bare repository.
+	Dir string
+	// Since lists revisions whose history is left out: only objects not reachable from any
+	// of them are scanned.
+	Since []string
+	// Range is "A..B" (objects reachable from B but not from A) or a single revision. An
+	// all-zeros A (a first push) means no lower bound.
+	Range string
+	// MaxFileSize skips larger blobs; 0 means files.DefaultMaxFileSize, negative no limit.
+	MaxFileSize int64
+	// Reader picks how objects are read.
+	Reader Reader
+	// Readers is how many `git cat-file` processes read at once; 0 means one per core.
+	Readers int
+	// Anchors, when set, lets the source hand the engine only the lines of each blob that
+	// can hold a secret (see Anchors). Findings are the same either way.
+	Anchors *Anchors
+	// Logger receives debug lines about what is read.
+	Logger zerolog.Logger
+	// Progress, when set, is told the total bytes to read once known (add=false) and then
+	// the bytes of each blob read (add=true).
+	Progress func(n int64, add bool)
+
+	commits atomic.Int64
+	// The git reader's history walk, started at the first match (see matched).
+	walkCtx  context.Context
+	walkRepo *repository
+	walkOnce sync.Once
+	walkMu   sync.Mutex
+	history  *histWalk
+	once     sync.Once
+	repo     *repository
+	repoErr  error
+}
+
+// repository is an opened repository and the revisions a scan covers.
+type repository struct {
+	gitDir string
+	// include and exclude are the revisions of the scan; all means every ref.
+	all              bool
+	include, exclude []string
+	// gogit is set for the go-git reader.
+	gogit *goGitRepo
+}
+
+// ErrNotRepository is returned for a folder that holds no git repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// zeroRev matches the all-zeros object ids that CI systems send for "nothing before".
+func zeroRev(s string) bool {
+	return len(s) >= 40 && strings.Trim(s, "0") == ""
+}
+
+func (s *Source) reader() Reader {
+	if s.Reader != ReaderAuto {
+		return s.Reader
+	}
+	if r, err := ParseReader(os.Getenv(ReaderEnv)); err == nil && r != ReaderAuto {
+		return r
+	}
+	if _, err := exec.LookPath("git"); err == nil {
+		return ReaderGit
+	}
+	return ReaderGoGit
+}
+
+func (s *Source) limit() int64 {
+	switch {
+	case s.MaxFileSize == 0:
+		return files.DefaultMaxFileSize
+	case s.MaxFileSize < 0:
+		return 1<<63 - 1
+	}
+	return s.MaxFileSize
+}
+
+func (s *Source) readers() int {
+	if s.Readers > 0 {
+		return s.Readers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// open checks the repository and the revisions once.
+func (s *Source) open(ctx context.Context) (*repository, error) {
+	s.once.Do(func() {
+		s.repo, s.repoErr = s.openRepo(ctx)
+	})
+	return s.repo, s.repoErr
+}
+
+func (s *Source) openRepo(ctx context.Context) (*repository, error) {
+	dir := s.Dir
+	if dir == "" {
+		dir = "."
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening repository %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, ErrNotRepository)
+	}
+	r := &repository{}
+	switch {
+	case s.Range != "":
+		a, b, ok := strings.Cut(s.Range, "..")
+		if !ok {
+			r.include = []string{s.Range}
+			break
+		}
+		b = strings.TrimPrefix(b, ".") // A...B is read as A..B
+		if b == "" {
+			b = "HEAD"
+		}
+		r.include = []string{b}
+		if a != "" && !zeroRev(a) {
+			r.exclude = []string{a}
+		}
+	default:
+		r.all = true
+	}
+	for _, rev := range s.Since {
+		if rev != "" && !zeroRev(rev) {
+			r.exclude = append(r.exclude, rev)
+		}
+	}
+	if s.reader() == ReaderGoGit {
+		if err := openGoGit(dir, r); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	out, err := gitOutput(ctx, dir, "rev-parse", "--absolute-git-dir")
+	if err != nil {
+		return nil, fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, ErrNotRepository)
+	}
+	r.gitDir = strings.TrimSpace(out)
+	revs := append(append([]string(nil), r.include...), r.exclude...)
+	for _, rev := range revs {
+		if _, err := gitOutput(ctx, r.gitDir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
+			return nil, fmt.Errorf("reading revision %q: it names no commit in %s (check --since and --range)", rev, dir)
+		}
+	}
+	return r, nil
+}
+
+// Scan implements scanner.Source: it emits every unique blob once.
+func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error {
+	repo, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	defer func() { s.Logger.Debug().Dur("took", time.Since(start)).Msg("blobs read") }()
+	if s.reader() == ReaderGoGit {
+		return s.scanGoGit(ctx, repo, emit)
+	}
+	return s.scanGit(ctx, repo, emit)
+}
+
+// Resolve implements scanner.Resolver: it replaces each location that names a blob by one
+// location per commit that introduced that blob at a path, with the commit's author, date
+// and subject.
+func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error {
+	repo, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	targets := map[string][]intro{}
+	for _, f := range findings {
+		for _, l := range f.Locations {
+			if l.Blob != "" {
+				targets[l.Blob] = nil
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	start := time.Now()
+	visit := func(c *commitInfo, path, blob string) {
+		if list, ok := targets[blob]; ok {
+			targets[blob] = append(list, intro{commit: c, path: path})
+		}
+	}
+	switch {
+	case s.reader() == ReaderGoGit:
+		err = walkGoGit(ctx, repo, visit)
+	case s.walk() != nil:
+		var h *histWalk
+		if h, err = s.walk().wait(ctx); err == nil {
+			for blob := range targets {
+				targets[blob] = h.intros[blob]
+			}
+		}
+	default:
+		var n int64
+		err = walkGit(ctx, repo, visit, &n)
+	}
+	if err != nil {
+		return fmt.Errorf("walking history: %w", err)
+	}
+	s.Logger.Debug().Dur("took", time.Since(start)).Int("blobs", len(targets)).Msg("findings placed")
+	for _, f := range findings {
+		var locs []scanner.Location
+		for _, l := range f.Locations {
+			if l.Blob == "" {
+				locs = append(locs, l)
+				continue
+			}
+			// A blob no commit introduces is not reachable from the refs scanned (garbage
+			// left in the object store): it has no location and is dropped.
+			for _, in := range targets[l.Blob] {
+				nl := l
+				nl.Path = in.path
+				nl.Commit = in.commit.sha
+				nl.Author = in.commit.author
+				nl.Email = in.commit.email
+				nl.Date = in.commit.date
+				nl.Message = in.commit.subject
+				locs = append(locs, nl)
+			}
+		}
+		f.Locations = locs
+	}
+	return nil
+}
+
+// Commits implements scanner.Counter. With the git reader it waits for the history walk.
+func (s *Source) Commits() int64 {
+	if w := s.walk(); w != nil {
+		if h, err := w.wait(context.Background()); err == nil {
+			return h.commits
+		}
+	}
+	if s.walkRepo != nil && s.commits.Load() == 0 {
+		// No walk was needed: count the commits alone, which costs little.
+		out, err := gitOutput(s.walkCtx, s.walkRepo.gitDir, append([]string{"rev-list", "--count"}, s.walkRepo.revArgs()...)...)
+		if err == nil {
+			n, _ := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+			s.commits.Store(n)
+		}
+	}
+	return s.commits.Load()
+}
+
+// commitInfo is what a location tells of a commit.
+type commitInfo struct {
+	sha, author, email, date, subject string
+}
+
+// intro is a commit that introduced a blob at a path.
+type intro struct {
+	commit *commitInfo
+	path   string
+}
+
+// parseTime reads a strict ISO 8601 date as git's %aI writes it.
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }
+
+// utcDate writes a git date as RFC 3339 in UTC, so dates sort as strings.
+func utcDate(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// gitCmd is a git command in dir, isolated from the user's pager and prompts.
+func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "-c", "core.quotePath=false"}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C")
+	return cmd
+}
+
+// gitOutput runs git and returns its standard output; the error carries git's own message.
+func gitOutput(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := gitCmd(ctx, dir, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			return "", fmt.Errorf("git %s: %w", args[0], err)
+		}
+		return "", fmt.Errorf("git %s: %s", args[0], firstLine(msg))
+	}
+	return string(out), nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// absDir returns dir as an absolute path, for messages.
+func absDir(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}

@@ -1,0 +1,265 @@
+package git
+
+import (
+	"bytes"
+	"hash/maphash"
+	"strings"
+	"sync"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+
+	"github.com/leakstop/leakstop/rules"
+)
+
+// Anchors decides which lines of a blob are worth matching. Most of a history's bytes are
+// lines already seen in an earlier version of the same file, and a rule that does not span
+// lines can match only on a line that holds one of its keywords; so a blob is handed to the
+// engine as its anchor lines alone (a line map keeps their numbers), and an anchor line that
+// matched nothing before is left out when it comes again. A blob where a rule that needs more
+// than one line (a private key, a key beside its id) finds its keyword goes whole. Findings
+// are the same as those of matching every blob in full.
+type Anchors struct {
+	trie *ahocorasick.Trie
+	// context[i] tells whether keyword i belongs to a rule that needs the whole blob.
+	context []bool
+}
+
+// NewAnchors returns the anchors of a rule set, or nil when line selection cannot be exact
+// for it (a rule without keywords runs on every line, so every blob goes whole).
+func NewAnchors(set *rules.Set) *Anchors {
+	if set == nil {
+		return nil
+	}
+	index := map[string]int{}
+	var words []string
+	var context []bool
+	for _, r := range set.Rules {
+		if len(r.Keywords) == 0 {
+			return nil
+		}
+		whole := r.Multiline || r.Companion != nil
+		for _, k := range r.Keywords {
+			k = strings.ToLower(k)
+			if strings.ContainsAny(k, "\r\n") || k == "" {
+				return nil
+			}
+			i, ok := index[k]
+			if !ok {
+				i = len(words)
+				index[k] = i
+				words = append(words, k)
+				context = append(context, false)
+			}
+			context[i] = context[i] || whole
+		}
+	}
+	return &Anchors{trie: ahocorasick.NewTrieBuilder().AddStrings(words).Build(), context: context}
+}
+
+// Line states in a lineCache.
+const (
+	linePlain   uint8 = iota + 1 // no keyword: no rule can match on it
+	lineContext                  // a keyword of a rule that needs the whole blob
+	linePending                  // a keyword; not matched yet, or matched and not yet told
+	lineMatched                  // a keyword, and the engine found a secret on it
+	lineClean                    // a keyword, and the engine found nothing on it
+)
+
+// maxCachedLines bounds a lineCache; past it the cache starts again (slower, still exact).
+const maxCachedLines = 4 << 20
+
+// lineCache remembers what each distinct line (by a 64-bit hash) is. One reader owns it;
+// the engine's workers tell it, through the chunks' Scanned callbacks, what matched.
+type lineCache struct {
+	a     *Anchors
+	seed  maphash.Seed
+	mu    sync.Mutex
+	lines lineTable
+	// recent holds the lines of the last few blobs. Blobs come in pack order, where the
+	// versions of a file sit together, so most lines are found here, in a table small
+	// enough to stay in the processor's cache.
+	recent lineTable
+	lower  []byte
+	// selected and whole count what went to the engine, for the debug log.
+	selected, whole int64
+}
+
+func newLineCache(a *Anchors) *lineCache {
+	c := &lineCache{a: a, seed: maphash.MakeSeed()}
+	c.lines.reset()
+	c.recent.slots = make([]uint64, recentSlots)
+	return c
+}
+
+// lineTable maps line hashes to line states: open addressing over one slice, the state in
+// the hash's low 3 bits. It costs about one cache miss a line, a third of a Go map's.
+type lineTable struct {
+	slots []uint64
+	n     int
+}
+
+func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
+
+// recentSlots is the size of a lineCache's table of recent lines (128 KiB).
+const recentSlots = 1 << 14
+
+// set stores state for h in a table of fixed size, which is emptied when half full.
+func (t *lineTable) set(h uint64, state uint8) {
+	if 2*(t.n+1) > len(t.slots) {
+		clear(t.slots)
+		t.n = 0
+	}
+	t.put(h, state)
+}
+
+// update changes the state of h if the table holds it.
+func (t *lineTable) update(h uint64, state uint8) {
+	if t.get(h) != 0 {
+		t.put(h, state)
+	}
+}
+
+func (t *lineTable) get(h uint64) uint8 {
+	key := h &^ 7
+	mask := uint64(len(t.slots) - 1)
+	for i := (h >> 3) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0
+		}
+		if s&^7 == key {
+			return uint8(s & 7)
+		}
+	}
+}
+
+func (t *lineTable) put(h uint64, state uint8) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = make([]uint64, 2*len(old))
+		t.n = 0
+		for _, s := range old {
+			if s != 0 {
+				t.put(s, uint8(s&7))
+			}
+		}
+	}
+	key := h &^ 7
+	mask := uint64(len(t.slots) - 1)
+	for i := (h >> 3) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			t.slots[i] = key | uint64(state)
+			t.n++
+			return
+		}
+		if s&^7 == key {
+			t.slots[i] = key | uint64(state)
+			return
+		}
+	}
+}
+
+// classify tells what a line never seen before is.
+func (c *lineCache) classify(line []byte) uint8 {
+	if cap(c.lower) < len(line) {
+		c.lower = make([]byte, len(line), 2*len(line))
+	}
+	low := c.lower[:len(line)]
+	for i, b := range line {
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		low[i] = b
+	}
+	state := linePlain
+	c.a.trie.Walk(low, func(_, _, pattern int64) bool {
+		if c.a.context[pattern] {
+			state = lineContext
+			return false
+		}
+		state = linePending
+		return true
+	})
+	return state
+}
+
+// selection is the part of a blob worth matching.
+type selection struct {
+	data    []byte
+	lineMap []int32
+	hashes  []uint64 // the hash of each selected line, for learn
+	whole   bool     // the blob goes whole
+}
+
+// sel picks the lines of data to match into s (reusing its buffers).
+func (c *lineCache) sel(data []byte, s *selection) {
+	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lines.n > maxCachedLines {
+		c.lines.reset()
+	}
+	defer func() {
+		if s.whole {
+			c.whole++
+		} else {
+			c.selected += int64(len(s.data))
+		}
+	}()
+	lineNo := int32(0)
+	for len(data) > 0 {
+		lineNo++
+		end := bytes.IndexByte(data, '\n')
+		var line []byte
+		if end < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:end], data[end+1:]
+		}
+		if len(line) == 0 {
+			continue
+		}
+		h := maphash.Bytes(c.seed, line)
+		state := c.recent.get(h)
+		if state == 0 {
+			state = c.lines.get(h)
+			if state == 0 {
+				state = c.classify(line)
+				c.lines.put(h, state)
+			}
+			c.recent.set(h, state)
+		}
+		switch state {
+		case lineContext:
+			s.whole = true
+			return
+		case linePending, lineMatched:
+			s.data = append(s.data, line...)
+			s.data = append(s.data, '\n')
+			s.lineMap = append(s.lineMap, lineNo)
+			s.hashes = append(s.hashes, h)
+		}
+	}
+}
+
+// learn records which selected lines matched: a line that matched nothing is left out the
+// next time it comes.
+func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hit := map[int]bool{}
+	for _, m := range matches {
+		hit[m.Line] = true
+	}
+	for i, h := range hashes {
+		switch {
+		case hit[i+1]:
+			c.lines.put(h, lineMatched)
+			c.recent.update(h, lineMatched)
+		case c.lines.get(h) == linePending:
+			c.lines.put(h, lineClean)
+			c.recent.update(h, lineClean)
+		}
+	}
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package git
+
+import "os"
+
+func growPipe(f *os.File, size int) {}
