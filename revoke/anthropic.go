@@ -1,0 +1,147 @@
+package revoke
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Anthropic verifies API and admin keys and deactivates API keys with ANTHROPIC_ADMIN_KEY,
+// matched by partial_key_hint (providers.md §2).
+type Anthropic struct {
+	c     *Client
+	base  string
+	admin string
+}
+
+// NewAnthropic returns the Anthropic provider: LEAKSTOP_ANTHROPIC_URL, ANTHROPIC_ADMIN_KEY.
+func NewAnthropic(cfg Config) *Anthropic {
+	return &Anthropic{
+		c:     cfg.Client,
+		base:  baseURL(cfg.Env, "ANTHROPIC", "https://api.anthropic.com"),
+		admin: strings.TrimSpace(cfg.Env("ANTHROPIC_ADMIN_KEY")),
+	}
+}
+
+const anthropicRemedy = "deactivate the key at https://console.anthropic.com/settings/keys (admin keys: https://console.anthropic.com/settings/admin-keys)"
+
+// Remediation says where to deactivate a key by hand.
+func (a *Anthropic) Remediation(Secret) string { return anthropicRemedy }
+
+func anthropicHeaders(key string) http.Header {
+	h := http.Header{}
+	h.Set("x-api-key", key)
+	h.Set("anthropic-version", "2023-06-01")
+	return h
+}
+
+func isAnthropicAdmin(key string) bool { return strings.HasPrefix(key, "sk-ant-admin") }
+
+// Verify calls GET /v1/models, or GET /v1/organizations/me for admin keys.
+func (a *Anthropic) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	u := a.base + "/v1/models?limit=1"
+	if isAnthropicAdmin(s.Value) {
+		u = a.base + "/v1/organizations/me"
+	}
+	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "verify", Secret: &s, Method: http.MethodGet, URL: u, Header: anthropicHeaders(s.Value)})
+	if err != nil {
+		return Outcome{}, err
+	}
+	switch r.Status {
+	case http.StatusOK:
+		return Outcome{Status: Live, Detail: "accepted by Anthropic"}, nil
+	case http.StatusUnauthorized, http.StatusNotFound: // 404: a disabled key (trufflehog's note)
+		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+	case http.StatusForbidden:
+		return Outcome{Status: Unknown, Detail: "authenticated but not allowed: " + httpDetail(r)}, nil
+	}
+	return unknownAnswer(r), nil
+}
+
+type anthropicKey struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	PartialKeyHint string `json:"partial_key_hint"`
+	Status         string `json:"status"`
+	WorkspaceID    string `json:"workspace_id"`
+}
+
+// matchHint reports whether key fits a partial_key_hint ("sk-ant-api03-R2D...igAA").
+func matchHint(hint, key string) bool {
+	pre, suf, ok := strings.Cut(hint, "...")
+	if !ok || pre == "" || suf == "" {
+		return false
+	}
+	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+}
+
+// Revoke sets the key inactive (reversible) with ANTHROPIC_ADMIN_KEY.
+func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+	if isAnthropicAdmin(s.Value) {
+		return Outcome{Status: Unsupported, Detail: "the Admin API cannot disable admin keys: delete it at https://console.anthropic.com/settings/admin-keys"}, nil
+	}
+	if a.admin == "" {
+		return Outcome{Status: Unsupported, Detail: "set ANTHROPIC_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + anthropicRemedy}, nil
+	}
+	var found []anthropicKey
+	after := ""
+	for page := 0; ; page++ {
+		q := url.Values{"limit": {"1000"}, "status": {"active"}}
+		if after != "" {
+			q.Set("after_id", after)
+		}
+		r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "lookup", Secret: &s, Method: http.MethodGet, URL: a.base + "/v1/organizations/api_keys?" + q.Encode(), Header: anthropicHeaders(a.admin)})
+		if err != nil {
+			return Outcome{}, fmt.Errorf("listing API keys: %w", err)
+		}
+		if r.Status != http.StatusOK {
+			return Outcome{Status: Failed, Detail: "listing API keys with ANTHROPIC_ADMIN_KEY: " + httpDetail(r)}, nil
+		}
+		var l struct {
+			Data    []anthropicKey `json:"data"`
+			HasMore bool           `json:"has_more"`
+			LastID  *string        `json:"last_id"`
+		}
+		if err := json.Unmarshal(r.Body, &l); err != nil {
+			return Outcome{}, fmt.Errorf("listing API keys: the answer is not a list: %w", err)
+		}
+		for _, k := range l.Data {
+			if matchHint(k.PartialKeyHint, s.Value) {
+				found = append(found, k)
+			}
+		}
+		if !l.HasMore || l.LastID == nil || *l.LastID == after || page > 1000 {
+			break
+		}
+		after = *l.LastID
+	}
+	switch len(found) {
+	case 0:
+		return Outcome{Status: Unsupported, Detail: "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + anthropicRemedy}, nil
+	case 1:
+	default:
+		var ids []string
+		for _, k := range found {
+			ids = append(ids, k.ID)
+		}
+		return Outcome{Status: Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing changed, " + anthropicRemedy}, nil
+	}
+	k := found[0]
+	what := fmt.Sprintf("API key %s (%q) set inactive", k.ID, k.Name)
+	if dryRun {
+		return Outcome{Status: DryRun, Detail: "would set API key " + k.ID + " inactive"}, nil
+	}
+	h := anthropicHeaders(a.admin)
+	h.Set("Content-Type", "application/json")
+	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "revoke", Secret: &s, Method: http.MethodPost, URL: a.base + "/v1/organizations/api_keys/" + url.PathEscape(k.ID), Header: h, Body: []byte(`{"status":"inactive"}`)})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("deactivating: %w (it may have happened: leakstop verifies before trying again)", err)
+	}
+	if r.Status == http.StatusOK {
+		return Outcome{Status: Revoked, Detail: what}, nil
+	}
+	return Outcome{Status: Failed, Detail: "deactivating: " + httpDetail(r)}, nil
+}

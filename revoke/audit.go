@@ -1,0 +1,164 @@
+package revoke
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Entry is one line of the audit log: an HTTP attempt ("call") or an outcome ("verify",
+// "revoke", "issue"). Secrets appear only redacted.
+type Entry struct {
+	Time        string `json:"time"`
+	Event       string `json:"event"`
+	Provider    string `json:"provider,omitempty"`
+	Rule        string `json:"rule,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Secret      string `json:"secret,omitempty"`
+	Action      string `json:"action,omitempty"`
+	Method      string `json:"method,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Attempt     int    `json:"attempt,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	RequestID   string `json:"request_id,omitempty"`
+	Answer      string `json:"answer,omitempty"`
+	Error       string `json:"error,omitempty"`
+	MS          int64  `json:"ms,omitempty"`
+	Outcome     string `json:"outcome,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+	DryRun      bool   `json:"dry_run,omitempty"`
+}
+
+// Audit is the append-only audit log: JSON lines, one per call and per outcome. It also
+// remembers, from earlier runs, which secrets were revoked, so none is revoked twice.
+type Audit struct {
+	mu      sync.Mutex
+	f       *os.File
+	path    string
+	err     error
+	revoked map[string]Entry
+}
+
+// DefaultAuditPath is $XDG_STATE_HOME/leakstop/audit.jsonl, or
+// ~/.local/state/leakstop/audit.jsonl.
+func DefaultAuditPath(env Env) (string, error) {
+	if d := env("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "leakstop", "audit.jsonl"), nil
+	}
+	home := env("HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the audit log: %w (set --audit FILE)", err)
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "state", "leakstop", "audit.jsonl"), nil
+}
+
+// OpenAudit opens (or creates) the audit log at path for appending, and reads the secrets it
+// says were revoked.
+func OpenAudit(path string) (*Audit, error) {
+	a := &Audit{path: path, revoked: map[string]Entry{}}
+	if err := a.load(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("opening the audit log: %w (choose another with --audit FILE)", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the audit log: %w (choose another with --audit FILE)", err)
+	}
+	a.f = f
+	return a, nil
+}
+
+func (a *Audit) load() error {
+	f, err := os.Open(a.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the audit log: %w (choose another with --audit FILE)", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var e Entry
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue // a line cut short by a crash: the rest still counts
+		}
+		if e.Event == "revoke" && e.Outcome == Revoked && !e.DryRun && e.Fingerprint != "" {
+			a.revoked[e.Fingerprint] = e
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading the audit log %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// Path returns where the log is written.
+func (a *Audit) Path() string { return a.path }
+
+// Revoked returns the entry recording that the secret with fingerprint fp was revoked, by
+// this run or an earlier one.
+func (a *Audit) Revoked(fp string) (Entry, bool) {
+	if a == nil {
+		return Entry{}, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.revoked[fp]
+	return e, ok
+}
+
+// Record appends e, stamped with the time. Writes are flushed line by line, so a crash
+// loses nothing already recorded. The first write error is kept for Close.
+func (a *Audit) Record(e Entry) {
+	if a == nil {
+		return
+	}
+	if e.Time == "" {
+		e.Time = now().Format(time.RFC3339Nano)
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e.Event == "revoke" && e.Outcome == Revoked && !e.DryRun && e.Fingerprint != "" {
+		a.revoked[e.Fingerprint] = e
+	}
+	if a.f == nil || a.err != nil {
+		return
+	}
+	if _, err := a.f.Write(append(line, '\n')); err != nil {
+		a.err = fmt.Errorf("writing the audit log %s: %w", a.path, err)
+	}
+}
+
+// Close closes the log and returns the first write error.
+func (a *Audit) Close() error {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.f != nil {
+		if err := a.f.Close(); err != nil && a.err == nil {
+			a.err = fmt.Errorf("closing the audit log %s: %w", a.path, err)
+		}
+		a.f = nil
+	}
+	return a.err
+}

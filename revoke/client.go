@@ -1,0 +1,389 @@
+package revoke
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/rules"
+)
+
+// Client is the HTTP client every provider shares. It bounds each call with a timeout,
+// retries 429 (every method) and 5xx and network errors (read-only methods only: a
+// changing call that may have landed is verified before it is tried again) with backoff that
+// honours Retry-After and the providers' reset headers, limits how many calls run at once
+// per provider, and writes every attempt and its answer to the audit log, redacted.
+type Client struct {
+	// HTTP sends the requests; its Timeout bounds each attempt. Nil means a client with a
+	// 30-second timeout.
+	HTTP *http.Client
+	// MaxRetries is how many times a call is tried again after the first attempt.
+	MaxRetries int
+	// Backoff is the first wait between attempts when the provider names none; it doubles
+	// with each attempt.
+	Backoff time.Duration
+	// MaxWait is the longest wait leakstop accepts; a provider asking for longer ends the
+	// retries and the answer stays unknown (or failed), to be tried again later.
+	MaxWait time.Duration
+	// Sleep waits d or until ctx ends. Tests replace it to record waits without sleeping.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Limit is how many calls may run at once per provider.
+	Limit int
+	// Audit receives every attempt. Nil logs nothing.
+	Audit *Audit
+	// Redactor hides every secret the run knows (leaked ones and operator credentials) in
+	// audit entries, log lines and errors.
+	Redactor *rules.Redactor
+	// Log receives retries and waits.
+	Log zerolog.Logger
+
+	mu   sync.Mutex
+	sems map[string]chan struct{}
+}
+
+// Defaults of Client.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultMaxRetries = 3
+	DefaultBackoff    = 500 * time.Millisecond
+	DefaultMaxWait    = 2 * time.Minute
+	DefaultLimit      = 4
+	maxBody           = 4 << 20
+	auditSnippet      = 512
+)
+
+// NewClient returns a client with the defaults.
+func NewClient(audit *Audit, red *rules.Redactor, log zerolog.Logger) *Client {
+	return &Client{Audit: audit, Redactor: red, Log: log}
+}
+
+// Call is one request to a provider.
+type Call struct {
+	// Provider names the provider, for the concurrency limit and the audit log.
+	Provider string
+	// Action says why the call is made: "verify", "lookup", "revoke", "issue".
+	Action string
+	// Secret is the secret the call is about (its fingerprint goes to the audit log).
+	Secret *Secret
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// Response is a provider's answer, read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends c and returns the answer of the last attempt. An error means no answer came
+// (network, timeout, ctx); its message holds no secret.
+func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
+	var body io.Reader
+	if call.Body != nil {
+		body = bytes.NewReader(call.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, call.Method, call.URL, body)
+	if err != nil {
+		return nil, c.safeError("building the request", err)
+	}
+	for k, vs := range call.Header {
+		req.Header[k] = vs
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "leakstop")
+	}
+	resp, data, err := c.send(ctx, meta{provider: call.Provider, action: call.Action, secret: call.Secret}, req, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+// meta says what a request is for, for the limit and the audit log.
+type meta struct {
+	provider, action string
+	secret           *Secret
+}
+
+// Transport returns an http.RoundTripper that sends requests through c, for SDKs that bring
+// their own request building (go-github, the AWS SDK). retry turns c's retries on; leave it
+// off for SDKs that retry themselves.
+func (c *Client) Transport(provider, action string, s *Secret, retry bool) http.RoundTripper {
+	return &transport{c: c, m: meta{provider: provider, action: action, secret: s}, retry: retry}
+}
+
+type transport struct {
+	c     *Client
+	m     meta
+	retry bool
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, data, err := t.c.send(req.Context(), t.m, req, t.retry)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: DefaultTimeout}
+}
+
+func (c *Client) sem(provider string) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sems == nil {
+		c.sems = map[string]chan struct{}{}
+	}
+	s, ok := c.sems[provider]
+	if !ok {
+		n := c.Limit
+		if n <= 0 {
+			n = DefaultLimit
+		}
+		s = make(chan struct{}, n)
+		c.sems[provider] = s
+	}
+	return s
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// send runs the attempts of one request.
+func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool) (*http.Response, []byte, error) {
+	sem := c.sem(m.provider)
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	defer func() { <-sem }()
+
+	maxRetries := c.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	if maxRetries < 0 || !retry {
+		maxRetries = 0
+	}
+	readOnly := req.Method == http.MethodGet || req.Method == http.MethodHead
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 && req.GetBody != nil {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, nil, c.safeError("replaying the request", err)
+			}
+			req.Body = b
+		}
+		start := time.Now()
+		resp, err := c.httpClient().Do(req)
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+			resp.Body.Close()
+		}
+		c.audit(m, req, resp, data, err, attempt, time.Since(start))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			if readOnly && attempt < maxRetries {
+				if werr := c.wait(ctx, m, c.backoff(attempt), "network error"); werr != nil {
+					return nil, nil, werr
+				}
+				continue
+			}
+			return nil, nil, c.safeError(req.Method+" "+c.redactURL(req), err)
+		}
+		retryable := resp.StatusCode == http.StatusTooManyRequests || rateLimited(resp) ||
+			(readOnly && resp.StatusCode >= 500)
+		if !retryable || attempt >= maxRetries {
+			return resp, data, nil
+		}
+		d, named := RetryDelay(resp.Header, time.Now())
+		if !named {
+			d = c.backoff(attempt)
+		}
+		maxWait := c.MaxWait
+		if maxWait <= 0 {
+			maxWait = DefaultMaxWait
+		}
+		if d > maxWait {
+			c.Log.Warn().Str("provider", m.provider).Dur("wait", d).Msg("provider asks to wait longer than leakstop waits; giving up for now")
+			return resp, data, nil
+		}
+		if werr := c.wait(ctx, m, d, fmt.Sprintf("HTTP %d", resp.StatusCode)); werr != nil {
+			return nil, nil, werr
+		}
+	}
+}
+
+func (c *Client) wait(ctx context.Context, m meta, d time.Duration, why string) error {
+	c.Log.Info().Str("provider", m.provider).Str("action", m.action).Dur("wait", d).Msg("retrying after " + why)
+	return c.sleep(ctx, d)
+}
+
+// backoff is the wait before attempt+1 when the provider names none: Backoff doubled per
+// attempt, with up to a quarter of jitter.
+func (c *Client) backoff(attempt int) time.Duration {
+	b := c.Backoff
+	if b <= 0 {
+		b = DefaultBackoff
+	}
+	d := b << attempt
+	return d + time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+// rateLimited tells GitHub's rate-limit 403s (primary: remaining 0; secondary: Retry-After)
+// from permission 403s.
+func rateLimited(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusForbidden {
+		return false
+	}
+	return resp.Header.Get("X-Ratelimit-Remaining") == "0" || resp.Header.Get("Retry-After") != ""
+}
+
+// RetryDelay reads how long a provider asks to wait: Retry-After (seconds or an HTTP date),
+// OpenAI's x-ratelimit-reset-requests (a duration such as "6m0s"), Anthropic's
+// anthropic-ratelimit-requests-reset (RFC 3339), GitHub's x-ratelimit-reset and GitLab's
+// RateLimit-Reset (Unix seconds). named is false when none is there.
+func RetryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+			return time.Duration(n * float64(time.Second)), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return clampPositive(t.Sub(now)), true
+		}
+	}
+	if v := h.Get("X-Ratelimit-Reset-Requests"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d, true
+		}
+	}
+	if v := h.Get("Anthropic-Ratelimit-Requests-Reset"); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return clampPositive(t.Sub(now)), true
+		}
+	}
+	for _, k := range []string{"X-Ratelimit-Reset", "Ratelimit-Reset"} {
+		if v := h.Get(k); v != "" {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				if n > 1e9 { // an epoch time
+					return clampPositive(time.Unix(n, 0).Sub(now)), true
+				}
+				return time.Duration(n) * time.Second, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func clampPositive(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+func (c *Client) redact(s string) string { return c.Redactor.Redact(s) }
+
+func (c *Client) redactURL(req *http.Request) string {
+	u := *req.URL
+	u.User = nil
+	return c.redact(u.String())
+}
+
+// safeError returns an error whose message is redacted; it still unwraps to err so callers
+// can test for context errors.
+func (c *Client) safeError(doing string, err error) error {
+	return &redactedError{msg: c.redact(doing + ": " + err.Error()), err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// audit writes one attempt to the audit log.
+func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []byte, err error, attempt int, took time.Duration) {
+	if c.Audit == nil {
+		return
+	}
+	e := Entry{
+		Event:    "call",
+		Provider: m.provider,
+		Action:   m.action,
+		Method:   req.Method,
+		URL:      c.redactURL(req),
+		Attempt:  attempt + 1,
+		MS:       took.Milliseconds(),
+	}
+	if m.secret != nil {
+		e.Fingerprint = m.secret.Fingerprint
+		e.Rule = m.secret.Rule
+		e.Secret = m.secret.Redacted
+	}
+	if err != nil {
+		e.Error = c.redact(err.Error())
+	}
+	if resp != nil {
+		e.Status = resp.StatusCode
+		for _, k := range []string{"X-Request-Id", "Request-Id", "X-Github-Request-Id", "X-Amzn-Requestid"} {
+			if v := resp.Header.Get(k); v != "" {
+				e.RequestID = c.redact(v)
+				break
+			}
+		}
+		e.Answer = snippet(c.redact(string(body)))
+	}
+	c.Audit.Record(e)
+}
+
+// snippet returns the start of a body as text, for the audit log.
+func snippet(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	s = strings.TrimSpace(s)
+	if len(s) > auditSnippet {
+		s = s[:auditSnippet] + "…"
+	}
+	return strings.ToValidUTF8(s, "")
+}
+
+// isContextError reports whether err comes from a cancelled or expired context.
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,299 @@
+package fake
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// GitLab fakes GET and DELETE /api/v4/personal_access_tokens/self (providers.md §4).
+type GitLab struct {
+	*Server
+	keys keyring
+}
+
+// NewGitLab starts the fake.
+func NewGitLab(t testing.TB) *GitLab {
+	f := &GitLab{}
+	f.Server = newServer(t, func(r *http.Request) string { return r.Header.Get("PRIVATE-TOKEN") }, f.handle)
+	return f
+}
+
+// AddToken adds a live token.
+func (f *GitLab) AddToken(v string) { f.keys.add(v, "glpat "+v[len(v)-4:]) }
+
+// Live reports whether v still authenticates.
+func (f *GitLab) Live(v string) bool { return f.keys.Live(v) }
+
+func (f *GitLab) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	tok := r.Header.Get("PRIVATE-TOKEN")
+	if r.URL.Path != "/api/v4/personal_access_tokens/self" {
+		f.unexpected(w, r, "no such route")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		if f.keys.verify(tok) == nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401 Unauthorized"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": 4, "name": "Test Token", "revoked": false, "active": true, "scopes": []string{"api"}, "user_id": 3})
+	case http.MethodDelete:
+		x := f.keys.get(tok)
+		if x == nil || !x.live {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401 Unauthorized"})
+			return
+		}
+		f.revoke(&f.keys, x, r)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		f.unexpected(w, r, "no such route")
+	}
+}
+
+// Slack fakes auth.test, auth.revoke (with test=1) and incoming webhooks (providers.md §5).
+// Errors come back as HTTP 200 with "ok": false, as Slack sends them.
+type Slack struct {
+	*Server
+	keys keyring
+	// TestRevokes counts auth.revoke calls with test=1 (dry runs).
+	TestRevokes int
+}
+
+// NewSlack starts the fake.
+func NewSlack(t testing.TB) *Slack {
+	f := &Slack{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddToken adds a live token, or a webhook path ("/services/T…/B…/…").
+func (f *Slack) AddToken(v string) { f.keys.add(v, "slack "+v[len(v)-4:]) }
+
+// Live reports whether v still authenticates.
+func (f *Slack) Live(v string) bool { return f.keys.Live(v) }
+
+func (f *Slack) handle(w http.ResponseWriter, r *http.Request, body string) {
+	if strings.HasPrefix(r.URL.Path, "/services/") {
+		if r.Method != http.MethodPost {
+			f.unexpected(w, r, "webhooks take POST")
+			return
+		}
+		if f.keys.verify("https://hooks.slack.com"+r.URL.Path) == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte("no_service"))
+			return
+		}
+		if !strings.HasPrefix(strings.TrimSpace(body), "{") {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte("invalid_payload"))
+			return
+		}
+		f.unexpected(w, r, "a well-formed webhook post would send a message")
+		return
+	}
+	if r.Method != http.MethodPost {
+		f.unexpected(w, r, "leakstop posts to Slack methods")
+		return
+	}
+	tok := bearerOf(r)
+	form, _ := url.ParseQuery(body)
+	switch r.URL.Path {
+	case "/api/auth.test":
+		if f.keys.verify(tok) == nil {
+			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "url": "https://example.slack.com/", "team": "Team", "user": "grace", "team_id": "T12345678", "user_id": "W12345678"})
+	case "/api/auth.revoke":
+		x := f.keys.get(tok)
+		if x == nil || !x.live {
+			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+			return
+		}
+		if form.Get("test") == "1" {
+			f.mu.Lock()
+			f.TestRevokes++
+			f.mu.Unlock()
+			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": false})
+			return
+		}
+		f.revoke(&f.keys, x, r)
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": true})
+	default:
+		f.unexpected(w, r, "no such method")
+	}
+}
+
+// NPM fakes GET /-/whoami and DELETE /-/npm/v1/tokens/token/{sha512} (providers.md §6).
+type NPM struct {
+	*Server
+	keys keyring
+	// Cached keeps deleted tokens working, as the registry's cache does for up to an hour.
+	Cached bool
+}
+
+// NewNPM starts the fake.
+func NewNPM(t testing.TB) *NPM {
+	f := &NPM{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddToken adds a live token; its id is the hex SHA-512 of the value.
+func (f *NPM) AddToken(v string) { f.keys.add(v, sha512hex(v)) }
+
+// Live reports whether v still authenticates.
+func (f *NPM) Live(v string) bool { return f.keys.Live(v) }
+
+func (f *NPM) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	tok := bearerOf(r)
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/-/whoami":
+		x := f.keys.verify(tok)
+		if x == nil && !(f.Cached && f.keys.get(tok) != nil) {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Unauthorized"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"username": "alice"})
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/-/npm/v1/tokens/token/"):
+		x := f.keys.get(tok)
+		if x == nil || !x.live {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Unauthorized"})
+			return
+		}
+		if strings.TrimPrefix(r.URL.Path, "/-/npm/v1/tokens/token/") != x.id {
+			writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
+			return
+		}
+		f.revoke(&f.keys, x, r)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		f.unexpected(w, r, "no such route")
+	}
+}
+
+// Bearer fakes a provider verified by one GET with a bearer token (Hugging Face, Stripe,
+// Groq, SendGrid, Cloudflare's verify): 200 with Body for live tokens, 401 otherwise.
+type Bearer struct {
+	*Server
+	Path string
+	Body string
+	keys keyring
+}
+
+// NewBearer starts the fake for path.
+func NewBearer(t testing.TB, path, body string) *Bearer {
+	f := &Bearer{Path: path, Body: body}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddToken adds a live token.
+func (f *Bearer) AddToken(v string) { f.keys.add(v, "token") }
+
+func (f *Bearer) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	if r.Method != http.MethodGet || r.URL.Path != f.Path {
+		f.unexpected(w, r, "no such route")
+		return
+	}
+	if f.keys.verify(bearerOf(r)) == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "Invalid credentials", "success": false, "errors": []map[string]any{{"code": 1000, "message": "Invalid API Token"}}})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(f.Body))
+}
+
+// AWS fakes STS GetCallerIdentity and IAM UpdateAccessKey on one endpoint, as both speak
+// the Query protocol (providers.md §7). It reads the key id and service from the SigV4
+// Authorization header's Credential= scope; it does not recompute signatures.
+type AWS struct {
+	*Server
+	keys    keyring
+	secrets map[string]string
+	users   map[string]string
+	// Account is the account every key belongs to.
+	Account string
+	// SelfDeny makes keys unable to deactivate themselves (AccessDenied).
+	SelfDeny bool
+}
+
+// NewAWS starts the fake.
+func NewAWS(t testing.TB) *AWS {
+	f := &AWS{secrets: map[string]string{}, users: map[string]string{}, Account: "123456789012"}
+	f.Server = newServer(t, awsKeyID, f.handle)
+	return f
+}
+
+// AddKey adds a live key of user.
+func (f *AWS) AddKey(id, secret, user string) {
+	f.keys.add(id, id)
+	f.mu.Lock()
+	f.secrets[id], f.users[id] = secret, user
+	f.mu.Unlock()
+}
+
+// Live reports whether the key id is still active.
+func (f *AWS) Live(id string) bool { return f.keys.Live(id) }
+
+var credRe = regexp.MustCompile(`Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z]+)/aws4_request`)
+
+func awsKeyID(r *http.Request) string {
+	if m := credRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func awsErr(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>` + code + `</Code><Message>` + msg + `</Message></Error><RequestId>fake</RequestId></ErrorResponse>`))
+}
+
+func (f *AWS) handle(w http.ResponseWriter, r *http.Request, body string) {
+	m := credRe.FindStringSubmatch(r.Header.Get("Authorization"))
+	if r.Method != http.MethodPost || m == nil || !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		f.unexpected(w, r, "not a SigV4-signed Query request")
+		return
+	}
+	id, service := m[1], m[3]
+	form, _ := url.ParseQuery(body)
+	action := form.Get("Action")
+	x := f.keys.get(id)
+	if x == nil || !x.live {
+		awsErr(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	switch {
+	case service == "sts" && action == "GetCallerIdentity":
+		f.keys.verify(id)
+		f.mu.Lock()
+		user := f.users[id]
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write([]byte(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::` + f.Account + `:user/` + user + `</Arn><UserId>AIDAFAKE</UserId><Account>` + f.Account + `</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>`))
+	case service == "iam" && action == "UpdateAccessKey":
+		target := f.keys.get(form.Get("AccessKeyId"))
+		if form.Get("Status") != "Inactive" {
+			f.unexpected(w, r, "leakstop only sets keys Inactive")
+			return
+		}
+		if target == nil {
+			awsErr(w, http.StatusNotFound, "NoSuchEntity", "The Access Key with id was not found.")
+			return
+		}
+		if f.SelfDeny && id == target.id {
+			awsErr(w, http.StatusForbidden, "AccessDenied", "User is not authorized to perform: iam:UpdateAccessKey")
+			return
+		}
+		f.revoke(&f.keys, target, r)
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write([]byte(`<UpdateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></UpdateAccessKeyResponse>`))
+	default:
+		f.unexpected(w, r, "no such action "+service+" "+action)
+	}
+}

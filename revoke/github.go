@@ -1,0 +1,162 @@
+package revoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// GitHub verifies tokens with GET /user (installation tokens: GET /installation/repositories)
+// and revokes them through POST /credentials/revoke, unauthenticated on github.com, every
+// token of a run in one request of at most 1000 (providers.md §3). Installation tokens revoke
+// themselves with DELETE /installation/token.
+type GitHub struct {
+	c     *Client
+	base  string // without a trailing slash
+	token string // GITHUB_TOKEN, sent to /credentials/revoke on GitHub Enterprise Server only
+}
+
+// NewGitHub returns the GitHub provider: GITHUB_API_URL (default https://api.github.com).
+func NewGitHub(cfg Config) *GitHub {
+	b := strings.TrimRight(strings.TrimSpace(cfg.Env("GITHUB_API_URL")), "/")
+	if b == "" {
+		b = "https://api.github.com"
+	}
+	return &GitHub{c: cfg.Client, base: b, token: cfg.Env("GITHUB_TOKEN")}
+}
+
+// Remediation says where to revoke a token by hand.
+func (g *GitHub) Remediation(Secret) string {
+	return "delete the token at https://github.com/settings/tokens (or the app's settings for app tokens)"
+}
+
+func githubHeaders(tok string) http.Header {
+	h := http.Header{}
+	if tok != "" {
+		h.Set("Authorization", "Bearer "+tok)
+	}
+	h.Set("Accept", "application/vnd.github+json")
+	h.Set("X-GitHub-Api-Version", "2022-11-28")
+	return h
+}
+
+func isInstallationToken(v string) bool { return strings.HasPrefix(v, "ghs_") }
+
+// Verify calls GET /user, or GET /installation/repositories for installation tokens.
+func (g *GitHub) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	u := g.base + "/user"
+	if isInstallationToken(s.Value) {
+		u = g.base + "/installation/repositories?per_page=1"
+	}
+	r, err := g.c.Do(ctx, Call{Provider: "github", Action: "verify", Secret: &s, Method: http.MethodGet, URL: u, Header: githubHeaders(s.Value)})
+	if err != nil {
+		return Outcome{}, err
+	}
+	switch {
+	case r.Status == http.StatusOK:
+		d := "accepted by GitHub"
+		if sc := r.Header.Get("X-Oauth-Scopes"); sc != "" {
+			d += " (scopes: " + sc + ")"
+		}
+		return Outcome{Status: Live, Detail: d}, nil
+	case r.Status == http.StatusUnauthorized:
+		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+	case r.Status == http.StatusForbidden && r.Header.Get("X-Ratelimit-Remaining") != "0" && strings.Contains(message(r.Body), "not accessible by integration"):
+		return Outcome{Status: Live, Detail: "authenticated, not allowed this call: " + httpDetail(r)}, nil
+	}
+	return unknownAnswer(r), nil
+}
+
+// enterprise reports whether the API is a GitHub Enterprise Server, whose revoke endpoint
+// wants the operator's token where github.com refuses any.
+func (g *GitHub) enterprise() bool { return strings.HasSuffix(g.base, "/api/v3") }
+
+// RevokeBatch revokes every token of the run: installation tokens one by one with
+// themselves, the others in requests of up to 1000 to POST /credentials/revoke.
+func (g *GitHub) RevokeBatch(ctx context.Context, ss []Secret, dryRun bool) []Outcome {
+	out := make([]Outcome, len(ss))
+	var batch []int
+	for i, s := range ss {
+		if isInstallationToken(s.Value) {
+			out[i] = g.revokeInstallation(ctx, s, dryRun)
+			continue
+		}
+		batch = append(batch, i)
+	}
+	for len(batch) > 0 {
+		n := min(len(batch), 1000)
+		chunk := batch[:n]
+		batch = batch[n:]
+		if dryRun {
+			for _, i := range chunk {
+				out[i] = Outcome{Status: DryRun, Detail: "would send it to GitHub's credential revocation (POST /credentials/revoke); GitHub tells its owner"}
+			}
+			continue
+		}
+		o := g.revokeCredentials(ctx, ss, chunk)
+		for _, i := range chunk {
+			out[i] = o
+		}
+	}
+	return out
+}
+
+// revokeCredentials sends one POST /credentials/revoke through go-github, which has no
+// wrapper for it in v62: NewRequest and Do, and a 202 comes back as *github.AcceptedError.
+func (g *GitHub) revokeCredentials(ctx context.Context, ss []Secret, idx []int) Outcome {
+	creds := make([]string, len(idx))
+	for k, i := range idx {
+		creds[k] = ss[i].Value
+	}
+	// One audit line per request; it names the first secret, the outcome lines name each.
+	first := ss[idx[0]]
+	hc := &http.Client{Transport: g.c.Transport("github", "revoke", &first, true), Timeout: DefaultTimeout}
+	if g.c.HTTP != nil && g.c.HTTP.Timeout > 0 {
+		hc.Timeout = g.c.HTTP.Timeout
+	}
+	client := github.NewClient(hc)
+	if g.enterprise() && g.token != "" {
+		client = client.WithAuthToken(g.token)
+	}
+	if u, err := url.Parse(g.base + "/"); err == nil {
+		client.BaseURL = u
+	}
+	req, err := client.NewRequest(http.MethodPost, "credentials/revoke", map[string][]string{"credentials": creds})
+	if err != nil {
+		return Outcome{Status: Failed, Detail: g.c.redact("building the revoke request: " + err.Error())}
+	}
+	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	_, err = client.Do(ctx, req, nil)
+	var accepted *github.AcceptedError
+	switch {
+	case err == nil, errors.As(err, &accepted):
+		return Outcome{Status: Revoked, Eventual: true, Detail: fmt.Sprintf("sent to GitHub's credential revocation with %d other tokens; GitHub revokes asynchronously and tells the owner", len(idx)-1)}
+	}
+	var er *github.ErrorResponse
+	if errors.As(err, &er) {
+		return Outcome{Status: Failed, Detail: g.c.redact(fmt.Sprintf("POST /credentials/revoke: HTTP %d: %s", er.Response.StatusCode, er.Message))}
+	}
+	return Outcome{Status: Failed, Detail: g.c.redact("POST /credentials/revoke: " + err.Error())}
+}
+
+func (g *GitHub) revokeInstallation(ctx context.Context, s Secret, dryRun bool) Outcome {
+	if dryRun {
+		return Outcome{Status: DryRun, Detail: "would revoke the installation token with itself (DELETE /installation/token)"}
+	}
+	r, err := g.c.Do(ctx, Call{Provider: "github", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/installation/token", Header: githubHeaders(s.Value)})
+	if err != nil {
+		return Outcome{Status: Failed, Detail: err.Error()}
+	}
+	switch r.Status {
+	case http.StatusNoContent:
+		return Outcome{Status: Revoked, Detail: "revoked with itself (DELETE /installation/token)"}
+	case http.StatusUnauthorized:
+		return Outcome{Status: Revoked, Detail: "already invalid (HTTP 401)"}
+	}
+	return Outcome{Status: Failed, Detail: "revoking: " + httpDetail(r)}
+}

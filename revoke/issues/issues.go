@@ -1,0 +1,476 @@
+// Package issues files one GitHub issue per leaked secret, through go-github v62: labelled
+// leaked-secret and the provider, titled with the provider and the first file, with the
+// redacted secret, every location, the verification and revocation status and the steps
+// to take. A hidden fingerprint marker lets later runs find the issue (by label, not by
+// search) and update it, with a comment saying what changed, instead of opening another.
+// Everything that comes from a repository or a provider is escaped; secrets are always
+// redacted, whatever --show-secrets says.
+package issues
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/revoke"
+	"github.com/leakstop/leakstop/scanner"
+)
+
+// Label marks every issue leakstop files.
+const Label = "leaked-secret"
+
+// Options configure a Filer.
+type Options struct {
+	// Owner and Repo name the repository the issues go to.
+	Owner, Repo string
+	// Token is GITHUB_TOKEN.
+	Token string
+	// APIURL is GITHUB_API_URL; empty means https://api.github.com.
+	APIURL string
+	// Client carries the requests (retries on 429 and rate-limit 403s, audit, redaction).
+	Client *revoke.Client
+	// Log receives one line per issue.
+	Log zerolog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Filer opens and updates the issues.
+type Filer struct {
+	opts Options
+	gh   *github.Client
+	web  string
+}
+
+// New returns a Filer.
+func New(opts Options) (*Filer, error) {
+	if opts.Owner == "" || opts.Repo == "" {
+		return nil, errors.New("filing issues: no repository (want --issues OWNER/REPO)")
+	}
+	if opts.Token == "" {
+		return nil, errors.New("filing issues: GITHUB_TOKEN is not set (a token that may write issues of the repository)")
+	}
+	if opts.Client == nil {
+		opts.Client = &revoke.Client{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	api := strings.TrimRight(opts.APIURL, "/")
+	if api == "" {
+		api = "https://api.github.com"
+	}
+	base, err := url.Parse(api + "/")
+	if err != nil {
+		return nil, fmt.Errorf("filing issues: GITHUB_API_URL %q: %w", opts.APIURL, err)
+	}
+	hc := &http.Client{Transport: opts.Client.Transport("github", "issue", nil, true), Timeout: revoke.DefaultTimeout}
+	gh := github.NewClient(hc).WithAuthToken(opts.Token)
+	gh.BaseURL = base
+	web := api
+	switch {
+	case api == "https://api.github.com":
+		web = "https://github.com"
+	case strings.HasSuffix(api, "/api/v3"):
+		web = strings.TrimSuffix(api, "/api/v3")
+	}
+	return &Filer{opts: opts, gh: gh, web: web}, nil
+}
+
+// existing is an issue an earlier run filed.
+type existing struct {
+	number int
+	url    string
+	state  string
+	body   string
+}
+
+var fpMarker = regexp.MustCompile(`<!-- leakstop:fingerprint=([0-9a-f]{32}) -->`)
+var stateMarker = regexp.MustCompile(`<!-- leakstop:state ([^>]*) -->`)
+
+// File opens or updates one issue per finding and sets Finding.Issue. It goes on after a
+// failure and returns the errors joined.
+func (f *Filer) File(ctx context.Context, findings []*scanner.Finding) error {
+	if len(findings) == 0 {
+		return nil
+	}
+	known, err := f.list(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, fi := range findings {
+		if err := f.one(ctx, fi, known); err != nil {
+			errs = append(errs, fmt.Errorf("issue for %s: %w", fi.Shown(false), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// list reads every issue labelled leaked-secret, open or closed, page by page.
+func (f *Filer) list(ctx context.Context) (map[string]*existing, error) {
+	known := map[string]*existing{}
+	opt := &github.IssueListByRepoOptions{Labels: []string{Label}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		var page []*github.Issue
+		var resp *github.Response
+		err := f.retry(ctx, func() error {
+			var err error
+			page, resp, err = f.gh.Issues.ListByRepo(ctx, f.opts.Owner, f.opts.Repo, opt)
+			return err
+		})
+		if err != nil {
+			return nil, f.describe("listing the issues labelled "+Label, err)
+		}
+		for _, is := range page {
+			m := fpMarker.FindStringSubmatch(is.GetBody())
+			if m == nil {
+				continue
+			}
+			if _, dup := known[m[1]]; dup {
+				continue // the oldest wins; GitHub lists newest first by default
+			}
+			known[m[1]] = &existing{number: is.GetNumber(), url: is.GetHTMLURL(), state: is.GetState(), body: is.GetBody()}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			return known, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+func (f *Filer) one(ctx context.Context, fi *scanner.Finding, known map[string]*existing) error {
+	body, st := f.body(fi)
+	if ex, ok := known[fi.Fingerprint]; ok {
+		fi.Issue = ex.url
+		old := ""
+		if m := stateMarker.FindStringSubmatch(ex.body); m != nil {
+			old = m[1]
+		}
+		if old == st.marker() {
+			f.opts.Log.Info().Str("issue", ex.url).Msg("issue up to date")
+			return nil
+		}
+		req := &github.IssueRequest{Body: github.String(body)}
+		if err := f.retry(ctx, func() error {
+			_, _, err := f.gh.Issues.Edit(ctx, f.opts.Owner, f.opts.Repo, ex.number, req)
+			return err
+		}); err != nil {
+			return f.describe("updating issue "+strconv.Itoa(ex.number), err)
+		}
+		comment := f.redact(st.changes(parseState(old), f.opts.Now()))
+		if err := f.retry(ctx, func() error {
+			_, _, err := f.gh.Issues.CreateComment(ctx, f.opts.Owner, f.opts.Repo, ex.number, &github.IssueComment{Body: github.String(comment)})
+			return err
+		}); err != nil {
+			return f.describe("commenting on issue "+strconv.Itoa(ex.number), err)
+		}
+		ex.body = body
+		f.opts.Log.Info().Str("issue", ex.url).Msg("issue updated")
+		return nil
+	}
+	labels := []string{Label}
+	if fi.Provider != "" {
+		labels = append(labels, fi.Provider)
+	}
+	req := &github.IssueRequest{Title: github.String(f.redact(f.title(fi))), Body: github.String(body), Labels: &labels}
+	var is *github.Issue
+	if err := f.retry(ctx, func() error {
+		var err error
+		is, _, err = f.gh.Issues.Create(ctx, f.opts.Owner, f.opts.Repo, req)
+		return err
+	}); err != nil {
+		return f.describe("opening an issue", err)
+	}
+	fi.Issue = is.GetHTMLURL()
+	known[fi.Fingerprint] = &existing{number: is.GetNumber(), url: is.GetHTMLURL(), state: is.GetState(), body: body}
+	f.opts.Log.Info().Str("issue", fi.Issue).Msg("issue opened")
+	return nil
+}
+
+// retry runs call, waiting out the rate limits go-github reports (the transport already
+// waits out 429 and most 403s; this catches what go-github decides on its own).
+func (f *Filer) retry(ctx context.Context, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
+		if err == nil || attempt >= 3 {
+			return err
+		}
+		var rl *github.RateLimitError
+		var ab *github.AbuseRateLimitError
+		var wait time.Duration
+		switch {
+		case errors.As(err, &rl):
+			wait = time.Until(rl.Rate.Reset.Time) + time.Second
+		case errors.As(err, &ab):
+			wait = time.Minute
+			if ab.RetryAfter != nil {
+				wait = *ab.RetryAfter
+			}
+		default:
+			return err
+		}
+		maxWait := f.opts.Client.MaxWait
+		if maxWait <= 0 {
+			maxWait = revoke.DefaultMaxWait
+		}
+		if wait > maxWait {
+			return err
+		}
+		f.opts.Log.Info().Dur("wait", wait).Msg("GitHub rate limit; waiting")
+		if f.opts.Client.Sleep != nil {
+			if err := f.opts.Client.Sleep(ctx, max(wait, 0)); err != nil {
+				return err
+			}
+		} else {
+			t := time.NewTimer(max(wait, 0))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+func (f *Filer) describe(doing string, err error) error {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		hint := ""
+		switch er.Response.StatusCode {
+		case http.StatusUnauthorized:
+			hint = " (check GITHUB_TOKEN)"
+		case http.StatusNotFound, http.StatusForbidden:
+			hint = " (check that GITHUB_TOKEN may write issues of " + f.opts.Owner + "/" + f.opts.Repo + ")"
+		case http.StatusGone:
+			hint = " (issues are turned off for the repository)"
+		}
+		return errors.New(f.redact(fmt.Sprintf("%s: HTTP %d: %s%s", doing, er.Response.StatusCode, er.Message, hint)))
+	}
+	return errors.New(f.redact(doing + ": " + err.Error()))
+}
+
+func (f *Filer) redact(s string) string {
+	if f.opts.Client.Redactor == nil {
+		return s
+	}
+	return f.opts.Client.Redactor.Redact(s)
+}
+
+// ProviderName is how a provider is named for people.
+func ProviderName(p string) string {
+	names := map[string]string{
+		"openai": "OpenAI", "anthropic": "Anthropic", "github": "GitHub", "gitlab": "GitLab",
+		"slack": "Slack", "npm": "npm", "aws": "AWS", "huggingface": "Hugging Face",
+		"stripe": "Stripe", "sendgrid": "SendGrid", "cloudflare": "Cloudflare", "groq": "Groq",
+		"google": "Google", "twilio": "Twilio", "azure": "Azure", "shopify": "Shopify",
+		"digitalocean": "DigitalOcean", "discord": "Discord", "telegram": "Telegram",
+		"databricks": "Databricks", "mailgun": "Mailgun", "perplexity": "Perplexity",
+		"replicate": "Replicate", "pypi": "PyPI",
+	}
+	if n, ok := names[p]; ok {
+		return n
+	}
+	if p == "" {
+		return "generic"
+	}
+	return p
+}
+
+func where(l scanner.Location) string {
+	switch {
+	case l.Path != "":
+		return l.Path
+	case l.URL != "":
+		return l.URL
+	}
+	return l.Where()
+}
+
+func (f *Filer) title(fi *scanner.Finding) string {
+	return title(fmt.Sprintf("Leaked %s secret in %s", ProviderName(fi.Provider), where(fi.First())))
+}
+
+// permalink returns the location's URL, or a link to the commit and line in the
+// repository the issues go to.
+func (f *Filer) permalink(l scanner.Location) string {
+	if l.URL != "" {
+		return safeURL(l.URL)
+	}
+	if l.Commit == "" || l.Path == "" {
+		return ""
+	}
+	segs := strings.Split(l.Path, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	u := fmt.Sprintf("%s/%s/%s/blob/%s/%s", f.web, url.PathEscape(f.opts.Owner), url.PathEscape(f.opts.Repo), url.PathEscape(l.Commit), strings.Join(segs, "/"))
+	if l.Line > 0 {
+		u += "#L" + strconv.Itoa(l.Line)
+	}
+	return safeURL(u)
+}
+
+// state is what, when it changes, makes an issue worth updating. Times and wording are left
+// out, so a run that learns nothing new leaves the issue alone.
+type state struct {
+	verification, revocation string
+	locations                int
+	hash                     string
+}
+
+func (s state) marker() string {
+	return fmt.Sprintf("v=%s r=%s l=%d h=%s", s.verification, s.revocation, s.locations, s.hash)
+}
+
+func parseState(m string) state {
+	var s state
+	for _, kv := range strings.Fields(m) {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "v":
+			s.verification = v
+		case "r":
+			s.revocation = v
+		case "l":
+			s.locations, _ = strconv.Atoi(v)
+		case "h":
+			s.hash = v
+		}
+	}
+	return s
+}
+
+func stateOf(fi *scanner.Finding) state {
+	s := state{verification: "none", revocation: "none", locations: len(fi.Locations)}
+	if fi.Verification != nil {
+		s.verification = fi.Verification.Status
+	}
+	if fi.Revocation != nil {
+		s.revocation = fi.Revocation.Status
+	}
+	h := sha256.New()
+	for _, l := range fi.Locations {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\n", l.Commit, l.Path, l.Line, l.URL)
+	}
+	s.hash = hex.EncodeToString(h.Sum(nil))[:12]
+	return s
+}
+
+// changes says, for a comment, what differs from the state an earlier run recorded.
+func (s state) changes(old state, at time.Time) string {
+	var lines []string
+	if old.verification != s.verification {
+		lines = append(lines, fmt.Sprintf("- verification: %s → **%s**", text(orNone(old.verification)), text(s.verification)))
+	}
+	if old.revocation != s.revocation {
+		lines = append(lines, fmt.Sprintf("- revocation: %s → **%s**", text(orNone(old.revocation)), text(s.revocation)))
+	}
+	if old.hash != s.hash {
+		lines = append(lines, fmt.Sprintf("- locations: %d → %d (the list above is current)", old.locations, s.locations))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "- the issue text was refreshed")
+	}
+	return "leakstop ran again at " + at.UTC().Format(time.RFC3339) + " and saw a change:\n\n" + strings.Join(lines, "\n") + "\n"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// body renders the issue text and the state it records.
+func (f *Filer) body(fi *scanner.Finding) (string, state) {
+	st := stateOf(fi)
+	name := ProviderName(fi.Provider)
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- leakstop:fingerprint=%s -->\n<!-- leakstop:state %s -->\n", fi.Fingerprint, st.marker())
+	fmt.Fprintf(&b, "leakstop found a leaked **%s** secret (rule %s).\n\n", text(name), code(fi.Rule))
+	fmt.Fprintf(&b, "**Secret (redacted):** %s\n\n", code(fi.Shown(false)))
+	b.WriteString("### Where it was seen\n\n")
+	for _, l := range fi.Locations {
+		label := where(l)
+		if l.Line > 0 && l.Path != "" {
+			label += ":" + strconv.Itoa(l.Line)
+		}
+		item := code(label)
+		if u := f.permalink(l); u != "" {
+			item = "[" + item + "](" + u + ")"
+		}
+		var extra []string
+		if l.Commit != "" {
+			extra = append(extra, "commit "+code(shortSHA(l.Commit)))
+		}
+		if l.Date != "" {
+			extra = append(extra, text(l.Date))
+		}
+		if l.Origin != nil && l.Origin.Path != "" {
+			extra = append(extra, "source "+code(fmt.Sprintf("%s:%d", l.Origin.Path, l.Origin.Line)))
+		}
+		if l.Exposure != "" {
+			extra = append(extra, "**"+text(l.Exposure)+"**")
+		}
+		if l.Variable != "" {
+			extra = append(extra, "variable "+code(l.Variable))
+		}
+		if len(extra) > 0 {
+			item += " — " + strings.Join(extra, ", ")
+		}
+		b.WriteString("- " + item + "\n")
+	}
+	b.WriteString("\n### Status\n\n")
+	b.WriteString("- Verification: " + status(fi.Verification, "not checked (run with --verify)") + "\n")
+	b.WriteString("- Revocation: " + status(fi.Revocation, "not attempted (run with --revoke)") + "\n")
+	if fi.Revocation != nil && strings.Contains(fi.Revocation.Detail, "service account") {
+		b.WriteString("\n**Blast radius:** revoking this key deletes its OpenAI service account, which revokes every other key of that account.\n")
+	}
+	if fi.Provider == "github" {
+		b.WriteString("\nGitHub notifies the token's owner when it is revoked.\n")
+	}
+	b.WriteString("\n### What to do\n\n")
+	first := ""
+	if d := fi.First().Date; d != "" {
+		first = " since " + text(d)
+	}
+	fmt.Fprintf(&b, "1. **Rotate it.** Create a new %s credential, deploy it, and make sure the leaked one is revoked (see above).\n", text(name))
+	b.WriteString("2. **Purge it from history** with [git filter-repo](https://github.com/newren/git-filter-repo): `git filter-repo --replace-text replacements.txt`, then force-push and ask everyone to re-clone. Copies in forks, clones and caches remain, so rotating is what protects you.\n")
+	fmt.Fprintf(&b, "3. **Check %s's usage logs** for activity you do not recognise%s.\n", text(name), first)
+	b.WriteString("\n<sub>Filed by leakstop. The hidden fingerprint marker lets the next run update this issue instead of opening another; keep it.</sub>\n")
+	return f.redact(b.String()), st
+}
+
+func status(s *scanner.Status, none string) string {
+	if s == nil {
+		return text(none)
+	}
+	out := "**" + text(s.Status) + "**"
+	if s.At != "" {
+		out += " at " + text(s.At)
+	}
+	if s.Detail != "" {
+		out += ": " + text(s.Detail)
+	}
+	return out
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}

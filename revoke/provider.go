@@ -1,0 +1,146 @@
+package revoke
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// bearer returns headers that authenticate with tok as a bearer token.
+func bearer(tok string) http.Header {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+tok)
+	return h
+}
+
+// message finds the provider's message in an error body: error.message, message, error,
+// error_description, errors[0].message, description; or the body itself when short text.
+func message(body []byte) string {
+	var v struct {
+		Error            json.RawMessage `json:"error"`
+		Message          string          `json:"message"`
+		ErrorDescription string          `json:"error_description"`
+		Description      string          `json:"description"`
+		Errors           []struct {
+			Message string `json:"message"`
+			Code    int    `json:"code"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		s := strings.TrimSpace(string(body))
+		if len(s) > 200 || strings.ContainsAny(s, "<{") {
+			return ""
+		}
+		return s
+	}
+	if len(v.Error) > 0 {
+		var nested struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		}
+		if json.Unmarshal(v.Error, &nested) == nil && nested.Message != "" {
+			return nested.Message
+		}
+		var s string
+		if json.Unmarshal(v.Error, &s) == nil && s != "" {
+			if v.ErrorDescription != "" {
+				return s + ": " + v.ErrorDescription
+			}
+			return s
+		}
+	}
+	switch {
+	case v.Message != "":
+		return v.Message
+	case v.ErrorDescription != "":
+		return v.ErrorDescription
+	case len(v.Errors) > 0 && v.Errors[0].Message != "":
+		return v.Errors[0].Message
+	}
+	return v.Description
+}
+
+// httpDetail describes an answer for people: "HTTP 401: Bad credentials".
+func httpDetail(r *Response) string {
+	m := message(r.Body)
+	if len(m) > 300 {
+		m = m[:300] + "…"
+	}
+	if m == "" {
+		return fmt.Sprintf("HTTP %d", r.Status)
+	}
+	return fmt.Sprintf("HTTP %d: %s", r.Status, m)
+}
+
+// unknownAnswer is the outcome of every answer that is neither live nor invalid.
+func unknownAnswer(r *Response) Outcome {
+	return Outcome{Status: Unknown, Detail: httpDetail(r)}
+}
+
+// bearerVerifier verifies with one GET authenticated by the leaked token: 200 is live, 401
+// invalid, 403 live when the provider answers it to keys that lack a permission.
+type bearerVerifier struct {
+	c         *Client
+	name      string
+	url       string
+	liveOn403 bool
+	skip      func(s Secret) string
+	remedy    string
+}
+
+func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	if b.skip != nil {
+		if why := b.skip(s); why != "" {
+			return Outcome{Status: Skipped, Detail: why}, nil
+		}
+	}
+	r, err := b.c.Do(ctx, Call{Provider: b.name, Action: "verify", Secret: &s, Method: http.MethodGet, URL: b.url, Header: bearer(s.Value)})
+	if err != nil {
+		return Outcome{}, err
+	}
+	switch {
+	case r.Status == http.StatusOK:
+		return Outcome{Status: Live, Detail: "accepted by " + b.name}, nil
+	case r.Status == http.StatusUnauthorized:
+		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+	case r.Status == http.StatusForbidden && b.liveOn403:
+		return Outcome{Status: Live, Detail: "authenticated, but not allowed this call (a restricted key): " + httpDetail(r)}, nil
+	}
+	return unknownAnswer(r), nil
+}
+
+func (b *bearerVerifier) Remediation(Secret) string { return b.remedy }
+
+// Providers without a revoke API: verification only, and the place to rotate by hand.
+
+func newHuggingFace(cfg Config) *bearerVerifier {
+	return &bearerVerifier{
+		c: cfg.Client, name: "huggingface",
+		url:    baseURL(cfg.Env, "HUGGINGFACE", "https://huggingface.co") + "/api/whoami-v2",
+		remedy: "Hugging Face has no revoke API: invalidate the token at https://huggingface.co/settings/tokens",
+	}
+}
+
+func newStripe(cfg Config) *bearerVerifier {
+	return &bearerVerifier{
+		c: cfg.Client, name: "stripe", liveOn403: true,
+		url: baseURL(cfg.Env, "STRIPE", "https://api.stripe.com") + "/v1/balance",
+		skip: func(s Secret) string {
+			if strings.Contains(s.Value, "_test_") {
+				return "test-mode key: not verified"
+			}
+			return ""
+		},
+		remedy: "Stripe has no revoke API: roll the key at https://dashboard.stripe.com/apikeys",
+	}
+}
+
+func newGroq(cfg Config) *bearerVerifier {
+	return &bearerVerifier{
+		c: cfg.Client, name: "groq",
+		url:    baseURL(cfg.Env, "GROQ", "https://api.groq.com") + "/openai/v1/models",
+		remedy: "Groq has no revoke API: delete the key at https://console.groq.com/keys",
+	}
+}
