@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/revoke"
+	"github.com/leakstop/leakstop/revoke/issues"
+	"github.com/leakstop/leakstop/rules"
+	"github.com/leakstop/leakstop/scanner"
+)
+
+// act verifies, revokes and files issues for the findings of a scan, as the flags ask. It
+// records every outcome on the findings, so the report shows it, and returns an error when
+// an action failed (exit status 2).
+func (a *app) act(ctx context.Context, o *scanOptions, set *rules.Set, res *scanner.Result, log zerolog.Logger) error {
+	if !o.Verify && !o.Revoke && o.Issues == "" {
+		return nil
+	}
+	return a.actOn(ctx, actOptions{
+		Verify: o.Verify || o.Revoke, Revoke: o.Revoke, DryRun: o.DryRun,
+		Issues: o.Issues, Audit: o.Audit, Jobs: o.Jobs,
+	}, res.Findings, log)
+}
+
+// actOptions say what to do with findings; scans and `leakstop revoke` share them.
+type actOptions struct {
+	Verify, Revoke, DryRun bool
+	Issues                 string
+	Audit                  string
+	Jobs                   int
+}
+
+// actOn runs verify, revoke and issues on findings and sets their Verification,
+// Revocation and Issue. Secrets reach the providers only; every line written is redacted.
+func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Finding, log zerolog.Logger) (retErr error) {
+	for _, f := range findings {
+		if f.Secret != "" {
+			a.redactor.Add(f.Secret, f.Shown(false))
+		}
+		if f.Companion != "" {
+			a.redactor.Add(f.Companion, rules.Redact(f.Companion, ""))
+		}
+	}
+	client := &revoke.Client{Redactor: &a.redactor, Log: log}
+	if err := a.tuneClient(client); err != nil {
+		return err
+	}
+	var failures []string
+	if o.Verify {
+		path := o.Audit
+		if path == "" {
+			p, err := revoke.DefaultAuditPath(a.getenv)
+			if err != nil {
+				return err
+			}
+			path = p
+		}
+		audit, err := revoke.OpenAudit(path)
+		if err != nil {
+			return err
+		}
+		client.Audit = audit
+		defer func() {
+			// Issue calls are audited too, so the log closes last.
+			if err := audit.Close(); err != nil && retErr == nil {
+				retErr = err
+			}
+		}()
+		reg, err := revoke.Builtin(revoke.Config{Client: client, Env: a.getenv})
+		if err != nil {
+			return err
+		}
+		r := &revoke.Runner{Registry: reg, Client: client, Revoke: o.Revoke, DryRun: o.DryRun, Jobs: o.Jobs, Log: log}
+		ss := make([]revoke.Secret, len(findings))
+		for i, f := range findings {
+			ss[i] = revoke.Secret{
+				Provider: f.Provider, Rule: f.Rule, Value: f.Secret, Companion: f.Companion,
+				Redacted: f.Shown(false), Fingerprint: f.Fingerprint,
+			}
+		}
+		results := r.Run(ctx, ss)
+		for i, x := range results {
+			findings[i].Verification = status(x.Verification)
+			findings[i].Revocation = status(x.Revocation)
+		}
+		if n := countFailed(results); n > 0 {
+			failures = append(failures, fmt.Sprintf("%d %s failed (see the report and the audit log %s); fix the cause, then retry with: leakstop revoke REPORT.json (a JSON report written with --show-secrets)", n, plural(n, "revocation", "revocations"), path))
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if o.Issues != "" {
+		owner, repo, _ := strings.Cut(o.Issues, "/")
+		filer, err := issues.New(issues.Options{
+			Owner: owner, Repo: repo, Token: a.getenv("GITHUB_TOKEN"), APIURL: a.getenv("GITHUB_API_URL"),
+			Client: client, Log: log,
+		})
+		if err != nil {
+			return err
+		}
+		if err := filer.File(ctx, findings); err != nil {
+			failures = append(failures, err.Error())
+		}
+	}
+	if len(failures) > 0 {
+		return errors.New(strings.Join(failures, "; "))
+	}
+	return nil
+}
+
+// tuneClient reads the retry settings: LEAKSTOP_BACKOFF (the first wait between attempts,
+// default 500ms) and LEAKSTOP_MAX_WAIT (the longest wait a provider may ask for, default 2m).
+func (a *app) tuneClient(c *revoke.Client) error {
+	for _, s := range []struct {
+		env string
+		dst *time.Duration
+	}{{"LEAKSTOP_BACKOFF", &c.Backoff}, {"LEAKSTOP_MAX_WAIT", &c.MaxWait}} {
+		if v := a.getenv(s.env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return usageError("%s=%q is not a duration such as 500ms or 2m", s.env, v)
+			}
+			*s.dst = d
+		}
+	}
+	return nil
+}
+
+func status(s *revoke.Step) *scanner.Status {
+	if s == nil {
+		return nil
+	}
+	return &scanner.Status{Status: s.Status, Detail: s.Detail, At: s.At.UTC().Format(time.RFC3339)}
+}
+
+func countFailed(res []revoke.Result) int {
+	n := 0
+	for _, x := range res {
+		if x.Revocation != nil && x.Revocation.Status == revoke.Failed {
+			n++
+		}
+	}
+	return n
+}

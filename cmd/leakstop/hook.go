@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// hookMarker marks a pre-commit hook that leakstop wrote, so that install may replace it.
+const hookMarker = "# installed by leakstop hook install"
+
+// hookScript is the pre-commit hook. It prefers the leakstop on PATH and falls back to the
+// binary that installed it.
+const hookScript = `#!/bin/sh
+` + hookMarker + `
+# Blocks a commit whose staged changes hold a secret. "git commit --no-verify" skips it once.
+if command -v leakstop >/dev/null 2>&1; then
+	exec leakstop git --staged
+fi
+exec %s git --staged
+`
+
+func (a *app) hookCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "hook",
+		Short: "Manage the git pre-commit hook",
+		Args:  cobra.NoArgs,
+	}
+	var force bool
+	install := &cobra.Command{
+		Use:   "install",
+		Short: "Write .git/hooks/pre-commit that runs `leakstop git --staged`",
+		Long: `Write the repository's pre-commit hook (.git/hooks/pre-commit, or where core.hooksPath
+points) so that every commit is checked with "leakstop git --staged". An existing hook that
+leakstop did not write is kept unless --force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.installHook(".", force)
+		},
+	}
+	install.Flags().BoolVar(&force, "force", false, "replace a pre-commit hook that leakstop did not write")
+	cmd.AddCommand(install)
+	return cmd
+}
+
+// installHook writes the pre-commit hook of the repository holding dir.
+func (a *app) installHook(dir string, force bool) error {
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "--git-path", "hooks/pre-commit").Output()
+	if err != nil {
+		return usageError("installing the hook: %s is not in a git repository (run it in a clone)", dir)
+	}
+	path := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	old, err := os.ReadFile(path)
+	switch {
+	case err == nil && !bytes.Contains(old, []byte(hookMarker)) && !force:
+		return usageError("installing the hook: %s exists and was not written by leakstop; add `leakstop git --staged` to it by hand, or replace it with --force", path)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("installing the hook: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = "leakstop"
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("installing the hook: %w", err)
+	}
+	script := fmt.Sprintf(hookScript, shellQuote(self))
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		return fmt.Errorf("installing the hook: %w", err)
+	}
+	if err := os.Chmod(path, 0o755); err != nil {
+		return fmt.Errorf("installing the hook: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "leakstop: pre-commit hook written to %s\n", path)
+	return nil
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

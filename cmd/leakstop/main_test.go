@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/leakstop/leakstop/rules"
+)
+
+// TestMain lets script tests run leakstop as a command in the same binary.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"leakstop": func() {
+			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+		},
+	})
+}
+
+// TestScripts runs the CLI script tests in testdata/script: exit statuses, stderr wording
+// and report formats, as a user sees them.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t))
+}
+
+// scriptParams are the script-test settings: commands that make secrets at run time (the
+// scripts hold no literal key) and put them into files.
+//
+//	gen NAME TEMPLATE     sets $NAME to TEMPLATE expanded by rules.Generator
+//	                      (for example: gen KEY '{{openai "sk-proj-" 74}}')
+//	expand SRC DST        writes SRC to DST with $NAME and ${NAME} replaced by their values
+//	exits N PROG ARGS...  runs PROG like exec and checks that its exit status is N
+func scriptParams(t *testing.T) testscript.Params {
+	return testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"gen":    cmdGen,
+			"expand": cmdExpand,
+			"exits":  cmdExits,
+			"fake":   cmdFake,
+			"serve":  cmdServe, "fixture": cmdFixture,
+		},
+	}
+}
+
+var genSeed uint64 = 1
+
+func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gen NAME TEMPLATE")
+	}
+	genSeed++
+	g := rules.NewGenerator(genSeed)
+	v, err := g.Expand(args[1])
+	ts.Check(err)
+	ts.Setenv(args[0], v)
+}
+
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: expand SRC DST")
+	}
+	data := ts.ReadFile(args[0])
+	out := os.Expand(data, func(name string) string {
+		if v := ts.Getenv(name); v != "" {
+			return v
+		}
+		return "$" + name
+	})
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, []byte(out), 0o644))
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		got = exitErr.ExitCode()
+	case err != nil:
+		ts.Fatalf("running %s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
