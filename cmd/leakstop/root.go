@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -19,6 +20,9 @@ type app struct {
 	getenv         func(string) string
 	redactor       rules.Redactor
 	showSecrets    bool
+	// logMu serialises log lines: verify, revoke and scan workers log at once, and stderr
+	// may be a plain buffer (tests, or a caller embedding Main).
+	logMu sync.Mutex
 }
 
 func (a *app) redact(s string) string {

@@ -125,6 +125,8 @@ func (a *app) logger(o *scanOptions) zerolog.Logger {
 type redactingWriter struct{ a *app }
 
 func (w redactingWriter) Write(p []byte) (int, error) {
+	w.a.logMu.Lock()
+	defer w.a.logMu.Unlock()
 	if _, err := io.WriteString(w.a.stderr, w.a.redact(string(p))); err != nil {
 		return 0, err
 	}
