@@ -12,9 +12,7 @@ trap 'rm -rf "$work"' EXIT
 bin=${2:-}
 if [ -z "$bin" ]; then
 	bin=$work/leakstop
-	(cd "$here/.." && go build -o "$work/build" ./cmd/leakstop)
-	# A copy, so that no writer the build left behind holds the file being run (ETXTBSY).
-	cp "$work/build" "$bin"
+	(cd "$here/.." && go build -o "$bin" ./cmd/leakstop)
 fi
 if ! /usr/bin/time -f %e true 2>/dev/null; then
 	echo "history.sh: GNU time is missing (apt-get install time)" >&2
@@ -24,18 +22,18 @@ fi
 # Warm the page cache once, so that neither run pays for the first read from disk.
 git -C "$repo" cat-file --batch-all-objects --unordered --batch-check >/dev/null
 
-/usr/bin/time -f '%e %M %U %S' -o "$work/floor" \
+/usr/bin/time -f '%e %M %U %S' -o "$work/floor.time" \
 	git -C "$repo" cat-file --batch-all-objects --unordered --batch >/dev/null
 status=0
-/usr/bin/time -f '%e %M %U %S' -o "$work/leakstop" \
+/usr/bin/time -f '%e %M %U %S' -o "$work/leakstop.time" \
 	"$bin" git "$repo" --format json -o "$work/report.json" 2>"$work/stderr" || status=$?
 if [ "$status" -gt 1 ]; then
 	echo "history.sh: leakstop git failed (exit $status):" >&2
 	cat "$work/stderr" >&2
 	exit 2
 fi
-tail -n 1 "$work/floor" >"$work/floor.last"
-tail -n 1 "$work/leakstop" >"$work/leakstop.last"
+tail -n 1 "$work/floor.time" >"$work/floor.last"
+tail -n 1 "$work/leakstop.time" >"$work/leakstop.last"
 read -r fw fm fu fs <"$work/floor.last"
 read -r lw lm lu ls <"$work/leakstop.last"
 findings=$(grep -o '"fingerprint"' "$work/report.json" | wc -l)

@@ -78,7 +78,7 @@ type lineCache struct {
 	// recent holds the lines of the last few blobs. Blobs come in pack order, where the
 	// versions of a file sit together, so most lines are found here, in a table small
 	// enough to stay in the processor's cache.
-	recent lineTable
+	recent recentLines
 	lower  []byte
 	// selected and whole count what went to the engine, for the debug log.
 	selected, whole int64
@@ -87,7 +87,6 @@ type lineCache struct {
 func newLineCache(a *Anchors) *lineCache {
 	c := &lineCache{a: a, seed: maphash.MakeSeed()}
 	c.lines.reset()
-	c.recent.slots = make([]uint64, recentSlots)
 	return c
 }
 
@@ -100,22 +99,32 @@ type lineTable struct {
 
 func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
 
-// recentSlots is the size of a lineCache's table of recent lines (128 KiB).
-const recentSlots = 1 << 14
+// recentSlots is the size of a lineCache's table of recent lines (256 KiB).
+const recentSlots = 1 << 15
 
-// set stores state for h in a table of fixed size, which is emptied when half full.
-func (t *lineTable) set(h uint64, state uint8) {
-	if 2*(t.n+1) > len(t.slots) {
-		clear(t.slots)
-		t.n = 0
-	}
-	t.put(h, state)
+// recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
+// taking an older one's slot. A lookup is one load from a table that stays in the
+// processor's cache; it never needs emptying.
+type recentLines struct {
+	slots [recentSlots]uint64
 }
 
-// update changes the state of h if the table holds it.
-func (t *lineTable) update(h uint64, state uint8) {
-	if t.get(h) != 0 {
-		t.put(h, state)
+func (r *recentLines) get(h uint64) uint8 {
+	s := r.slots[(h>>3)&(recentSlots-1)]
+	if s&^7 == h&^7 {
+		return uint8(s & 7)
+	}
+	return 0
+}
+
+func (r *recentLines) set(h uint64, state uint8) {
+	r.slots[(h>>3)&(recentSlots-1)] = h&^7 | uint64(state)
+}
+
+// update changes the state of h if the cache holds it.
+func (r *recentLines) update(h uint64, state uint8) {
+	if r.get(h) != 0 {
+		r.set(h, state)
 	}
 }
 
