@@ -47,7 +47,7 @@ Exit status: 0 done, 2 a revocation failed or the report could not be used.`,
 	f.BoolVar(&o.VerifyOnly, "verify", false, "only verify: ask each provider whether the secret is live, revoke nothing")
 	f.BoolVar(&o.DryRun, "dry-run", false, "say what would be revoked, change nothing")
 	f.StringVar(&o.Issues, "issues", "", "open or update one GitHub issue per leaked secret in `OWNER/REPO`")
-	f.StringVar(&o.Audit, "audit", "", "where verify and revoke calls are logged, as JSON lines (`FILE`)")
+	f.StringVar(&o.Audit, "audit", "", "append every verify and revoke call to `FILE`, as JSON lines (default: in the user's state directory)")
 	f.StringVarP(&o.Format, "format", "f", "text", "report format: "+strings.Join(report.Formats(), "|"))
 	f.StringVarP(&o.Output, "output", "o", "", "write the updated report to `FILE` (default stdout)")
 	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "show secrets in full in the updated report (default: redacted)")

@@ -56,7 +56,7 @@ func (o *scanOptions) bind(cmd *cobra.Command) {
 	f.BoolVar(&o.DryRun, "dry-run", false, "with --revoke: say what would be revoked, change nothing")
 	f.StringVar(&o.Issues, "issues", "", "open or update one GitHub issue per leaked secret in `OWNER/REPO`")
 	f.BoolVar(&o.ShowSecrets, "show-secrets", false, "show secrets in full (default: redacted everywhere)")
-	f.StringVar(&o.Audit, "audit", "", "where verify and revoke calls are logged, as JSON lines (`FILE`)")
+	f.StringVar(&o.Audit, "audit", "", "append every verify and revoke call to `FILE`, as JSON lines (default: in the user's state directory)")
 	f.IntVar(&o.ExitCode, "exit-code", exitLeaks, "exit status when leaks are found")
 	f.StringVar(&o.MaxFileSize, "max-file-size", "10MiB", "skip larger files and blobs (`SIZE`: B, KiB, MiB, GiB)")
 	f.IntVarP(&o.Jobs, "jobs", "j", runtime.NumCPU(), "workers")

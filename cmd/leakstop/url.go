@@ -34,7 +34,7 @@ func (u *urlOptions) bind(cmd *cobra.Command) {
 	f.IntVar(&u.MaxPages, "max-pages", web.DefaultMaxPages, "fetch at most `N` URLs in all: pages, scripts and source maps")
 	f.StringVar(&u.MaxBytes, "max-bytes", files.FormatSize(web.DefaultMaxBytes), "read at most `SIZE` in all (each response is limited by --max-file-size)")
 	f.DurationVar(&u.Timeout, "timeout", web.DefaultTimeout, "give up on a request after `DURATION`, body included")
-	f.IntVar(&u.Concurrency, "concurrency", web.DefaultConcurrency, "requests in flight at once (`N`)")
+	f.IntVar(&u.Concurrency, "concurrency", web.DefaultConcurrency, "at most `N` requests in flight at once")
 }
 
 // validate checks the flags and the URLs before any request is sent. Header values are
