@@ -88,6 +88,11 @@ type bearerVerifier struct {
 	liveOn403 bool
 	skip      func(s Secret) string
 	remedy    string
+	// urlOf, when set, builds the URL from the secret (Telegram puts the token in the path)
+	// and the call carries no Authorization header.
+	urlOf func(s Secret) string
+	// invalidOn404 reads 404 as invalid (Telegram answers it to a malformed token).
+	invalidOn404 bool
 }
 
 func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
@@ -96,14 +101,18 @@ func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) 
 			return Outcome{Status: Skipped, Detail: why}, nil
 		}
 	}
-	r, err := b.c.Do(ctx, Call{Provider: b.name, Action: "verify", Secret: &s, Method: http.MethodGet, URL: b.url, Header: bearer(s.Value)})
+	call := Call{Provider: b.name, Action: "verify", Secret: &s, Method: http.MethodGet, URL: b.url, Header: bearer(s.Value)}
+	if b.urlOf != nil {
+		call.URL, call.Header = b.urlOf(s), nil
+	}
+	r, err := b.c.Do(ctx, call)
 	if err != nil {
 		return Outcome{}, err
 	}
 	switch {
 	case r.Status == http.StatusOK:
 		return Outcome{Status: Live, Detail: "accepted by " + b.name}, nil
-	case r.Status == http.StatusUnauthorized:
+	case r.Status == http.StatusUnauthorized, r.Status == http.StatusNotFound && b.invalidOn404:
 		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
 	case r.Status == http.StatusForbidden && b.liveOn403:
 		return Outcome{Status: Live, Detail: "authenticated, but not allowed this call (a restricted key): " + httpDetail(r)}, nil
@@ -142,5 +151,30 @@ func newGroq(cfg Config) *bearerVerifier {
 		c: cfg.Client, name: "groq",
 		url:    baseURL(cfg.Env, "GROQ", "https://api.groq.com") + "/openai/v1/models",
 		remedy: "Groq has no revoke API: delete the key at https://console.groq.com/keys",
+	}
+}
+
+func newTelegram(cfg Config) *bearerVerifier {
+	base := baseURL(cfg.Env, "TELEGRAM", "https://api.telegram.org")
+	return &bearerVerifier{
+		c: cfg.Client, name: "telegram", invalidOn404: true,
+		urlOf:  func(s Secret) string { return base + "/bot" + s.Value + "/getMe" },
+		remedy: "Telegram has no revoke API: send /revoke to @BotFather and pick the bot",
+	}
+}
+
+func newDigitalOcean(cfg Config) *bearerVerifier {
+	return &bearerVerifier{
+		c: cfg.Client, name: "digitalocean",
+		url:    baseURL(cfg.Env, "DIGITALOCEAN", "https://api.digitalocean.com") + "/v2/account",
+		remedy: "DigitalOcean has no documented API to revoke a personal access token: delete it at https://cloud.digitalocean.com/account/api/tokens",
+	}
+}
+
+func newReplicate(cfg Config) *bearerVerifier {
+	return &bearerVerifier{
+		c: cfg.Client, name: "replicate",
+		url:    baseURL(cfg.Env, "REPLICATE", "https://api.replicate.com") + "/v1/account",
+		remedy: "Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens",
 	}
 }

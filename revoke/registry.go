@@ -97,6 +97,10 @@ func Builtin(cfg Config) (*Registry, error) {
 		{"huggingface", newHuggingFace(cfg)},
 		{"stripe", newStripe(cfg)},
 		{"groq", newGroq(cfg)},
+		{"discord", NewDiscord(cfg)},
+		{"telegram", newTelegram(cfg)},
+		{"digitalocean", newDigitalOcean(cfg)},
+		{"replicate", newReplicate(cfg)},
 	}
 	for _, e := range entries {
 		if err := r.Register(e.name, e.v); err != nil {

@@ -52,6 +52,9 @@ type Secret struct {
 	Redacted string
 	// Fingerprint identifies the secret in the audit log and in issues.
 	Fingerprint string
+	// Remediation is the rule's advice for a person (where to rotate this kind of secret),
+	// used when the provider has none of its own or leakstop has no client for it.
+	Remediation string
 }
 
 // Outcome is the answer of a verify or revoke call.

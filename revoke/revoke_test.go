@@ -139,7 +139,7 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"anthropic", "aws", "cloudflare", "github", "gitlab", "groq", "huggingface", "npm", "openai", "sendgrid", "slack", "stripe"}
+	want := []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"}
 	if d := cmp.Diff(want, b.Names()); d != "" {
 		t.Errorf("providers (-want +got):\n%s", d)
 	}
@@ -206,7 +206,12 @@ func TestVerifyEveryProvider(t *testing.T) {
 	sg := fake.NewBearer(t, "/v3/scopes", `{"scopes":["mail.send"]}`)
 	cf := fake.NewBearer(t, "/client/v4/user/tokens/verify", `{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`)
 	gq := fake.NewBearer(t, "/openai/v1/models", `{"data":[]}`)
+	dc := fake.NewDiscord(t)
+	tg := fake.NewTelegram(t)
+	do := fake.NewBearer(t, "/v2/account", `{"account":{"email":"a@example.com","status":"active"}}`)
+	rp := fake.NewBearer(t, "/v1/account", `{"type":"user","username":"alice"}`)
 	h := newHarness(t, map[string]string{
+		"LEAKSTOP_DISCORD_URL": dc.URL, "LEAKSTOP_TELEGRAM_URL": tg.URL, "LEAKSTOP_DIGITALOCEAN_URL": do.URL, "LEAKSTOP_REPLICATE_URL": rp.URL,
 		"LEAKSTOP_OPENAI_URL": oa.URL, "LEAKSTOP_ANTHROPIC_URL": an.URL, "GITHUB_API_URL": gh.URL,
 		"LEAKSTOP_GITLAB_URL": gl.URL, "LEAKSTOP_SLACK_URL": sl.URL, "LEAKSTOP_NPM_URL": np.URL,
 		"LEAKSTOP_AWS_URL": aw.URL, "LEAKSTOP_HUGGINGFACE_URL": hf.URL, "LEAKSTOP_STRIPE_URL": st.URL,
@@ -234,6 +239,11 @@ func TestVerifyEveryProvider(t *testing.T) {
 		{"sendgrid", "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "", sg.AddToken},
 		{"cloudflare", gen(t, "{{b64url 40}}"), gen(t, "{{b64url 40}}"), "", cf.AddToken},
 		{"groq", "gsk_" + gen(t, "{{alnum 52}}"), "gsk_" + gen(t, "{{alnum 52}}"), "", gq.AddToken},
+		{"discord", gen(t, "{{discord}}"), gen(t, "{{discord}}"), "", dc.AddToken},
+		{"discord", "https://discord.com/api/webhooks/" + gen(t, "{{digits 19}}/{{b64url 68}}"), "https://discord.com/api/webhooks/" + gen(t, "{{digits 19}}/{{b64url 68}}"), "", dc.AddToken},
+		{"telegram", gen(t, "{{digits 10}}:AA{{b64url 33}}"), gen(t, "{{digits 9}}:AA{{b64url 33}}"), "", tg.AddToken},
+		{"digitalocean", "dop_v1_" + gen(t, "{{hex 64}}"), "dop_v1_" + gen(t, "{{hex 64}}"), "", do.AddToken},
+		{"replicate", "r8_" + gen(t, "{{b64url 37}}"), "r8_" + gen(t, "{{b64url 37}}"), "", rp.AddToken},
 	}
 	var ss []revoke.Secret
 	var want []string
@@ -651,4 +661,60 @@ func TestCloudflareAndSendGridRevoke(t *testing.T) {
 	}
 	data, _ := os.ReadFile(h.audit.Path())
 	checkNoSecrets(t, "the audit log", string(data), cfTok, sgKey, sgID)
+}
+
+// TestDiscordWebhookRevoke deletes a leaked webhook with a DELETE on its own URL, after a
+// dry run that sends nothing; a bot token has no revoke API and says where to reset it.
+func TestDiscordWebhookRevoke(t *testing.T) {
+	dc := fake.NewDiscord(t)
+	hook := "https://discord.com/api/webhooks/" + gen(t, "{{digits 19}}/{{b64url 68}}")
+	bot := gen(t, "{{discord}}")
+	dc.AddToken(hook)
+	dc.AddToken(bot)
+	h := newHarness(t, map[string]string{"LEAKSTOP_DISCORD_URL": dc.URL})
+	ss := []revoke.Secret{h.secret("discord", hook, ""), h.secret("discord", bot, "")}
+	res := h.runner(true, true).Run(context.Background(), ss)
+	if _, rs := statuses(res); !cmp.Equal(rs, []string{"dry-run", "unsupported"}) || dc.Count(http.MethodDelete, "/") != 0 {
+		t.Fatalf("dry run: %v, %d deletes", rs, dc.Count(http.MethodDelete, "/"))
+	}
+	res = h.runner(true, false).Run(context.Background(), ss)
+	vs, rs := statuses(res)
+	if d := cmp.Diff([]string{"revoked", "unsupported"}, rs); d != "" {
+		t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
+	}
+	if d := cmp.Diff([]string{"invalid", "live"}, vs); d != "" {
+		t.Errorf("verifications (-want +got):\n%s", d)
+	}
+	if dc.Live(hook) || !dc.Live(bot) {
+		t.Errorf("webhook live %v, bot live %v", dc.Live(hook), dc.Live(bot))
+	}
+	if !strings.Contains(res[1].Revocation.Detail, "discord.com/developers/applications") {
+		t.Errorf("bot token remediation: %q", res[1].Revocation.Detail)
+	}
+	data, _ := os.ReadFile(h.audit.Path())
+	checkNoSecrets(t, "the audit log", string(data), hook, bot)
+	for _, x := range res {
+		checkNoSecrets(t, "an outcome", x.Verification.Detail+x.Revocation.Detail, hook, bot)
+	}
+}
+
+// TestNoClientIsUnsupportedWithRemedy: a provider leakstop has no client for is not
+// verified, and its revocation is unsupported with the rule's remediation; a generic finding
+// has no provider at all.
+func TestNoClientIsUnsupportedWithRemedy(t *testing.T) {
+	h := newHarness(t, nil)
+	tw := h.secret("twilio", "SK"+gen(t, "{{hex 32}}"), "")
+	tw.Remediation = "Delete the API key in the Twilio Console (https://console.twilio.com)."
+	gen := h.secret("", gen(t, "{{alnum 40}}"), "")
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{tw, gen})
+	vs, rs := statuses(res)
+	if d := cmp.Diff([]string{"skipped", "skipped"}, vs); d != "" {
+		t.Errorf("verifications (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"unsupported", "skipped"}, rs); d != "" {
+		t.Errorf("revocations (-want +got):\n%s", d)
+	}
+	if got := res[0].Revocation.Detail; !strings.Contains(got, "console.twilio.com") || !strings.Contains(got, "no twilio client") {
+		t.Errorf("twilio remediation: %q", got)
+	}
 }

@@ -244,8 +244,10 @@ func (r *Runner) decide(s Secret, v *Step) *Step {
 	switch {
 	case v.Status == Invalid:
 		return st(Skipped, "already invalid: nothing to revoke")
-	case !ok || v.Status == Skipped && s.Provider == "":
+	case s.Provider == "":
 		return st(Skipped, "no provider to revoke it with; rotate it by hand")
+	case !ok:
+		return st(Unsupported, "leakstop has no "+s.Provider+" client: "+remediation(nil, s))
 	case !canRevoke:
 		return st(Unsupported, "no revoke API: "+remediation(prov, s))
 	case v.Status == Skipped:
@@ -310,6 +312,9 @@ func remediation(v Verifier, s Secret) string {
 		if t := rm.Remediation(s); t != "" {
 			return t
 		}
+	}
+	if s.Remediation != "" {
+		return s.Remediation
 	}
 	return "rotate it in the provider's console"
 }

@@ -24,7 +24,7 @@ func (a *app) act(ctx context.Context, o *scanOptions, set *rules.Set, res *scan
 	}
 	return a.actOn(ctx, actOptions{
 		Verify: o.Verify || o.Revoke, Revoke: o.Revoke, DryRun: o.DryRun,
-		Issues: o.Issues, Audit: o.Audit, Jobs: o.Jobs,
+		Issues: o.Issues, Audit: o.Audit, Jobs: o.Jobs, Rules: set,
 	}, res.Findings, log)
 }
 
@@ -34,6 +34,8 @@ type actOptions struct {
 	Issues                 string
 	Audit                  string
 	Jobs                   int
+	// Rules give each finding its rule's remediation, for providers leakstop has no client for.
+	Rules *rules.Set
 }
 
 // actOn runs verify, revoke and issues on findings and sets their Verification,
@@ -82,6 +84,9 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 			ss[i] = revoke.Secret{
 				Provider: f.Provider, Rule: f.Rule, Value: f.Secret, Companion: f.Companion,
 				Redacted: f.Shown(false), Fingerprint: f.Fingerprint,
+			}
+			if r := ruleOf(o.Rules, f.Rule); r != nil {
+				ss[i].Remediation = r.Remediation
 			}
 		}
 		results := r.Run(ctx, ss)
@@ -148,4 +153,12 @@ func countFailed(res []revoke.Result) int {
 		}
 	}
 	return n
+}
+
+// ruleOf returns the rule id of set, or nil.
+func ruleOf(set *rules.Set, id string) *rules.Rule {
+	if set == nil {
+		return nil
+	}
+	return set.Rule(id)
 }

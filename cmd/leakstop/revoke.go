@@ -88,8 +88,13 @@ func (a *app) runRevoke(cmd *cobra.Command, o *revokeOptions, path string) error
 	if len(missing) > 0 {
 		log.Warn().Int("findings", len(missing)).Msg("the report holds some secrets redacted only; those are skipped")
 	}
+	// The built-in rules (and the working directory's configuration) give remediations.
+	set, _, err := loadRules("")
+	if err != nil {
+		return err
+	}
 	actErr := a.actOn(cmd.Context(), actOptions{
-		Verify: true, Revoke: !o.VerifyOnly, DryRun: o.DryRun, Issues: o.Issues, Audit: o.Audit, Jobs: 8,
+		Verify: true, Revoke: !o.VerifyOnly, DryRun: o.DryRun, Issues: o.Issues, Audit: o.Audit, Jobs: 8, Rules: set,
 	}, rep.Findings, log)
 
 	out := a.stdout

@@ -297,3 +297,111 @@ func (f *AWS) handle(w http.ResponseWriter, r *http.Request, body string) {
 		f.unexpected(w, r, "no such action "+service+" "+action)
 	}
 }
+
+// Discord fakes GET /api/v10/users/@me for bot tokens ("Authorization: Bot …") and GET and
+// DELETE on webhook URLs (/api/webhooks/{id}/{token}), which need no other credential
+// (providers.md §8). A deleted webhook answers 404 Unknown Webhook, as Discord does.
+type Discord struct {
+	*Server
+	keys keyring
+}
+
+// NewDiscord starts the fake.
+func NewDiscord(t testing.TB) *Discord {
+	f := &Discord{}
+	f.Server = newServer(t, func(r *http.Request) string {
+		if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bot "); ok {
+			return v
+		}
+		return ""
+	}, f.handle)
+	return f
+}
+
+// AddToken adds a live bot token, or a live webhook (its URL; only the path is matched).
+func (f *Discord) AddToken(v string) { f.keys.add(discordKey(v), "discord "+v[len(v)-4:]) }
+
+// Live reports whether v (a bot token or a webhook URL) still authenticates.
+func (f *Discord) Live(v string) bool { return f.keys.Live(discordKey(v)) }
+
+func discordKey(v string) string {
+	if u, err := url.Parse(v); err == nil && strings.Contains(u.Path, "/webhooks/") {
+		return u.Path
+	}
+	return v
+}
+
+var discordWebhook = regexp.MustCompile(`^/api/(?:v[0-9]+/)?webhooks/[0-9]+/[A-Za-z0-9_-]+$`)
+
+func (f *Discord) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v10/users/@me":
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bot ")
+		if !ok || f.keys.verify(tok) == nil {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": "80351110224678912", "username": "leakbot", "bot": true})
+	case discordWebhook.MatchString(r.URL.Path):
+		if r.Header.Get("Authorization") != "" {
+			f.unexpected(w, r, "a webhook call needs no Authorization header")
+			return
+		}
+		switch r.Method {
+		case http.MethodGet:
+			if f.keys.verify(r.URL.Path) == nil {
+				writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Webhook", "code": 10015})
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"type": 1, "id": "223704706495545344", "name": "deploys", "channel_id": "199737254929760256"})
+		case http.MethodDelete:
+			x := f.keys.get(r.URL.Path)
+			if x == nil || !x.live {
+				writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Webhook", "code": 10015})
+				return
+			}
+			f.revoke(&f.keys, x, r)
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			f.unexpected(w, r, "leakstop only reads and deletes webhooks")
+		}
+	default:
+		f.unexpected(w, r, "no such route")
+	}
+}
+
+// Telegram fakes GET /bot{token}/getMe (providers.md §8): 401 for a token Telegram does not
+// know, 404 for one that is not shaped like a token.
+type Telegram struct {
+	*Server
+	keys keyring
+}
+
+// NewTelegram starts the fake.
+func NewTelegram(t testing.TB) *Telegram {
+	f := &Telegram{}
+	f.Server = newServer(t, func(r *http.Request) string { return "" }, f.handle)
+	return f
+}
+
+// AddToken adds a live bot token.
+func (f *Telegram) AddToken(v string) { f.keys.add(v, "telegram "+v[len(v)-4:]) }
+
+var telegramGetMe = regexp.MustCompile(`^/bot([0-9]{8,10}:[A-Za-z0-9_-]{35})/getMe$`)
+
+func (f *Telegram) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/bot") {
+		f.unexpected(w, r, "no such route")
+		return
+	}
+	m := telegramGetMe.FindStringSubmatch(r.URL.Path)
+	if m == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found"})
+		return
+	}
+	if f.keys.verify(m[1]) == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": map[string]any{"id": 123456789, "is_bot": true, "username": "leak_bot"}})
+}
