@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // Anthropic verifies API and admin keys and deactivates API keys with ANTHROPIC_ADMIN_KEY,
@@ -15,6 +16,9 @@ type Anthropic struct {
 	c     *Client
 	base  string
 	admin string
+
+	orgOnce  sync.Once
+	adminOrg string // the organization of ANTHROPIC_ADMIN_KEY, "" when unknown
 }
 
 // NewAnthropic returns the Anthropic provider: LEAKSTOP_ANTHROPIC_URL, ANTHROPIC_ADMIN_KEY.
@@ -86,6 +90,9 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 	if a.admin == "" {
 		return Outcome{Status: Unsupported, Detail: "set ANTHROPIC_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + anthropicRemedy}, nil
 	}
+	if out, other := a.otherOrganization(ctx, &s); other {
+		return out, nil
+	}
 	var found []anthropicKey
 	after := ""
 	for page := 0; ; page++ {
@@ -144,4 +151,35 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		return Outcome{Status: Revoked, Detail: what}, nil
 	}
 	return Outcome{Status: Failed, Detail: "deactivating: " + httpDetail(r)}, nil
+}
+
+// organization asks GET /v1/organizations/me which organization key belongs to; "" when the
+// endpoint refuses the key (older accounts answer it for admin keys only) or fails.
+func (a *Anthropic) organization(ctx context.Context, s *Secret, key string) string {
+	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "lookup", Secret: s, Method: http.MethodGet, URL: a.base + "/v1/organizations/me", Header: anthropicHeaders(key)})
+	if err != nil || r.Status != http.StatusOK {
+		return ""
+	}
+	var org struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(r.Body, &org) != nil {
+		return ""
+	}
+	return org.ID
+}
+
+// otherOrganization tells whether the leaked key belongs to another organization than
+// ANTHROPIC_ADMIN_KEY's (providers.md §2.3): then nothing is changed, and the outcome says
+// where to deactivate it. When either organization cannot be told, the key list decides.
+func (a *Anthropic) otherOrganization(ctx context.Context, s *Secret) (Outcome, bool) {
+	leaked := a.organization(ctx, s, s.Value)
+	if leaked == "" {
+		return Outcome{}, false
+	}
+	a.orgOnce.Do(func() { a.adminOrg = a.organization(ctx, s, a.admin) })
+	if a.adminOrg == "" || a.adminOrg == leaked {
+		return Outcome{}, false
+	}
+	return Outcome{Status: Unsupported, Detail: fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; use an admin key of its organization, or %s", leaked, a.adminOrg, anthropicRemedy)}, true
 }

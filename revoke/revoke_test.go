@@ -718,3 +718,36 @@ func TestNoClientIsUnsupportedWithRemedy(t *testing.T) {
 		t.Errorf("twilio remediation: %q", got)
 	}
 }
+
+// TestAnthropicOrganizations follows providers.md §2.3: a leaked key that names its
+// organization on /v1/organizations/me is deactivated only when that is the admin key's
+// organization; a key the endpoint refuses falls back to the admin key's list.
+func TestAnthropicOrganizations(t *testing.T) {
+	admin := "sk-ant-admin01-" + gen(t, "{{b64url 93}}") + "AA"
+	an := fake.NewAnthropic(t, admin)
+	key := func() string { return "sk-ant-api03-" + gen(t, "{{b64url 93}}") + "AA" }
+	same, other, silent := key(), key(), key()
+	an.AddKey(same)
+	an.AddKey(other)
+	an.AddKey(silent)
+	an.OrgOf = map[string]string{same: fake.Org, other: "87654321-4321-8765-4321-876543218765"}
+	h := newHarness(t, map[string]string{"LEAKSTOP_ANTHROPIC_URL": an.URL, "ANTHROPIC_ADMIN_KEY": admin})
+	h.red.Add(admin, rules.Redact(admin, ""))
+	ss := []revoke.Secret{h.secret("anthropic", same, ""), h.secret("anthropic", other, ""), h.secret("anthropic", silent, "")}
+	res := h.runner(true, false).Run(context.Background(), ss)
+	_, rs := statuses(res)
+	if d := cmp.Diff([]string{"revoked", "unsupported", "revoked"}, rs); d != "" {
+		t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
+	}
+	if !an.Live(other) || an.Live(same) || an.Live(silent) {
+		t.Errorf("live after: same %v, other %v, silent %v", an.Live(same), an.Live(other), an.Live(silent))
+	}
+	if d := res[1].Revocation.Detail; !strings.Contains(d, "87654321-4321-8765-4321-876543218765") || !strings.Contains(d, "nothing changed") {
+		t.Errorf("other organization: %q", d)
+	}
+	if n := an.Count(http.MethodGet, "/v1/organizations/me"); n != 4 {
+		t.Errorf("%d calls to /v1/organizations/me, want 4 (three leaked keys, the admin key once)", n)
+	}
+	data, _ := os.ReadFile(h.audit.Path())
+	checkNoSecrets(t, "the audit log", string(data), same, other, silent, admin)
+}

@@ -18,7 +18,13 @@ type Anthropic struct {
 	keys  keyring
 	// Deactivated lists the ids set inactive.
 	Deactivated []string
+	// OrgOf gives API keys an answer on GET /v1/organizations/me: their organization's id.
+	// A key not in it gets 401 there, as older accounts answer for non-admin keys.
+	OrgOf map[string]string
 }
+
+// Org is the organization of the admin key.
+const Org = "12345678-1234-5678-1234-567812345678"
 
 // NewAnthropic starts the fake.
 func NewAnthropic(t testing.TB, admin string) *Anthropic {
@@ -57,11 +63,18 @@ func (f *Anthropic) handle(w http.ResponseWriter, r *http.Request, body string) 
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{"type": "model", "id": "claude-sonnet-4-5"}}, "has_more": false, "first_id": "claude-sonnet-4-5", "last_id": "claude-sonnet-4-5"})
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/organizations/me":
+		org := Org
 		if !admin {
-			anthropicErr(w, http.StatusUnauthorized, "authentication_error", "invalid x-api-key")
-			return
+			f.mu.Lock()
+			o, ok := f.OrgOf[tok]
+			f.mu.Unlock()
+			if !ok || f.keys.get(tok) == nil || !f.keys.get(tok).live {
+				anthropicErr(w, http.StatusUnauthorized, "authentication_error", "invalid x-api-key")
+				return
+			}
+			org = o
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": "12345678-1234-5678-1234-567812345678", "type": "organization", "name": "Org"})
+		writeJSON(w, http.StatusOK, map[string]any{"id": org, "type": "organization", "name": "Org " + org[:4]})
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/organizations/api_keys":
 		if !admin {
 			anthropicErr(w, http.StatusForbidden, "permission_error", "this endpoint needs an admin key")
