@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -61,14 +62,14 @@ func scriptParams(t *testing.T) testscript.Params {
 	}
 }
 
-var genSeed uint64 = 1
+// genSeed gives each generated value its own seed; scripts run in parallel.
+var genSeed atomic.Uint64
 
 func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: gen NAME TEMPLATE")
 	}
-	genSeed++
-	g := rules.NewGenerator(genSeed)
+	g := rules.NewGenerator(genSeed.Add(1) + 1)
 	v, err := g.Expand(args[1])
 	ts.Check(err)
 	ts.Setenv(args[0], v)
