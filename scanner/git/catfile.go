@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,9 +42,10 @@ func (r *repository) revArgs() []string {
 	return args
 }
 
-// scanGit reads blobs with the git binary: one listing, then several `git cat-file --batch`
-// readers, each on a contiguous share of the listing so that each reads its part of the
-// pack in order.
+// scanGit reads blobs with the git binary: a listing in pack order, cut into runs as it
+// comes, and several `git cat-file --batch` readers that each take the next run when they
+// are ready for it. Reading starts with the first run listed, each reader reads its runs in
+// pack order, and the readers end together however unequal the runs' costs.
 func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) error {
 	// The history walk that places findings costs about as much as reading the trees. It
 	// starts, beside the reading, when the first match shows that it will be needed; a clean
@@ -52,61 +54,35 @@ func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanne
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	blobs, err := s.listGit(ctx, repo, emit)
-	if err != nil {
-		return err
-	}
-	var total int64
-	for _, b := range blobs {
-		total += b.size
-	}
-	if s.Progress != nil {
-		s.Progress(total, false)
-	}
-	s.Logger.Debug().Int("blobs", len(blobs)).Int64("bytes", total).Msg("blobs listed")
-
-	// Shares of about equal bytes, each contiguous in the listing's (pack) order.
+	runs := make(chan []blobRef)
 	n := s.readers()
-	if n > len(blobs) {
-		n = len(blobs)
-	}
 	var wg sync.WaitGroup
-	errs := make([]error, n)
-	from := 0
-	var acc int64
-	for i := 0; i < n; i++ {
-		to := from
-		if i == n-1 {
-			to = len(blobs)
-		} else {
-			goal := total * int64(i+1) / int64(n)
-			for to < len(blobs) && acc < goal {
-				acc += blobs[to].size
-				to++
-			}
-		}
-		share := blobs[from:to]
-		from = to
+	errs := make([]error, n+1)
+	for i := 1; i <= n; i++ {
 		wg.Add(1)
-		go func(i int) {
+		go func() {
 			defer wg.Done()
-			if err := s.readShare(ctx, repo.gitDir, share, emit); err != nil {
+			if err := s.readRuns(ctx, repo.gitDir, runs, emit); err != nil {
 				errs[i] = err
 				cancel()
 			}
-		}(i)
+		}()
+	}
+	errs[0] = s.listGit(ctx, repo, runs, emit)
+	close(runs)
+	if errs[0] != nil {
+		cancel()
 	}
 	wg.Wait()
+	// The first error that is not a consequence of another's cancel.
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		for _, err := range errs {
-			if err != nil {
-				return err
-			}
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -163,11 +139,22 @@ func (h *histWalk) wait(ctx context.Context) (*histWalk, error) {
 	}
 }
 
-// listGit lists the blobs to read with their sizes. A full scan lists every object of the
-// object store in pack order (objects no ref reaches are read too, and dropped when the
-// findings are placed: that costs less than a walk of every tree); an incremental scan
-// lists what rev-list gives.
-func (s *Source) listGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) ([]blobRef, error) {
+// Runs of the listing handed to a reader at a time: about runBytes of blobs, or runBlobs
+// blobs (each blob costs a lookup and a few writes whatever its size). Blobs cut into runs
+// of 1 MiB or more, read by two processes taking every other run, cost git no more than two
+// contiguous halves on the benchmark history (a delta's base is almost always in its own
+// run); and a run of 4 MiB takes a reader about 30 ms, so that the readers end within that
+// of each other.
+const (
+	runBytes = 4 << 20
+	runBlobs = 1024
+)
+
+// listGit lists the blobs to read with their sizes and sends them on runs, cut into runs in
+// the listing's order. A full scan lists every object of the object store in pack order
+// (objects no ref reaches are read too, and dropped when the findings are placed: that costs
+// less than a walk of every tree); an incremental scan lists what rev-list gives.
+func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []blobRef, emit func(scanner.Chunk) error) error {
 	const format = "--batch-check=%(objectname) %(objecttype) %(objectsize)"
 	check := gitCmd(ctx, repo.gitDir, "cat-file", "--batch-all-objects", "--unordered", format)
 	var revList *cmdWait
@@ -176,69 +163,99 @@ func (s *Source) listGit(ctx context.Context, repo *repository, emit func(scanne
 		rl := gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
 		pipe, err := rl.StdoutPipe()
 		if err != nil {
-			return nil, fmt.Errorf("listing objects: %w", err)
+			return fmt.Errorf("listing objects: %w", err)
 		}
 		var stderr bytes.Buffer
 		rl.Stderr = &stderr
 		if err := rl.Start(); err != nil {
-			return nil, fmt.Errorf("listing objects: %w (is git installed?)", err)
+			return fmt.Errorf("listing objects: %w (is git installed?)", err)
 		}
 		revList = &cmdWait{cmd: rl, stderr: &stderr}
 		check.Stdin = pipe
 	}
 	out, err := check.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("listing objects: %w", err)
+		return fmt.Errorf("listing objects: %w", err)
 	}
 	var stderr bytes.Buffer
 	check.Stderr = &stderr
 	if err := check.Start(); err != nil {
-		return nil, fmt.Errorf("listing objects: %w (is git installed?)", err)
+		return fmt.Errorf("listing objects: %w (is git installed?)", err)
 	}
-	var blobs []blobRef
-	limit := s.limit()
-	sc := bufio.NewScanner(out)
+	var (
+		run         []blobRef
+		size, total int64
+		blobs       int
+		emitErr     error
+		limit       = s.limit()
+		maxBlobs    = runBlobs
+		typeBlob    = []byte("blob")
+		typeMissing = []byte("missing")
+		sc          = bufio.NewScanner(out)
+		send        = func() {
+			if len(run) == 0 {
+				return
+			}
+			select {
+			case runs <- run:
+			case <-ctx.Done():
+			}
+			run, size = nil, 0
+		}
+	)
+	if s.runBlobs > 0 {
+		maxBlobs = s.runBlobs
+	}
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var emitErr error
-	for sc.Scan() {
-		line := sc.Text()
-		oid, rest, _ := strings.Cut(line, " ")
-		typ, sizeText, _ := strings.Cut(rest, " ")
-		switch typ {
-		case "blob":
-		case "missing":
+	for sc.Scan() && ctx.Err() == nil {
+		oid, rest, _ := bytes.Cut(sc.Bytes(), []byte(" "))
+		typ, sizeText, _ := bytes.Cut(rest, []byte(" "))
+		switch {
+		case bytes.Equal(typ, typeBlob):
+		case bytes.Equal(typ, typeMissing):
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)})
+				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Err: fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)})
 			}
 			continue
 		default:
 			continue
 		}
-		size, err := strconv.ParseInt(sizeText, 10, 64)
+		n, err := strconv.ParseInt(string(sizeText), 10, 64)
 		if err != nil {
 			continue
 		}
-		if size > limit {
+		if n > limit {
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Skipped: fmt.Sprintf("blob of %s is larger than %s (raise --max-file-size to scan it)", files.FormatSize(size), files.FormatSize(limit))})
+				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Skipped: fmt.Sprintf("blob of %s is larger than %s (raise --max-file-size to scan it)", files.FormatSize(n), files.FormatSize(limit))})
 			}
 			continue
 		}
-		blobs = append(blobs, blobRef{oid: oid, size: size})
+		run = append(run, blobRef{oid: string(oid), size: n})
+		size += n
+		total += n
+		blobs++
+		if size >= runBytes || len(run) >= maxBlobs {
+			send()
+		}
 	}
+	send()
 	scanErr := sc.Err()
 	waitErr := check.Wait()
 	if revList != nil {
 		if err := revList.wait(); err != nil {
-			return nil, fmt.Errorf("listing objects: %w", err)
+			return fmt.Errorf("listing objects: %w", err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if scanErr != nil {
-		return nil, fmt.Errorf("listing objects: %w", scanErr)
+		return fmt.Errorf("listing objects: %w", scanErr)
 	}
+	if s.Progress != nil {
+		s.Progress(total, false)
+	}
+	s.Logger.Debug().Int("blobs", blobs).Int64("bytes", total).Msg("blobs listed")
 	if waitErr != nil {
 		// A corrupt object can stop the listing; what was listed is still read.
 		msg := firstLine(strings.TrimSpace(stderr.String()))
@@ -249,7 +266,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, emit func(scanne
 			emitErr = emit(scanner.Chunk{Location: scanner.Location{Path: repo.gitDir}, Err: fmt.Errorf("listing objects: git cat-file: %s (run git fsck)", msg)})
 		}
 	}
-	return blobs, emitErr
+	return emitErr
 }
 
 type cmdWait struct {
@@ -271,17 +288,36 @@ func (c *cmdWait) wait() error {
 // as the blobs in flight.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-// readShare reads blobs with one `git cat-file --batch` process. When the process dies on a
-// corrupt object, that object is reported and a new process reads the rest.
-func (s *Source) readShare(ctx context.Context, gitDir string, blobs []blobRef, emit func(scanner.Chunk) error) error {
-	for len(blobs) > 0 {
-		done, err := s.readBatch(ctx, gitDir, blobs, emit)
-		if err != nil {
+// readRuns reads the runs it takes from runs, one `git cat-file --batch` process at a time:
+// when a process dies on a corrupt object, that object is reported and a new process reads
+// what the dead one had been given, then goes on taking runs.
+func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blobRef, emit func(scanner.Chunk) error) error {
+	var cache *lineCache
+	if s.Anchors != nil {
+		cache = newLineCache(s.Anchors)
+		defer func() {
+			s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Msg("lines selected for matching")
+		}()
+	}
+	var left [][]blobRef // what a dead process had been given and did not answer
+	for {
+		if len(left) == 0 {
+			// A process starts only once there is something to read.
+			select {
+			case run, ok := <-runs:
+				if !ok {
+					return nil
+				}
+				left = append(left, run)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		var err error
+		if left, err = s.readBatch(ctx, gitDir, cache, left, runs, emit); err != nil {
 			return err
 		}
-		blobs = blobs[done:]
 	}
-	return nil
 }
 
 // deltaCache bounds each git reader's cache of delta bases (git's default is 96 MiB). Blobs
@@ -296,22 +332,19 @@ const deltaCache = "core.deltaBaseCacheLimit=8m"
 // pipeSize is the pipe buffer asked for between a cat-file process and leakstop.
 const pipeSize = 1 << 20
 
-// errReaderDied is a cat-file process that ended before answering for every object.
-type errReaderDied struct{ msg string }
-
-func (e *errReaderDied) Error() string { return e.msg }
-
-// readBatch reads blobs in order until all are read or the process dies; it returns how many
-// it dealt with (a dead process's current object counts, reported as a problem).
-func (s *Source) readBatch(ctx context.Context, gitDir string, blobs []blobRef, emit func(scanner.Chunk) error) (int, error) {
+// readBatch reads with one `git cat-file --batch` process the runs of first, then the runs
+// it takes from runs, until runs is closed or the process dies. It returns the runs, or the
+// rest of a run, that a dead process had been given and did not answer; the object it died
+// on is reported, not returned.
+func (s *Source) readBatch(ctx context.Context, gitDir string, cache *lineCache, first [][]blobRef, runs <-chan []blobRef, emit func(scanner.Chunk) error) ([][]blobRef, error) {
 	cmd := gitCmd(ctx, gitDir, "-c", deltaCache, "cat-file", "--batch", "--buffer")
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return 0, fmt.Errorf("reading blobs: %w", err)
+		return nil, fmt.Errorf("reading blobs: %w", err)
 	}
 	outPipe, pw, err := os.Pipe()
 	if err != nil {
-		return 0, fmt.Errorf("reading blobs: %w", err)
+		return nil, fmt.Errorf("reading blobs: %w", err)
 	}
 	defer outPipe.Close()
 	growPipe(outPipe, pipeSize)
@@ -321,92 +354,149 @@ func (s *Source) readBatch(ctx context.Context, gitDir string, blobs []blobRef, 
 	err = cmd.Start()
 	pw.Close()
 	if err != nil {
-		return 0, fmt.Errorf("reading blobs: %w (is git installed?)", err)
+		return nil, fmt.Errorf("reading blobs: %w (is git installed?)", err)
 	}
+
+	// The writer gives git the run after the one being read, so that git never waits for a
+	// run, and no more, so that the other readers take the rest. Each run given is on queue
+	// before git sees it; free holds a token for each run the reader may be given.
+	queue := make(chan []blobRef, 2)
+	free := make(chan struct{}, 2)
+	free <- struct{}{}
+	free <- struct{}{}
+	stop := make(chan struct{})
+	var unsent [][]blobRef // the runs of first not given to git, once queue is closed
 	go func() {
+		defer close(queue)
+		defer in.Close()
+		defer func() { unsent = first }()
 		w := bufio.NewWriterSize(in, 64<<10)
-		for _, b := range blobs {
-			if _, err := w.WriteString(b.oid + "\n"); err != nil {
-				break
+		for {
+			select {
+			case <-free:
+			case <-stop:
+				return
+			}
+			var run []blobRef
+			if len(first) > 0 {
+				run, first = first[0], first[1:]
+			} else {
+				var ok bool
+				select {
+				case run, ok = <-runs:
+					if !ok {
+						return
+					}
+				case <-stop:
+					return
+				}
+			}
+			queue <- run
+			for _, b := range run {
+				w.WriteString(b.oid)
+				w.WriteByte('\n')
+			}
+			if err := w.Flush(); err != nil {
+				return // the process is dead; the reader finds out
 			}
 		}
-		w.Flush()
-		in.Close()
 	}()
+	// end stops the writer and the process, and returns what the process was given and did
+	// not answer: the rest of the run being read, after its object i, then the runs queued.
+	end := func(cur []blobRef, i int) [][]blobRef {
+		close(stop)
+		cmd.Process.Kill()
+		cmd.Wait()
+		var left [][]blobRef
+		if i+1 < len(cur) {
+			left = append(left, cur[i+1:])
+		}
+		for run := range queue {
+			left = append(left, run)
+		}
+		return append(left, unsent...)
+	}
+
+	// dead reports the object i of cur, on which the process died.
+	dead := func(cur []blobRef, i int, err error) ([][]blobRef, error) {
+		left := end(cur, i)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return left, emit(died(cur[i].oid, &stderr, cmd, err))
+	}
+
 	out := bufio.NewReaderSize(outPipe, 256<<10)
-	var cache *lineCache
-	if s.Anchors != nil {
-		cache = newLineCache(s.Anchors)
-	}
-	i := 0
-	var readErr error
-	for ; i < len(blobs); i++ {
-		b := blobs[i]
-		header, err := out.ReadSlice('\n')
-		if err != nil {
-			readErr = err
-			break
-		}
-		fields := strings.Fields(string(header))
-		if len(fields) == 2 && fields[1] == "missing" {
-			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: b.oid}, Err: fmt.Errorf("blob %s is missing from the repository (run git fsck)", b.oid)}); err != nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-				return i, err
+	// With --buffer, git writes the newline that ends a blob's content with the next
+	// object's header (or at exit), so it is read then: waiting for it would wait for the
+	// next run.
+	newline := false
+	for cur := range queue {
+		for i, b := range cur {
+			if newline {
+				if c, err := out.ReadByte(); err != nil || c != '\n' {
+					return dead(cur, i, err)
+				}
+				newline = false
 			}
-			continue
+			header, err := out.ReadSlice('\n')
+			if err != nil {
+				return dead(cur, i, err)
+			}
+			size, missing, ok := parseHeader(header, b.oid)
+			if !ok {
+				err := fmt.Errorf("unexpected answer %q", bytes.TrimSpace(header))
+				return dead(cur, i, err)
+			}
+			if missing {
+				if err := emit(scanner.Chunk{Location: scanner.Location{Blob: b.oid}, Err: fmt.Errorf("blob %s is missing from the repository (run git fsck)", b.oid)}); err != nil {
+					end(cur, i)
+					return nil, err
+				}
+				continue
+			}
+			p := bufPool.Get().(*[]byte)
+			if int64(cap(*p)) < size {
+				*p = make([]byte, size)
+			}
+			data := (*p)[:size]
+			if _, err := io.ReadFull(out, data); err != nil {
+				bufPool.Put(p)
+				return dead(cur, i, err)
+			}
+			newline = true
+			if s.Progress != nil {
+				s.Progress(size, true)
+			}
+			c := s.blobChunk(cache, b.oid, data, func() { bufPool.Put(p) })
+			if err := emit(c); err != nil {
+				end(cur, i)
+				return nil, err
+			}
 		}
-		if len(fields) != 3 || fields[0] != b.oid {
-			readErr = fmt.Errorf("unexpected answer %q", strings.TrimSpace(string(header)))
-			break
-		}
-		size, err := strconv.ParseInt(fields[2], 10, 64)
-		if err != nil {
-			readErr = fmt.Errorf("unexpected answer %q", strings.TrimSpace(string(header)))
-			break
-		}
-		p := bufPool.Get().(*[]byte)
-		if int64(cap(*p)) < size+1 {
-			*p = make([]byte, size+1)
-		}
-		data := (*p)[:size+1]
-		if _, err := io.ReadFull(out, data); err != nil {
-			bufPool.Put(p)
-			readErr = err
-			break
-		}
-		data = data[:size]
-		if s.Progress != nil {
-			s.Progress(size, true)
-		}
-		c := s.blobChunk(cache, b.oid, data, func() { bufPool.Put(p) })
-		if err := emit(c); err != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-			return i, err
-		}
+		free <- struct{}{}
 	}
-	if cache != nil {
-		s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Msg("lines selected for matching")
+	// Every run given was answered. (An exit status after that means nothing was lost.)
+	cmd.Wait()
+	return unsent, ctx.Err()
+}
+
+// parseHeader reads cat-file's answer for blob oid: "OID blob SIZE" or "OID missing".
+func parseHeader(header []byte, oid string) (size int64, missing, ok bool) {
+	rest, found := bytes.CutPrefix(bytes.TrimSuffix(header, []byte("\n")), []byte(oid))
+	if !found || len(rest) == 0 || rest[0] != ' ' {
+		return 0, false, false
 	}
-	if readErr == nil {
-		if err := cmd.Wait(); err != nil {
-			return i, s.died(ctx, blobs, i, &stderr, err, emit)
-		}
-		return i, nil
+	rest = rest[1:]
+	if string(rest) == "missing" {
+		return 0, true, true
 	}
-	cmd.Process.Kill()
-	waitErr := cmd.Wait()
-	if err := ctx.Err(); err != nil {
-		return i, err
+	sizeText, found := bytes.CutPrefix(rest, []byte("blob "))
+	if !found {
+		return 0, false, false
 	}
-	if waitErr == nil {
-		waitErr = readErr
-	}
-	if i == len(blobs) {
-		return i, nil
-	}
-	return i + 1, s.died(ctx, blobs, i, &stderr, waitErr, emit)
+	size, err := strconv.ParseInt(string(sizeText), 10, 64)
+	return size, false, err == nil && size >= 0
 }
 
 // selPool holds line selections between chunks.
@@ -439,19 +529,17 @@ func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release fu
 	}
 }
 
-// died reports the object a cat-file process was reading when it stopped.
-func (s *Source) died(ctx context.Context, blobs []blobRef, i int, stderr *bytes.Buffer, err error, emit func(scanner.Chunk) error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if i >= len(blobs) {
-		return nil
-	}
+// died is the problem of a cat-file process that stopped on blob oid, once it has been
+// waited for (so that stderr is complete).
+func died(oid string, stderr *bytes.Buffer, cmd *exec.Cmd, err error) scanner.Chunk {
 	msg := firstLine(strings.TrimSpace(stderr.String()))
-	if msg == "" {
+	if msg == "" && cmd.ProcessState != nil && !cmd.ProcessState.Success() {
+		msg = cmd.ProcessState.String()
+	}
+	if msg == "" && err != nil {
 		msg = err.Error()
 	}
-	return emit(scanner.Chunk{Location: scanner.Location{Blob: blobs[i].oid}, Err: fmt.Errorf("reading blob %s: git cat-file: %s (the object may be corrupt; run git fsck)", blobs[i].oid, msg)})
+	return scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("reading blob %s: git cat-file: %s (the object may be corrupt; run git fsck)", oid, msg)}
 }
 
 // walkGit walks the commits of the scan with `git log --raw`, calling visit for each path

@@ -1,6 +1,8 @@
 package git
 
 import (
+	"bytes"
+	"compress/zlib"
 	"fmt"
 	"os"
 	"os/exec"
@@ -252,6 +254,42 @@ func repoWithCorruptObject(t testing.TB) (h history, corrupt string) {
 		t.Fatal(err)
 	}
 	return history{dir: f.dir, keys: []string{k0, k1}, want: []want{{0, "good.txt", 1, 3, c, 1}}}, corrupt
+}
+
+// repoWithCorruptObjectAmong has n files with a key each, in one commit; in the object store,
+// the blob of the middle one keeps its header (so that it is listed) and has garbage for
+// content (so that the reader dies on it).
+func repoWithCorruptObjectAmong(t testing.TB, n int) (h history, corrupt string) {
+	f := newFixture(t)
+	files := map[string]string{}
+	for i := 0; i < n; i++ {
+		k := f.key()
+		h.keys = append(h.keys, k)
+		files[fmt.Sprintf("f%02d.txt", i)] = "k=" + k + "\n"
+	}
+	c := f.commit("Add", files)
+	bad := n / 2
+	corrupt = f.git("rev-parse", fmt.Sprintf("HEAD:f%02d.txt", bad))
+	p := filepath.Join(f.dir, ".git", "objects", corrupt[:2], corrupt[2:])
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	content := files[fmt.Sprintf("f%02d.txt", bad)]
+	fmt.Fprintf(w, "blob %d\x00%s", len(content), content[:len(content)/2])
+	w.Flush()
+	z.WriteString("\xff\xff\xff this is not deflate data")
+	if err := os.WriteFile(p, z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if i != bad {
+			h.want = append(h.want, want{i, fmt.Sprintf("f%02d.txt", i), 1, 3, c, 1})
+		}
+	}
+	h.dir = f.dir
+	return h, corrupt
 }
 
 // repoWithLongHistory makes n commits that edit the same few files, with one key in the

@@ -71,9 +71,14 @@ type Source struct {
 	Anchors *Anchors
 	// Logger receives debug lines about what is read.
 	Logger zerolog.Logger
-	// Progress, when set, is told the total bytes to read once known (add=false) and then
-	// the bytes of each blob read (add=true).
+	// Progress, when set, is told the bytes of each blob read (add=true) and the total bytes
+	// to read (add=false) once known: with the git reader, blobs are read while they are
+	// listed, so some are read before the total is known.
 	Progress func(n int64, add bool)
+
+	// runBlobs, when set, bounds the runs handed to the git reader's processes (runBlobs),
+	// so that tests can make many runs of a small history.
+	runBlobs int
 
 	commits atomic.Int64
 	// The git reader's history walk, started at the first match (see matched).

@@ -169,6 +169,29 @@ func TestCorruptObject(t *testing.T) {
 	}
 }
 
+// TestCorruptObjectAmongRuns: a reader process that dies in the middle of one of many runs,
+// with more runs given to it, is replaced by one that reads all it had been given, whatever
+// the number of readers.
+func TestCorruptObjectAmongRuns(t *testing.T) {
+	h, corrupt := repoWithCorruptObjectAmong(t, 24)
+	sortWants(h.want)
+	for _, readers := range []int{1, 2, 3} {
+		for _, blobs := range []int{1, 2, 5} {
+			src := config{ReaderGit, true}.source(h.dir)
+			src.Readers, src.runBlobs = readers, blobs
+			res := run(t, src)
+			g := got(t, h.keys, res)
+			sortWants(g)
+			if diff := cmp.Diff(h.want, g, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%d readers, runs of %d blobs: locations (-want +got):\n%s", readers, blobs, diff)
+			}
+			if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Where+res.Problems[0].Err.Error(), corrupt[:12]) {
+				t.Errorf("%d readers, runs of %d blobs: problems %v, want one naming object %s", readers, blobs, res.Problems, corrupt)
+			}
+		}
+	}
+}
+
 // TestNotRepository: a folder without a repository is a clear error.
 func TestNotRepository(t *testing.T) {
 	needGit(t)
