@@ -549,13 +549,20 @@ func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, pa
 	args := []string{"-c", deltaCache, "log", "--raw", "-c", "--no-renames", "--no-abbrev", "--root", "-z", "--no-color", "--no-ext-diff",
 		"--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s"}
 	cmd := gitCmd(ctx, repo.gitDir, append(args, repo.revArgs()...)...)
-	pipe, err := cmd.StdoutPipe()
+	// The walk runs beside the readers, and its parser waits its turn among their
+	// goroutines: a large pipe lets git go on meanwhile.
+	pipe, pw, err := os.Pipe()
 	if err != nil {
 		return err
 	}
+	defer pipe.Close()
+	growPipe(pipe, pipeSize)
+	cmd.Stdout = pw
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
 		return fmt.Errorf("%w (is git installed?)", err)
 	}
 	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), visit, commits)
@@ -574,60 +581,113 @@ func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, pa
 	return parseErr
 }
 
-// parseLog reads `git log --raw -z` output in the format walkGit asks for.
+// parseLog reads `git log --raw -z` output in the format walkGit asks for. It makes one
+// string for each commit's fields and one for each distinct path, as a history holds many
+// more changes than paths.
 func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), commits *int64) error {
-	next := func() (string, error) {
-		tok, err := r.ReadString(0)
-		if err == io.EOF && tok != "" {
-			return tok, nil
-		}
-		return strings.TrimSuffix(tok, "\x00"), err
-	}
-	var cur *commitInfo
+	l := logReader{r: r}
+	var (
+		cur   *commitInfo
+		hdr   []byte
+		paths = map[string]string{}
+		split [24][]byte
+	)
 	for {
-		tok, err := next()
+		tok, err := l.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		tok = strings.TrimLeft(tok, "\n")
+		tok = bytes.TrimLeft(tok, "\n")
 		switch {
-		case strings.HasPrefix(tok, "\x01"):
-			c := &commitInfo{sha: tok[1:]}
-			fields := make([]string, 4)
-			for i := range fields {
-				if fields[i], err = next(); err != nil {
+		case len(tok) > 0 && tok[0] == '\x01':
+			// The id, author, email, date and subject, in one string.
+			var ends [5]int
+			hdr = append(hdr[:0], tok[1:]...)
+			ends[0] = len(hdr)
+			for i := 1; i < len(ends); i++ {
+				f, err := l.next()
+				if err != nil {
 					return fmt.Errorf("reading git log: %w", err)
 				}
+				hdr = append(hdr, f...)
+				ends[i] = len(hdr)
 			}
-			c.author, c.email, c.subject = fields[0], fields[1], fields[3]
-			c.date = fields[2]
-			if t, err := parseTime(fields[2]); err == nil {
+			all := string(hdr)
+			c := &commitInfo{sha: all[:ends[0]], author: all[ends[0]:ends[1]], email: all[ends[1]:ends[2]],
+				date: all[ends[2]:ends[3]], subject: all[ends[3]:ends[4]]}
+			if t, err := parseTime(c.date); err == nil {
 				c.date = utcDate(t)
 			}
 			cur = c
 			*commits++
-		case strings.HasPrefix(tok, ":"):
-			path, err := next()
+		case len(tok) > 0 && tok[0] == ':':
+			// ":MODE... OID... STATUS", one mode and object per parent and one for the
+			// commit; the path follows. tok is read before the path overwrites it.
+			f := fields(tok, split[:0])
+			var blob string
+			keep := false
+			if cur != nil && len(f) >= 5 {
+				oid, mode := f[len(f)-2], f[(len(f)-1)/2-1]
+				// Not a submodule's commit, nor nothing (a deletion).
+				if string(mode) != "160000" && len(bytes.Trim(oid, "0")) > 0 {
+					blob, keep = string(oid), true
+				}
+			}
+			path, err := l.next()
 			if err != nil {
 				return fmt.Errorf("reading git log: %w", err)
 			}
-			f := strings.Fields(tok)
-			if cur == nil || len(f) < 5 {
+			if !keep {
 				continue
 			}
-			status := f[len(f)-1]
-			blob := f[len(f)-2]
-			mode := f[(len(f)-1)/2-1]
-			if strings.Contains(status, "D") && strings.Trim(blob, "0") == "" {
-				continue
+			p, ok := paths[string(path)]
+			if !ok {
+				p = string(path)
+				paths[p] = p
 			}
-			if mode == "160000" || strings.Trim(blob, "0") == "" {
-				continue // a submodule's commit, or nothing
-			}
-			visit(cur, path, blob)
+			visit(cur, p, blob)
 		}
 	}
+}
+
+// fields splits b at spaces, appending to f.
+func fields(b []byte, f [][]byte) [][]byte {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, ' ')
+		if i < 0 {
+			return append(f, b)
+		}
+		if i > 0 {
+			f = append(f, b[:i])
+		}
+		b = b[i+1:]
+	}
+	return f
+}
+
+// logReader reads the NUL-ended tokens of `git log -z`.
+type logReader struct {
+	r    *bufio.Reader
+	long []byte
+}
+
+// next returns the next token without its NUL (the last may have none). It is valid until
+// the next call.
+func (l *logReader) next() ([]byte, error) {
+	tok, err := l.r.ReadSlice(0)
+	if err == bufio.ErrBufferFull {
+		l.long = append(l.long[:0], tok...)
+		for err == bufio.ErrBufferFull {
+			tok, err = l.r.ReadSlice(0)
+			l.long = append(l.long, tok...)
+		}
+		tok = l.long
+	}
+	if err == io.EOF && len(tok) > 0 {
+		err = nil
+	}
+	return bytes.TrimSuffix(tok, []byte{0}), err
 }
