@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
-
 	"github.com/leakstop/leakstop/rules"
 )
 
@@ -19,10 +17,21 @@ import (
 // than one line (a private key, a key beside its id) finds its keyword goes whole. Findings
 // are the same as those of matching every blob in full.
 type Anchors struct {
-	trie *ahocorasick.Trie
-	// context[i] tells whether keyword i belongs to a rule that needs the whole blob.
-	context []bool
+	// An Aho-Corasick automaton over the keywords, as a dense table: from state s, byte b
+	// leads to next[s*classes+class[b]]. Bytes that no keyword holds share class 0, and an
+	// upper-case letter has the class of its lower case, so that a line is classified
+	// without lowering a copy of it. out[s] tells which keywords end at state s.
+	class   [256]uint8
+	classes int
+	next    []uint16
+	out     []uint8
 }
+
+// Bits of Anchors.out.
+const (
+	outKeyword uint8 = 1 << iota // a keyword ends here
+	outContext                   // a keyword of a rule that needs the whole blob ends here
+)
 
 // NewAnchors returns the anchors of a rule set, or nil when line selection cannot be exact
 // for it (a rule without keywords runs on every line, so every blob goes whole).
@@ -53,7 +62,83 @@ func NewAnchors(set *rules.Set) *Anchors {
 			context[i] = context[i] || whole
 		}
 	}
-	return &Anchors{trie: ahocorasick.NewTrieBuilder().AddStrings(words).Build(), context: context}
+	return newAnchors(words, context)
+}
+
+// newAnchors builds the automaton of words (lower case); context[i] tells whether word i
+// belongs to a rule that needs the whole blob. It returns nil if the automaton would be too
+// large for its table.
+func newAnchors(words []string, context []bool) *Anchors {
+	a := &Anchors{classes: 1}
+	for _, w := range words {
+		for i := 0; i < len(w); i++ {
+			if a.class[w[i]] == 0 {
+				if a.classes == 256 {
+					return nil
+				}
+				a.class[w[i]] = uint8(a.classes)
+				a.classes++
+			}
+		}
+	}
+	for b := 'A'; b <= 'Z'; b++ {
+		a.class[b] = a.class[b+'a'-'A']
+	}
+	// The trie of the words, with -1 for no edge.
+	k := a.classes
+	edges := make([]int32, k)
+	for i := range edges {
+		edges[i] = -1
+	}
+	out := []uint8{0}
+	for i, w := range words {
+		s := 0
+		for j := 0; j < len(w); j++ {
+			c := int(a.class[w[j]])
+			if edges[s*k+c] < 0 {
+				edges[s*k+c] = int32(len(out))
+				out = append(out, 0)
+				for range k {
+					edges = append(edges, -1)
+				}
+			}
+			s = int(edges[s*k+c])
+		}
+		out[s] |= outKeyword
+		if context[i] {
+			out[s] |= outContext
+		}
+	}
+	if len(out) > 1<<16 {
+		return nil
+	}
+	// Breadth first, so that a state's failure link (a shorter state) is complete before
+	// the state: a missing edge goes where the failure link's edge goes, and a state
+	// inherits what ends at its failure link.
+	a.next = make([]uint16, len(edges))
+	fail := make([]int, len(out))
+	queue := []int{0}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for c := 0; c < k; c++ {
+			t := edges[s*k+c]
+			if t < 0 {
+				if s != 0 {
+					a.next[s*k+c] = a.next[fail[s]*k+c]
+				}
+				continue
+			}
+			a.next[s*k+c] = uint16(t)
+			if s != 0 {
+				fail[t] = int(a.next[fail[s]*k+c])
+				out[t] |= out[fail[t]]
+			}
+			queue = append(queue, int(t))
+		}
+	}
+	a.out = out
+	return a
 }
 
 // Line states in a lineCache.
@@ -84,7 +169,6 @@ type lineCache struct {
 	// versions of a file sit together, so most lines are found here, in a table small
 	// enough to stay in the processor's cache.
 	recent recentLines
-	lower  []byte
 	// selected and whole count what went to the engine, for the debug log.
 	selected, whole int64
 }
@@ -175,26 +259,20 @@ func (t *lineTable) put(h uint64, state uint8) {
 }
 
 // classify tells what a line never seen before is.
-func (c *lineCache) classify(line []byte) uint8 {
-	if cap(c.lower) < len(line) {
-		c.lower = make([]byte, len(line), 2*len(line))
-	}
-	low := c.lower[:len(line)]
-	for i, b := range line {
-		if b >= 'A' && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		low[i] = b
-	}
+func (c *lineCache) classify(line []byte) uint8 { return c.a.classify(line) }
+
+func (a *Anchors) classify(line []byte) uint8 {
 	state := linePlain
-	c.a.trie.Walk(low, func(_, _, pattern int64) bool {
-		if c.a.context[pattern] {
-			state = lineContext
-			return false
+	s, k := 0, a.classes
+	for _, b := range line {
+		s = int(a.next[s*k+int(a.class[b])])
+		if o := a.out[s]; o != 0 {
+			if o&outContext != 0 {
+				return lineContext
+			}
+			state = linePending
 		}
-		state = linePending
-		return true
-	})
+	}
 	return state
 }
 
