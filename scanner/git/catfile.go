@@ -54,7 +54,8 @@ func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanne
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	runs := make(chan []blobRef)
+	listed, runs := make(chan []blobRef), make(chan []blobRef)
+	go queueRuns(ctx, listed, runs)
 	n := s.readers()
 	var wg sync.WaitGroup
 	errs := make([]error, n+1)
@@ -68,8 +69,8 @@ func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanne
 			}
 		}()
 	}
-	errs[0] = s.listGit(ctx, repo, runs, emit)
-	close(runs)
+	errs[0] = s.listGit(ctx, repo, listed, emit)
+	close(listed)
 	if errs[0] != nil {
 		cancel()
 	}
@@ -86,6 +87,35 @@ func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanne
 		}
 	}
 	return nil
+}
+
+// queueRuns passes the runs listed on to the readers, in order, holding those the readers
+// have not taken yet: the listing goes at its own pace, so that the progress total is known
+// early rather than when reading ends. The runs held are small beside the blobs they name
+// (56 bytes a blob).
+func queueRuns(ctx context.Context, listed <-chan []blobRef, runs chan<- []blobRef) {
+	defer close(runs)
+	var held [][]blobRef
+	for listed != nil || len(held) > 0 {
+		var out chan<- []blobRef
+		var next []blobRef
+		if len(held) > 0 {
+			out, next = runs, held[0]
+		}
+		select {
+		case run, ok := <-listed:
+			if !ok {
+				listed = nil
+				continue
+			}
+			held = append(held, run)
+		case out <- next:
+			held[0] = nil
+			held = held[1:]
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // histWalk is a walk of the commits of a scan, run in the background: for every blob a commit
