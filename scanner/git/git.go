@@ -257,6 +257,9 @@ func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error
 		var n int64
 		err = walkGit(ctx, repo, visit, &n)
 	}
+	if err == nil && s.reader() != ReaderGoGit {
+		err = describe(ctx, repo.gitDir, targets)
+	}
 	if err != nil {
 		return fmt.Errorf("walking history: %w", err)
 	}
