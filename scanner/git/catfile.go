@@ -49,7 +49,10 @@ func (r *repository) revArgs() []string {
 func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) error {
 	// The history walk that places findings costs about as much as reading the trees. It
 	// starts, beside the reading, when the first match shows that it will be needed; a clean
-	// history never pays for it.
+	// history never pays for it. (Starting it with the listing, stopped with SIGSTOP when
+	// reading began unless a match had come, took 0.10 s off the benchmark history but
+	// added 0.14 s to a clean one: the listing, though it leaves a core idle, ran half as
+	// fast beside the walk.)
 	s.walkCtx, s.walkRepo = ctx, repo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
