@@ -194,26 +194,16 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	if !repo.all {
 		check = gitCmd(ctx, repo.gitDir, "cat-file", format)
 		rl := gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
-		pipe, err := rl.StdoutPipe()
+		pipe, stderr, err := startReading(rl)
 		if err != nil {
 			return fmt.Errorf("listing objects: %w", err)
 		}
-		var stderr bytes.Buffer
-		rl.Stderr = &stderr
-		if err := rl.Start(); err != nil {
-			return fmt.Errorf("listing objects: %w (is git installed?)", err)
-		}
-		revList = &cmdWait{cmd: rl, stderr: &stderr}
+		revList = &cmdWait{cmd: rl, stderr: stderr}
 		check.Stdin = pipe
 	}
-	out, err := check.StdoutPipe()
+	out, stderr, err := startReading(check)
 	if err != nil {
 		return fmt.Errorf("listing objects: %w", err)
-	}
-	var stderr bytes.Buffer
-	check.Stderr = &stderr
-	if err := check.Start(); err != nil {
-		return fmt.Errorf("listing objects: %w (is git installed?)", err)
 	}
 	var (
 		run         []blobRef
@@ -291,12 +281,8 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	s.Logger.Debug().Int("blobs", blobs).Int64("bytes", total).Msg("blobs listed")
 	if waitErr != nil {
 		// A corrupt object can stop the listing; what was listed is still read.
-		msg := firstLine(strings.TrimSpace(stderr.String()))
-		if msg == "" {
-			msg = waitErr.Error()
-		}
 		if emitErr == nil {
-			emitErr = emit(scanner.Chunk{Location: scanner.Location{Path: repo.gitDir}, Err: fmt.Errorf("listing objects: git cat-file: %s (run git fsck)", msg)})
+			emitErr = emit(scanner.Chunk{Location: scanner.Location{Path: repo.gitDir}, Err: fmt.Errorf("listing objects: %v (run git fsck)", gitError("cat-file", stderr, waitErr))})
 		}
 	}
 	return emitErr
@@ -309,10 +295,7 @@ type cmdWait struct {
 
 func (c *cmdWait) wait() error {
 	if err := c.cmd.Wait(); err != nil {
-		if msg := firstLine(strings.TrimSpace(c.stderr.String())); msg != "" {
-			return errors.New("git rev-list: " + msg)
-		}
-		return fmt.Errorf("git rev-list: %w", err)
+		return gitError("rev-list", c.stderr, err)
 	}
 	return nil
 }
@@ -607,10 +590,7 @@ func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, pa
 		if parseErr != nil {
 			return parseErr
 		}
-		if msg := firstLine(strings.TrimSpace(stderr.String())); msg != "" {
-			return errors.New("git log: " + msg)
-		}
-		return fmt.Errorf("git log: %w", err)
+		return gitError("log", &stderr, err)
 	}
 	return parseErr
 }
@@ -638,10 +618,7 @@ func describe(ctx context.Context, gitDir string, intros map[string][]intro) err
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		if msg := firstLine(strings.TrimSpace(stderr.String())); msg != "" {
-			return errors.New("git log: " + msg)
-		}
-		return fmt.Errorf("git log: %w", err)
+		return gitError("log", &stderr, err)
 	}
 	// Five fields a commit, each ended by a NUL.
 	f := strings.Split(string(out), "\x00")

@@ -8,9 +8,11 @@
 package git
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,14 +125,17 @@ func (s *Source) reader() Reader {
 	return ReaderGoGit
 }
 
-func (s *Source) limit() int64 {
+func (s *Source) limit() int64 { return sizeLimit(s.MaxFileSize) }
+
+// sizeLimit reads a MaxFileSize: 0 means files.DefaultMaxFileSize, negative no limit.
+func sizeLimit(n int64) int64 {
 	switch {
-	case s.MaxFileSize == 0:
+	case n == 0:
 		return files.DefaultMaxFileSize
-	case s.MaxFileSize < 0:
+	case n < 0:
 		return 1<<63 - 1
 	}
-	return s.MaxFileSize
+	return n
 }
 
 func (s *Source) readers() int {
@@ -338,13 +343,32 @@ func gitOutput(ctx context.Context, dir string, args ...string) (string, error) 
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			return "", fmt.Errorf("git %s: %w", args[0], err)
-		}
-		return "", fmt.Errorf("git %s: %s", args[0], firstLine(msg))
+		return "", gitError(args[0], &stderr, err)
 	}
 	return string(out), nil
+}
+
+// gitError is the error of a git command that failed: git's own first line on stderr when it
+// said something, else err.
+func gitError(name string, stderr fmt.Stringer, err error) error {
+	if msg := firstLine(strings.TrimSpace(stderr.String())); msg != "" {
+		return errors.New("git " + name + ": " + msg)
+	}
+	return fmt.Errorf("git %s: %w", name, err)
+}
+
+// startReading starts cmd with its standard output on a pipe and its standard error kept.
+func startReading(cmd *exec.Cmd) (io.ReadCloser, *bytes.Buffer, error) {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("%w (is git installed?)", err)
+	}
+	return out, stderr, nil
 }
 
 func firstLine(s string) string {

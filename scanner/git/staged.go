@@ -39,23 +39,12 @@ func (s *Staged) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	if _, err := gitOutput(ctx, dir, "rev-parse", "--git-dir"); err != nil {
 		return fmt.Errorf("reading staged changes in %s: %w (run leakstop in a clone)", absDir(dir), ErrNotRepository)
 	}
-	limit := s.MaxFileSize
-	switch {
-	case limit == 0:
-		limit = files.DefaultMaxFileSize
-	case limit < 0:
-		limit = 1<<63 - 1
-	}
+	limit := sizeLimit(s.MaxFileSize)
 	cmd := gitCmd(ctx, dir, "diff", "--cached", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--unified=0", "--diff-filter=d", "--src-prefix=a/", "--dst-prefix=b/", "--find-renames")
-	pipe, err := cmd.StdoutPipe()
+	pipe, stderr, err := startReading(cmd)
 	if err != nil {
 		return fmt.Errorf("reading staged changes: %w", err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("reading staged changes: %w (is git installed?)", err)
 	}
 	parseErr := parseDiff(bufio.NewReaderSize(pipe, 256<<10), limit, emit)
 	if parseErr != nil {
@@ -66,11 +55,7 @@ func (s *Staged) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 		return parseErr
 	}
 	if waitErr != nil {
-		msg := firstLine(strings.TrimSpace(stderr.String()))
-		if msg == "" {
-			msg = waitErr.Error()
-		}
-		return fmt.Errorf("reading staged changes: git diff: %s", msg)
+		return fmt.Errorf("reading staged changes: %w", gitError("diff", stderr, waitErr))
 	}
 	return nil
 }
