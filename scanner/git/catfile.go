@@ -202,9 +202,15 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 		check.Stdin = pipe
 	}
 	out, stderr, err := startReading(check)
+	if pipe, ok := check.Stdin.(*os.File); ok {
+		// cat-file holds the read end now; should it stop early, rev-list then ends on a
+		// broken pipe instead of waiting for a reader.
+		pipe.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("listing objects: %w", err)
 	}
+	defer out.Close()
 	var (
 		run         []blobRef
 		size, total int64
@@ -358,20 +364,11 @@ func (s *Source) readBatch(ctx context.Context, gitDir string, cache *lineCache,
 	if err != nil {
 		return nil, fmt.Errorf("reading blobs: %w", err)
 	}
-	outPipe, pw, err := os.Pipe()
+	outPipe, stderr, err := startReading(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("reading blobs: %w", err)
 	}
 	defer outPipe.Close()
-	growPipe(outPipe, pipeSize)
-	cmd.Stdout = pw
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err = cmd.Start()
-	pw.Close()
-	if err != nil {
-		return nil, fmt.Errorf("reading blobs: %w (is git installed?)", err)
-	}
 
 	// The writer gives git the run after the one being read, so that git never waits for a
 	// run, and no more, so that the other readers take the rest. Each run given is on queue
@@ -439,7 +436,7 @@ func (s *Source) readBatch(ctx context.Context, gitDir string, cache *lineCache,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		return left, emit(died(cur[i].oid, &stderr, cmd, err))
+		return left, emit(died(cur[i].oid, stderr, cmd, err))
 	}
 
 	out := bufio.NewReaderSize(outPipe, 256<<10)
@@ -566,22 +563,11 @@ func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, pa
 	args := []string{"-c", deltaCache, "log", "--raw", "-c", "--no-renames", "--no-abbrev", "--root", "-z", "--no-color", "--no-ext-diff",
 		"--format=%x01%H"}
 	cmd := gitCmd(ctx, repo.gitDir, append(args, repo.revArgs()...)...)
-	// The walk runs beside the readers, and its parser waits its turn among their
-	// goroutines: a large pipe lets git go on meanwhile.
-	pipe, pw, err := os.Pipe()
+	pipe, stderr, err := startReading(cmd)
 	if err != nil {
 		return err
 	}
 	defer pipe.Close()
-	growPipe(pipe, pipeSize)
-	cmd.Stdout = pw
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err = cmd.Start()
-	pw.Close()
-	if err != nil {
-		return fmt.Errorf("%w (is git installed?)", err)
-	}
 	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), visit, commits)
 	if parseErr != nil {
 		cmd.Process.Kill()
@@ -590,7 +576,7 @@ func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, pa
 		if parseErr != nil {
 			return parseErr
 		}
-		return gitError("log", &stderr, err)
+		return gitError("log", stderr, err)
 	}
 	return parseErr
 }

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -358,14 +357,21 @@ func gitError(name string, stderr fmt.Stringer, err error) error {
 }
 
 // startReading starts cmd with its standard output on a pipe and its standard error kept.
-func startReading(cmd *exec.Cmd) (io.ReadCloser, *bytes.Buffer, error) {
-	out, err := cmd.StdoutPipe()
+// The pipe is grown to pipeSize, so git goes on writing while its reader waits its turn
+// among the scan's goroutines. The caller closes the pipe once cmd has been waited for.
+func startReading(cmd *exec.Cmd) (*os.File, *bytes.Buffer, error) {
+	out, w, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
 	}
+	growPipe(out, pipeSize)
+	cmd.Stdout = w
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		out.Close()
 		return nil, nil, fmt.Errorf("%w (is git installed?)", err)
 	}
 	return out, stderr, nil

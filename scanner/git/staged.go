@@ -46,6 +46,7 @@ func (s *Staged) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	if err != nil {
 		return fmt.Errorf("reading staged changes: %w", err)
 	}
+	defer pipe.Close()
 	parseErr := parseDiff(bufio.NewReaderSize(pipe, 256<<10), limit, emit)
 	if parseErr != nil {
 		cmd.Process.Kill()
