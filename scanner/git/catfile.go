@@ -24,6 +24,9 @@ type blobRef struct {
 	size int64
 }
 
+// full tells a scan of everything from every ref, with no lower bound (--since).
+func (r *repository) full() bool { return r.all && len(r.exclude) == 0 }
+
 // revArgs are the revision arguments of a scan for rev-list and log.
 func (r *repository) revArgs() []string {
 	if r.all {
@@ -191,7 +194,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	const format = "--batch-check=%(objectname) %(objecttype) %(objectsize)"
 	check := gitCmd(ctx, repo.gitDir, "cat-file", "--batch-all-objects", "--unordered", format)
 	var revList *cmdWait
-	if !repo.all {
+	if !repo.full() {
 		check = gitCmd(ctx, repo.gitDir, "cat-file", format)
 		rl := gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
 		pipe, stderr, err := startReading(rl)

@@ -253,6 +253,10 @@ func TestIncremental(t *testing.T) {
 				if n, ok := commits[tc.name]; ok && res.Stats.Commits != n {
 					t.Errorf("reader %s: %d commits, want %d", r, res.Stats.Commits, n)
 				}
+				// Nothing new since the tip: nothing is read, not merely nothing reported.
+				if tc.name == "since the tip" && res.Stats.Blobs != 0 {
+					t.Errorf("reader %s: %d blobs read, want 0", r, res.Stats.Blobs)
+				}
 			}
 		})
 	}
