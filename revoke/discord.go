@@ -3,7 +3,6 @@ package revoke
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -41,15 +40,7 @@ func isDiscordWebhook(v string) bool {
 }
 
 // webhookURL is where the webhook's calls go: the URL itself, or its path on the override.
-func (d *Discord) webhookURL(v string) string {
-	if !d.override {
-		return v
-	}
-	if p, err := url.Parse(v); err == nil {
-		return d.base + p.EscapedPath()
-	}
-	return v
-}
+func (d *Discord) webhookURL(v string) string { return onBase(d.base, d.override, v) }
 
 // Verify asks Discord about the bot token or the webhook.
 func (d *Discord) Verify(ctx context.Context, s Secret) (Outcome, error) {

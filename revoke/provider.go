@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -177,4 +178,16 @@ func newReplicate(cfg Config) *bearerVerifier {
 		url:    baseURL(cfg.Env, "REPLICATE", "https://api.replicate.com") + "/v1/account",
 		remedy: "Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens",
 	}
+}
+
+// onBase sends a URL a secret carries (a webhook) to base instead of its own host when the
+// provider's LEAKSTOP_<PROVIDER>_URL is set, keeping its path; otherwise it is u itself.
+func onBase(base string, override bool, u string) string {
+	if !override {
+		return u
+	}
+	if p, err := url.Parse(u); err == nil {
+		return base + p.EscapedPath()
+	}
+	return u
 }

@@ -86,12 +86,7 @@ func (sl *Slack) Verify(ctx context.Context, s Secret) (Outcome, error) {
 // verifyWebhook posts a body that is not JSON: a live webhook answers 400 invalid_payload
 // and posts nothing.
 func (sl *Slack) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
-	u := s.Value
-	if sl.override {
-		if p, err := url.Parse(s.Value); err == nil {
-			u = sl.base + p.EscapedPath()
-		}
-	}
+	u := onBase(sl.base, sl.override, s.Value)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	r, err := sl.c.Do(ctx, Call{Provider: "slack", Action: "verify", Secret: &s, Method: http.MethodPost, URL: u, Header: h, Body: []byte("leakstop")})
