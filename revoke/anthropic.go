@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Anthropic verifies API and admin keys and deactivates API keys with ANTHROPIC_ADMIN_KEY,
@@ -56,11 +58,11 @@ func (a *Anthropic) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	}
 	switch r.Status {
 	case http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by Anthropic"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by Anthropic"}, nil
 	case http.StatusUnauthorized, http.StatusNotFound: // 404: a disabled key (trufflehog's note)
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case http.StatusForbidden:
-		return Outcome{Status: Unknown, Detail: "authenticated but not allowed: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Unknown, Detail: "authenticated but not allowed: " + httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -85,10 +87,10 @@ func matchHint(hint, key string) bool {
 // Revoke sets the key inactive (reversible) with ANTHROPIC_ADMIN_KEY.
 func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isAnthropicAdmin(s.Value) {
-		return Outcome{Status: Unsupported, Detail: "the Admin API cannot disable admin keys: delete it at https://console.anthropic.com/settings/admin-keys"}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "the Admin API cannot disable admin keys: delete it at https://console.anthropic.com/settings/admin-keys"}, nil
 	}
 	if a.admin == "" {
-		return Outcome{Status: Unsupported, Detail: "set ANTHROPIC_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + anthropicRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "set ANTHROPIC_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + anthropicRemedy}, nil
 	}
 	if out, other := a.otherOrganization(ctx, &s); other {
 		return out, nil
@@ -105,7 +107,7 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 			return Outcome{}, fmt.Errorf("listing API keys: %w", err)
 		}
 		if r.Status != http.StatusOK {
-			return Outcome{Status: Failed, Detail: "listing API keys with ANTHROPIC_ADMIN_KEY: " + httpDetail(r)}, nil
+			return Outcome{Status: outcome.Failed, Detail: "listing API keys with ANTHROPIC_ADMIN_KEY: " + httpDetail(r)}, nil
 		}
 		var l struct {
 			Data    []anthropicKey `json:"data"`
@@ -127,19 +129,19 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 	}
 	switch len(found) {
 	case 0:
-		return Outcome{Status: Unsupported, Detail: "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + anthropicRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + anthropicRemedy}, nil
 	case 1:
 	default:
 		var ids []string
 		for _, k := range found {
 			ids = append(ids, k.ID)
 		}
-		return Outcome{Status: Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing changed, " + anthropicRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing changed, " + anthropicRemedy}, nil
 	}
 	k := found[0]
 	what := fmt.Sprintf("API key %s (%q) set inactive", k.ID, k.Name)
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would set API key " + k.ID + " inactive"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would set API key " + k.ID + " inactive"}, nil
 	}
 	h := anthropicHeaders(a.admin)
 	h.Set("Content-Type", "application/json")
@@ -148,9 +150,9 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		return Outcome{}, fmt.Errorf("deactivating: %w (it may have happened: leakstop verifies before trying again)", err)
 	}
 	if r.Status == http.StatusOK {
-		return Outcome{Status: Revoked, Detail: what}, nil
+		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	}
-	return Outcome{Status: Failed, Detail: "deactivating: " + httpDetail(r)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deactivating: " + httpDetail(r)}, nil
 }
 
 // organization asks GET /v1/organizations/me which organization key belongs to; "" when the
@@ -181,5 +183,5 @@ func (a *Anthropic) otherOrganization(ctx context.Context, s *Secret) (Outcome, 
 	if a.adminOrg == "" || a.adminOrg == leaked {
 		return Outcome{}, false
 	}
-	return Outcome{Status: Unsupported, Detail: fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; use an admin key of its organization, or %s", leaked, a.adminOrg, anthropicRemedy)}, true
+	return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; use an admin key of its organization, or %s", leaked, a.adminOrg, anthropicRemedy)}, true
 }

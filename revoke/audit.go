@@ -10,29 +10,31 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Entry is one line of the audit log: an HTTP attempt ("call") or an outcome ("verify",
 // "revoke", "issue"). Secrets appear only redacted.
 type Entry struct {
-	Time        string `json:"time"`
-	Event       string `json:"event"`
-	Provider    string `json:"provider,omitempty"`
-	Rule        string `json:"rule,omitempty"`
-	Fingerprint string `json:"fingerprint,omitempty"`
-	Secret      string `json:"secret,omitempty"`
-	Action      string `json:"action,omitempty"`
-	Method      string `json:"method,omitempty"`
-	URL         string `json:"url,omitempty"`
-	Attempt     int    `json:"attempt,omitempty"`
-	Status      int    `json:"status,omitempty"`
-	RequestID   string `json:"request_id,omitempty"`
-	Answer      string `json:"answer,omitempty"`
-	Error       string `json:"error,omitempty"`
-	MS          int64  `json:"ms,omitempty"`
-	Outcome     string `json:"outcome,omitempty"`
-	Detail      string `json:"detail,omitempty"`
-	DryRun      bool   `json:"dry_run,omitempty"`
+	Time        string         `json:"time"`
+	Event       string         `json:"event"`
+	Provider    string         `json:"provider,omitempty"`
+	Rule        string         `json:"rule,omitempty"`
+	Fingerprint string         `json:"fingerprint,omitempty"`
+	Secret      string         `json:"secret,omitempty"`
+	Action      string         `json:"action,omitempty"`
+	Method      string         `json:"method,omitempty"`
+	URL         string         `json:"url,omitempty"`
+	Attempt     int            `json:"attempt,omitempty"`
+	Status      int            `json:"status,omitempty"`
+	RequestID   string         `json:"request_id,omitempty"`
+	Answer      string         `json:"answer,omitempty"`
+	Error       string         `json:"error,omitempty"`
+	MS          int64          `json:"ms,omitempty"`
+	Outcome     outcome.Status `json:"outcome,omitempty"`
+	Detail      string         `json:"detail,omitempty"`
+	DryRun      bool           `json:"dry_run,omitempty"`
 }
 
 // Audit is the append-only audit log: JSON lines, one per call and per outcome. It also
@@ -96,7 +98,7 @@ func (a *Audit) load() error {
 		if json.Unmarshal(sc.Bytes(), &e) != nil {
 			continue // a line cut short by a crash: the rest still counts
 		}
-		if e.Event == "revoke" && e.Outcome == Revoked && !e.DryRun && e.Fingerprint != "" {
+		if e.Event == "revoke" && e.Outcome == outcome.Revoked && !e.DryRun && e.Fingerprint != "" {
 			a.revoked[e.Fingerprint] = e
 		}
 	}
@@ -136,7 +138,7 @@ func (a *Audit) Record(e Entry) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if e.Event == "revoke" && e.Outcome == Revoked && !e.DryRun && e.Fingerprint != "" {
+	if e.Event == "revoke" && e.Outcome == outcome.Revoked && !e.DryRun && e.Fingerprint != "" {
 		a.revoked[e.Fingerprint] = e
 	}
 	if a.f == nil || a.err != nil {

@@ -17,6 +17,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // AWS verifies access keys with STS GetCallerIdentity, signed by the AWS SDK with the key id
@@ -129,22 +130,22 @@ func (a *AWS) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if s.Companion == "" {
 		// A JSON report never carries the secret access key, so leakstop revoke REPORT lands
 		// here for every AWS finding; a scan does not (the rule requires the pair).
-		return Outcome{Status: Skipped, Detail: "the secret access key beside the key id is not known (reports do not carry it), so STS cannot be asked; scan again with --verify"}, nil
+		return Outcome{Status: outcome.Skipped, Detail: "the secret access key beside the key id is not known (reports do not carry it), so STS cannot be asked; scan again with --verify"}, nil
 	}
 	id, err := a.whoami(ctx, leakedCreds(s), &s, "verify")
 	if err == nil {
-		return Outcome{Status: Live, Detail: "STS: " + id.Arn}, nil
+		return Outcome{Status: outcome.Live, Detail: "STS: " + id.Arn}, nil
 	}
 	code, msg := apiCode(err)
 	switch code {
 	case "InvalidClientTokenId", "ExpiredToken":
-		return Outcome{Status: Invalid, Detail: "STS: " + code + ": " + msg}, nil
+		return Outcome{Status: outcome.Invalid, Detail: "STS: " + code + ": " + msg}, nil
 	case "SignatureDoesNotMatch":
-		return Outcome{Status: Invalid, Detail: "STS: the key id exists but the secret beside it is not its secret"}, nil
+		return Outcome{Status: outcome.Invalid, Detail: "STS: the key id exists but the secret beside it is not its secret"}, nil
 	case "":
 		return Outcome{}, a.c.safeError("asking STS", err)
 	}
-	return Outcome{Status: Unknown, Detail: "STS: " + code + ": " + msg}, nil
+	return Outcome{Status: outcome.Unknown, Detail: "STS: " + code + ": " + msg}, nil
 }
 
 // operator returns the operator's credentials, or nil when none are set.
@@ -165,15 +166,15 @@ func (a *AWS) operator(ctx context.Context) (aws.CredentialsProvider, error) {
 // Revoke sets the key Inactive with IAM UpdateAccessKey.
 func (a *AWS) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if !strings.HasPrefix(s.Value, "AKIA") {
-		return Outcome{Status: Unsupported, Detail: a.Remediation(s)}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: a.Remediation(s)}, nil
 	}
 	if s.Companion == "" {
-		return Outcome{Status: Failed, Detail: "no secret access key beside the key id: " + awsRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "no secret access key beside the key id: " + awsRemedy}, nil
 	}
 	leaked, err := a.whoami(ctx, leakedCreds(s), &s, "lookup")
 	if err != nil {
 		code, msg := apiCode(err)
-		return Outcome{Status: Failed, Detail: "asking STS who owns the key: " + code + " " + msg}, nil
+		return Outcome{Status: outcome.Failed, Detail: "asking STS who owns the key: " + code + " " + msg}, nil
 	}
 	op, err := a.operator(ctx)
 	if err != nil {
@@ -184,10 +185,10 @@ func (a *AWS) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error
 		admin, err := a.whoami(ctx, op, &s, "lookup")
 		if err != nil {
 			code, msg := apiCode(err)
-			return Outcome{Status: Failed, Detail: "asking STS who the AWS_* credentials are: " + code + " " + msg}, nil
+			return Outcome{Status: outcome.Failed, Detail: "asking STS who the AWS_* credentials are: " + code + " " + msg}, nil
 		}
 		if admin.Account != leaked.Account {
-			return Outcome{Status: Unsupported, Detail: fmt.Sprintf("the key belongs to account %s, the AWS_* credentials to %s; %s", leaked.Account, admin.Account, awsRemedy)}, nil
+			return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("the key belongs to account %s, the AWS_* credentials to %s; %s", leaked.Account, admin.Account, awsRemedy)}, nil
 		}
 		creds, whose = op, "the AWS_* credentials"
 	}
@@ -200,17 +201,17 @@ func (a *AWS) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error
 	}
 	what := fmt.Sprintf("access key of %s set Inactive with %s", leaked.Arn, whose)
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would have the " + what}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would have the " + what}, nil
 	}
 	if _, err := a.iam(creds, &s).UpdateAccessKey(ctx, in); err != nil {
 		code, msg := apiCode(err)
 		if code == "AccessDenied" && op == nil {
-			return Outcome{Status: Unsupported, Detail: "the key may not deactivate itself (AccessDenied); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an admin in account " + leaked.Account + ", or " + awsRemedy}, nil
+			return Outcome{Status: outcome.Unsupported, Detail: "the key may not deactivate itself (AccessDenied); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an admin in account " + leaked.Account + ", or " + awsRemedy}, nil
 		}
 		if code == "" {
 			return Outcome{}, a.c.safeError("IAM UpdateAccessKey", err)
 		}
-		return Outcome{Status: Failed, Detail: "IAM UpdateAccessKey: " + code + ": " + msg}, nil
+		return Outcome{Status: outcome.Failed, Detail: "IAM UpdateAccessKey: " + code + ": " + msg}, nil
 	}
-	return Outcome{Status: Revoked, Detail: what, Eventual: true}, nil
+	return Outcome{Status: outcome.Revoked, Detail: what, Eventual: true}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Cloudflare verifies API tokens with /user/tokens/verify and deletes them with the token
@@ -53,7 +55,7 @@ func (cf *Cloudflare) lookup(ctx context.Context, s Secret, action string) (*Res
 // Verify calls GET /client/v4/user/tokens/verify.
 func (cf *Cloudflare) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if isGlobalAPIKey(s.Value) {
-		return Outcome{Status: Skipped, Detail: "a legacy Global API Key: verifying it needs the account's e-mail; roll it in the dashboard"}, nil
+		return Outcome{Status: outcome.Skipped, Detail: "a legacy Global API Key: verifying it needs the account's e-mail; roll it in the dashboard"}, nil
 	}
 	r, v, err := cf.lookup(ctx, s, "verify")
 	if err != nil {
@@ -61,11 +63,11 @@ func (cf *Cloudflare) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	}
 	switch {
 	case v != nil && v.Result.Status == "active":
-		return Outcome{Status: Live, Detail: "Cloudflare: token " + v.Result.ID + " is active"}, nil
+		return Outcome{Status: outcome.Live, Detail: "Cloudflare: token " + v.Result.ID + " is active"}, nil
 	case v != nil && (v.Result.Status == "disabled" || v.Result.Status == "expired"):
-		return Outcome{Status: Invalid, Detail: "Cloudflare: token is " + v.Result.Status}, nil
+		return Outcome{Status: outcome.Invalid, Detail: "Cloudflare: token is " + v.Result.Status}, nil
 	case r.Status == http.StatusUnauthorized:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -86,10 +88,10 @@ func (cf *Cloudflare) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 		return Outcome{}, err
 	}
 	if v == nil || v.Result.ID == "" {
-		return Outcome{Status: Failed, Detail: "finding the token's id: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Failed, Detail: "finding the token's id: " + httpDetail(r)}, nil
 	}
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete token " + v.Result.ID}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete token " + v.Result.ID}, nil
 	}
 	auth, whose := s.Value, "itself"
 	if cf.operator != "" {
@@ -101,11 +103,11 @@ func (cf *Cloudflare) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 	}
 	switch d.Status {
 	case http.StatusOK:
-		return Outcome{Status: Revoked, Detail: "deleted token " + v.Result.ID + " with " + whose}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "deleted token " + v.Result.ID + " with " + whose}, nil
 	case http.StatusForbidden, http.StatusUnauthorized:
 		if cf.operator == "" {
-			return Outcome{Status: Unsupported, Detail: "the token may not delete itself (it lacks API Tokens Write); set CLOUDFLARE_API_TOKEN or " + cloudflareRemedy}, nil
+			return Outcome{Status: outcome.Unsupported, Detail: "the token may not delete itself (it lacks API Tokens Write); set CLOUDFLARE_API_TOKEN or " + cloudflareRemedy}, nil
 		}
 	}
-	return Outcome{Status: Failed, Detail: "deleting: " + httpDetail(d)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(d)}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Discord verifies bot tokens with GET /api/v10/users/@me and webhook URLs with a GET on the
@@ -58,12 +60,12 @@ func (d *Discord) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	}
 	switch r.Status {
 	case http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by Discord"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by Discord"}, nil
 	case http.StatusUnauthorized:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case http.StatusNotFound:
 		if isDiscordWebhook(s.Value) { // 10015 Unknown Webhook: deleted
-			return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+			return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 		}
 	}
 	return unknownAnswer(r), nil
@@ -73,10 +75,10 @@ func (d *Discord) Verify(ctx context.Context, s Secret) (Outcome, error) {
 // verification already showed the webhook exists.
 func (d *Discord) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if !isDiscordWebhook(s.Value) {
-		return Outcome{Status: Unsupported, Detail: discordBotRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: discordBotRemedy}, nil
 	}
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete the webhook (DELETE on its URL); its channel stops receiving its posts"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete the webhook (DELETE on its URL); its channel stops receiving its posts"}, nil
 	}
 	r, err := d.c.Do(ctx, Call{Provider: "discord", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: d.webhookURL(s.Value)})
 	if err != nil {
@@ -84,9 +86,9 @@ func (d *Discord) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, e
 	}
 	switch r.Status {
 	case http.StatusNoContent, http.StatusOK:
-		return Outcome{Status: Revoked, Detail: "webhook deleted (DELETE on its URL)"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "webhook deleted (DELETE on its URL)"}, nil
 	case http.StatusNotFound, http.StatusUnauthorized:
-		return Outcome{Status: Revoked, Detail: "already gone: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "already gone: " + httpDetail(r)}, nil
 	}
-	return Outcome{Status: Failed, Detail: "deleting the webhook: " + httpDetail(r)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deleting the webhook: " + httpDetail(r)}, nil
 }

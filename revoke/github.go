@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // GitHub verifies tokens with GET /user (installation tokens: GET /installation/repositories)
@@ -63,11 +64,11 @@ func (g *GitHub) Verify(ctx context.Context, s Secret) (Outcome, error) {
 		if sc := r.Header.Get("X-Oauth-Scopes"); sc != "" {
 			d += " (scopes: " + sc + ")"
 		}
-		return Outcome{Status: Live, Detail: d}, nil
+		return Outcome{Status: outcome.Live, Detail: d}, nil
 	case r.Status == http.StatusUnauthorized:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case r.Status == http.StatusForbidden && r.Header.Get("X-Ratelimit-Remaining") != "0" && strings.Contains(message(r.Body), "not accessible by integration"):
-		return Outcome{Status: Live, Detail: "authenticated, not allowed this call: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Live, Detail: "authenticated, not allowed this call: " + httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -94,7 +95,7 @@ func (g *GitHub) RevokeBatch(ctx context.Context, ss []Secret, dryRun bool) []Ou
 		batch = batch[n:]
 		if dryRun {
 			for _, i := range chunk {
-				out[i] = Outcome{Status: DryRun, Detail: "would send it to GitHub's credential revocation (POST /credentials/revoke); GitHub tells its owner"}
+				out[i] = Outcome{Status: outcome.DryRun, Detail: "would send it to GitHub's credential revocation (POST /credentials/revoke); GitHub tells its owner"}
 			}
 			continue
 		}
@@ -128,35 +129,35 @@ func (g *GitHub) revokeCredentials(ctx context.Context, ss []Secret, idx []int) 
 	}
 	req, err := client.NewRequest(http.MethodPost, "credentials/revoke", map[string][]string{"credentials": creds})
 	if err != nil {
-		return Outcome{Status: Failed, Detail: g.c.redact("building the revoke request: " + err.Error())}
+		return Outcome{Status: outcome.Failed, Detail: g.c.redact("building the revoke request: " + err.Error())}
 	}
 	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 	_, err = client.Do(ctx, req, nil)
 	var accepted *github.AcceptedError
 	switch {
 	case err == nil, errors.As(err, &accepted):
-		return Outcome{Status: Revoked, Eventual: true, Detail: fmt.Sprintf("sent to GitHub's credential revocation with %d other tokens; GitHub revokes asynchronously and tells the owner", len(idx)-1)}
+		return Outcome{Status: outcome.Revoked, Eventual: true, Detail: fmt.Sprintf("sent to GitHub's credential revocation with %d other tokens; GitHub revokes asynchronously and tells the owner", len(idx)-1)}
 	}
 	var er *github.ErrorResponse
 	if errors.As(err, &er) {
-		return Outcome{Status: Failed, Detail: g.c.redact(fmt.Sprintf("POST /credentials/revoke: HTTP %d: %s", er.Response.StatusCode, er.Message))}
+		return Outcome{Status: outcome.Failed, Detail: g.c.redact(fmt.Sprintf("POST /credentials/revoke: HTTP %d: %s", er.Response.StatusCode, er.Message))}
 	}
-	return Outcome{Status: Failed, Detail: g.c.redact("POST /credentials/revoke: " + err.Error())}
+	return Outcome{Status: outcome.Failed, Detail: g.c.redact("POST /credentials/revoke: " + err.Error())}
 }
 
 func (g *GitHub) revokeInstallation(ctx context.Context, s Secret, dryRun bool) Outcome {
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would revoke the installation token with itself (DELETE /installation/token)"}
+		return Outcome{Status: outcome.DryRun, Detail: "would revoke the installation token with itself (DELETE /installation/token)"}
 	}
 	r, err := g.c.Do(ctx, Call{Provider: "github", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/installation/token", Header: githubHeaders(s.Value)})
 	if err != nil {
-		return Outcome{Status: Failed, Detail: err.Error()}
+		return Outcome{Status: outcome.Failed, Detail: err.Error()}
 	}
 	switch r.Status {
 	case http.StatusNoContent:
-		return Outcome{Status: Revoked, Detail: "revoked with itself (DELETE /installation/token)"}
+		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself (DELETE /installation/token)"}
 	case http.StatusUnauthorized:
-		return Outcome{Status: Revoked, Detail: "already invalid (HTTP 401)"}
+		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}
 	}
-	return Outcome{Status: Failed, Detail: "revoking: " + httpDetail(r)}
+	return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}
 }

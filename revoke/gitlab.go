@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // GitLab verifies personal, project and group access tokens by self-inspection and revokes
@@ -42,13 +44,13 @@ func (g *GitLab) Verify(ctx context.Context, s Secret) (Outcome, error) {
 			Revoked bool  `json:"revoked"`
 		}
 		if json.Unmarshal(r.Body, &t) == nil && (t.Revoked || t.Active != nil && !*t.Active) {
-			return Outcome{Status: Invalid, Detail: "GitLab says the token is revoked or inactive"}, nil
+			return Outcome{Status: outcome.Invalid, Detail: "GitLab says the token is revoked or inactive"}, nil
 		}
-		return Outcome{Status: Live, Detail: "accepted by GitLab"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by GitLab"}, nil
 	case http.StatusUnauthorized:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case http.StatusForbidden:
-		return Outcome{Status: Live, Detail: "authenticated, with narrower scopes: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Live, Detail: "authenticated, with narrower scopes: " + httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -56,7 +58,7 @@ func (g *GitLab) Verify(ctx context.Context, s Secret) (Outcome, error) {
 // Revoke calls DELETE /api/v4/personal_access_tokens/self with the token itself.
 func (g *GitLab) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would revoke the token with itself (DELETE /personal_access_tokens/self)"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would revoke the token with itself (DELETE /personal_access_tokens/self)"}, nil
 	}
 	r, err := g.c.Do(ctx, Call{Provider: "gitlab", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/personal_access_tokens/self", Header: gitlabHeaders(s.Value)})
 	if err != nil {
@@ -64,9 +66,9 @@ func (g *GitLab) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 	}
 	switch r.Status {
 	case http.StatusNoContent, http.StatusOK:
-		return Outcome{Status: Revoked, Detail: "revoked with itself"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself"}, nil
 	case http.StatusUnauthorized:
-		return Outcome{Status: Revoked, Detail: "already invalid (HTTP 401)"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}, nil
 	}
-	return Outcome{Status: Failed, Detail: "revoking: " + httpDetail(r)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // NPM verifies registry tokens with whoami and deletes them with themselves (providers.md §6).
@@ -32,12 +34,12 @@ func (n *NPM) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	}
 	switch r.Status {
 	case http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by the npm registry"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by the npm registry"}, nil
 	case http.StatusUnauthorized:
 		if strings.Contains(strings.ToLower(r.Header.Get("Www-Authenticate")), "otp") {
-			return Outcome{Status: Live, Detail: "authenticated; the registry asks for a one-time password"}, nil
+			return Outcome{Status: outcome.Live, Detail: "authenticated; the registry asks for a one-time password"}, nil
 		}
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -46,7 +48,7 @@ func (n *NPM) Verify(ctx context.Context, s Secret) (Outcome, error) {
 // carry the token).
 func (n *NPM) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete the token with itself (DELETE /-/npm/v1/tokens/token/<sha512>)"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete the token with itself (DELETE /-/npm/v1/tokens/token/<sha512>)"}, nil
 	}
 	sum := sha512.Sum512([]byte(s.Value))
 	r, err := n.c.Do(ctx, Call{Provider: "npm", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: n.base + "/-/npm/v1/tokens/token/" + hex.EncodeToString(sum[:]), Header: bearer(s.Value)})
@@ -55,11 +57,11 @@ func (n *NPM) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error
 	}
 	switch {
 	case r.Status == http.StatusNoContent || r.Status == http.StatusOK:
-		return Outcome{Status: Revoked, Detail: "deleted with itself; the registry may accept it from its cache for up to an hour", Eventual: true}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "deleted with itself; the registry may accept it from its cache for up to an hour", Eventual: true}, nil
 	case r.Status == http.StatusUnauthorized && strings.Contains(strings.ToLower(r.Header.Get("Www-Authenticate")), "otp"):
-		return Outcome{Status: Failed, Detail: "the account demands a one-time password to delete tokens; " + npmRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "the account demands a one-time password to delete tokens; " + npmRemedy}, nil
 	case r.Status == http.StatusForbidden:
-		return Outcome{Status: Failed, Detail: "the token may not delete itself (read-only?): " + httpDetail(r) + "; " + npmRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "the token may not delete itself (read-only?): " + httpDetail(r) + "; " + npmRemedy}, nil
 	}
-	return Outcome{Status: Failed, Detail: "deleting: " + httpDetail(r)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(r)}, nil
 }

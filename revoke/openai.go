@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // OpenAI verifies every kind of OpenAI key and revokes them through the Administration API
@@ -73,15 +75,15 @@ func (o *OpenAI) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	msg, typ, code := parseOpenAIError(r.Body)
 	switch r.Status {
 	case http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by OpenAI"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by OpenAI"}, nil
 	case http.StatusUnauthorized:
 		if missingScope(msg) {
-			return Outcome{Status: Live, Detail: "a restricted key (it lacks a scope for this call): " + httpDetail(r)}, nil
+			return Outcome{Status: outcome.Live, Detail: "a restricted key (it lacks a scope for this call): " + httpDetail(r)}, nil
 		}
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case http.StatusTooManyRequests:
 		if typ == "insufficient_quota" || code == "insufficient_quota" {
-			return Outcome{Status: Live, Detail: "authenticated, but the account has no quota"}, nil
+			return Outcome{Status: outcome.Live, Detail: "authenticated, but the account has no quota"}, nil
 		}
 	}
 	return unknownAnswer(r), nil
@@ -181,7 +183,7 @@ func (o *OpenAI) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 		return o.revokeAdmin(ctx, s, dryRun)
 	}
 	if o.admin == "" {
-		return Outcome{Status: Unsupported, Detail: "set OPENAI_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + openaiRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "set OPENAI_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + openaiRemedy}, nil
 	}
 	projects, err := pages[openaiProject](ctx, o, &s, o.admin, "/organization/projects", url.Values{"include_archived": {"false"}})
 	if err != nil {
@@ -205,27 +207,27 @@ func (o *OpenAI) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 	}
 	switch len(found) {
 	case 0:
-		return Outcome{Status: Unsupported, Detail: fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects; %s", len(projects), openaiRemedy)}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects; %s", len(projects), openaiRemedy)}, nil
 	case 1:
 	default:
 		var c []string
 		for _, m := range found {
 			c = append(c, m.key.ID+" in "+m.project.ID)
 		}
-		return Outcome{Status: Failed, Detail: "ambiguous: " + fmt.Sprint(len(found)) + " keys look like it (" + strings.Join(c, ", ") + "); nothing deleted, " + openaiRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + fmt.Sprint(len(found)) + " keys look like it (" + strings.Join(c, ", ") + "); nothing deleted, " + openaiRemedy}, nil
 	}
 	m := found[0]
 	if m.key.Owner.Type == "service_account" && m.key.Owner.ServiceAccount != nil {
 		sa := m.key.Owner.ServiceAccount
 		what := fmt.Sprintf("service account %s (%q) of project %s, which owns key %s: deleting it also revokes every other key of that service account", sa.ID, sa.Name, m.project.ID, m.key.ID)
 		if dryRun {
-			return Outcome{Status: DryRun, Detail: "would delete " + what}, nil
+			return Outcome{Status: outcome.DryRun, Detail: "would delete " + what}, nil
 		}
 		return o.delete(ctx, s, "/organization/projects/"+url.PathEscape(m.project.ID)+"/service_accounts/"+url.PathEscape(sa.ID), o.admin, "deleted "+what)
 	}
 	what := fmt.Sprintf("project key %s (%q) of project %s", m.key.ID, m.key.Name, m.project.ID)
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete " + what}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete " + what}, nil
 	}
 	return o.delete(ctx, s, "/organization/projects/"+url.PathEscape(m.project.ID)+"/api_keys/"+url.PathEscape(m.key.ID), o.admin, "deleted "+what)
 }
@@ -248,18 +250,18 @@ func (o *OpenAI) revokeAdmin(ctx context.Context, s Secret, dryRun bool) (Outcom
 	}
 	switch len(found) {
 	case 0:
-		return Outcome{Status: Unsupported, Detail: "admin key not found in the organization of " + whose + "; " + openaiRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "admin key not found in the organization of " + whose + "; " + openaiRemedy}, nil
 	case 1:
 	default:
 		var ids []string
 		for _, k := range found {
 			ids = append(ids, k.ID)
 		}
-		return Outcome{Status: Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing deleted, " + openaiRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing deleted, " + openaiRemedy}, nil
 	}
 	what := fmt.Sprintf("admin key %s (%q) with %s", found[0].ID, found[0].Name, whose)
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete " + what}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete " + what}, nil
 	}
 	return o.delete(ctx, s, "/organization/admin_api_keys/"+url.PathEscape(found[0].ID), auth, "deleted "+what)
 }
@@ -271,10 +273,10 @@ func (o *OpenAI) delete(ctx context.Context, s Secret, path, auth, what string) 
 	}
 	switch r.Status {
 	case http.StatusOK, http.StatusNoContent:
-		return Outcome{Status: Revoked, Detail: what}, nil
+		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	case http.StatusNotFound:
 		// Gone already; the verification that follows tells whether it is dead.
-		return Outcome{Status: Revoked, Detail: "already deleted (HTTP 404)"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "already deleted (HTTP 404)"}, nil
 	}
-	return Outcome{Status: Failed, Detail: "deleting: " + httpDetail(r)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(r)}, nil
 }

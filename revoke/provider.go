@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // bearer returns headers that authenticate with tok as a bearer token.
@@ -77,7 +79,7 @@ func httpDetail(r *Response) string {
 
 // unknownAnswer is the outcome of every answer that is neither live nor invalid.
 func unknownAnswer(r *Response) Outcome {
-	return Outcome{Status: Unknown, Detail: httpDetail(r)}
+	return Outcome{Status: outcome.Unknown, Detail: httpDetail(r)}
 }
 
 // bearerVerifier verifies with one GET authenticated by the leaked token: 200 is live, 401
@@ -99,7 +101,7 @@ type bearerVerifier struct {
 func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if b.skip != nil {
 		if why := b.skip(s); why != "" {
-			return Outcome{Status: Skipped, Detail: why}, nil
+			return Outcome{Status: outcome.Skipped, Detail: why}, nil
 		}
 	}
 	call := Call{Provider: b.name, Action: "verify", Secret: &s, Method: http.MethodGet, URL: b.url, Header: bearer(s.Value)}
@@ -112,11 +114,11 @@ func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) 
 	}
 	switch {
 	case r.Status == http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by " + b.name}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by " + b.name}, nil
 	case r.Status == http.StatusUnauthorized, r.Status == http.StatusNotFound && b.invalidOn404:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case r.Status == http.StatusForbidden && b.liveOn403:
-		return Outcome{Status: Live, Detail: "authenticated, but not allowed this call (a restricted key): " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Live, Detail: "authenticated, but not allowed this call (a restricted key): " + httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }

@@ -12,30 +12,8 @@ package revoke
 import (
 	"context"
 	"time"
-)
 
-// Verification outcomes (DESIGN.md, STYLE.md "Verification semantics").
-const (
-	// Live means the provider accepted the credential.
-	Live = "live"
-	// Invalid means the provider said the credential does not exist, was revoked or expired.
-	Invalid = "invalid"
-	// Unknown is every other answer: 400, 429, 5xx, timeouts, bodies that cannot be read.
-	Unknown = "unknown"
-	// Skipped means no verification was asked for or possible.
-	Skipped = "skipped"
-)
-
-// Revocation outcomes.
-const (
-	// Revoked means the provider disabled the credential.
-	Revoked = "revoked"
-	// Failed means a revocation was attempted, or needed, and did not happen.
-	Failed = "failed"
-	// Unsupported means the provider has no revoke API or no operator credential is set.
-	Unsupported = "unsupported"
-	// DryRun means the revocation was planned but not sent (--dry-run).
-	DryRun = "dry-run"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Secret is one leaked credential as a provider sees it.
@@ -61,7 +39,7 @@ type Secret struct {
 type Outcome struct {
 	// Status is Live, Invalid or Unknown for a verification; Revoked, Failed, Unsupported or
 	// DryRun for a revocation.
-	Status string
+	Status outcome.Status
 	// Detail is for people: the provider's message (redacted), what was deleted, what to do.
 	Detail string
 	// Eventual marks a revocation the provider applies with a delay (GitHub's asynchronous

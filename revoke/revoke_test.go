@@ -18,6 +18,7 @@ import (
 	"github.com/leakstop/leakstop/revoke"
 	"github.com/leakstop/leakstop/revoke/fake"
 	"github.com/leakstop/leakstop/rules"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // harness wires a Runner to fakes through the environment, as the CLI does.
@@ -103,9 +104,9 @@ func fpOf(s string) string {
 
 func statuses(res []revoke.Result) (v, r []string) {
 	for _, x := range res {
-		v = append(v, x.Verification.Status)
+		v = append(v, string(x.Verification.Status))
 		if x.Revocation != nil {
-			r = append(r, x.Revocation.Status)
+			r = append(r, string(x.Revocation.Status))
 		} else {
 			r = append(r, "")
 		}
@@ -255,7 +256,7 @@ func TestVerifyEveryProvider(t *testing.T) {
 	res := h.runner(false, false).Run(context.Background(), ss)
 	var got []string
 	for i, x := range res {
-		got = append(got, ss[i].Provider+" "+x.Verification.Status)
+		got = append(got, ss[i].Provider+" "+string(x.Verification.Status))
 		if x.Revocation != nil {
 			t.Errorf("%s: revocation %v without --revoke", ss[i].Provider, x.Revocation)
 		}
@@ -363,7 +364,7 @@ func TestOpenAIWithoutAdminKeyIsUnsupported(t *testing.T) {
 	oa.AddKey("p", "", k)
 	h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL})
 	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{h.secret("openai", k, "")})
-	if res[0].Revocation.Status != revoke.Unsupported || !strings.Contains(res[0].Revocation.Detail, "platform.openai.com") {
+	if res[0].Revocation.Status != outcome.Unsupported || !strings.Contains(res[0].Revocation.Detail, "platform.openai.com") {
 		t.Errorf("got %+v, want unsupported with the remediation link", res[0].Revocation)
 	}
 	if revoke.AnyFailed(res) {
@@ -377,7 +378,7 @@ func TestOpenAIRestrictedKeyIsLive(t *testing.T) {
 	oa.AddKey("p", "", k).Restricted = true
 	h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL})
 	res := h.runner(false, false).Run(context.Background(), []revoke.Secret{h.secret("openai", k, "")})
-	if res[0].Verification.Status != revoke.Live {
+	if res[0].Verification.Status != outcome.Live {
 		t.Errorf("restricted key: %+v, want live", res[0].Verification)
 	}
 }
@@ -388,20 +389,20 @@ func TestStatusRows(t *testing.T) {
 		name   string
 		reply  fake.Reply
 		times  int
-		want   string
+		want   outcome.Status
 		waited bool
 	}{
-		{"429 then 200", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "7"}, Body: `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`}, 1, revoke.Live, true},
-		{"429 for ever", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: `{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}`}, -1, revoke.Unknown, true},
-		{"429 asking too long", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "86400"}}, -1, revoke.Unknown, false},
-		{"500 then 200", fake.Reply{Status: 500, Body: `{"error":{"message":"The server had an error"}}`}, 2, revoke.Live, true},
-		{"500 for ever", fake.Reply{Status: 500}, -1, revoke.Unknown, true},
-		{"403 region", fake.Reply{Status: 403, Body: `{"error":{"message":"Country, region, or territory not supported","code":"unsupported_country_region_territory"}}`}, -1, revoke.Unknown, false},
-		{"404", fake.Reply{Status: 404, Body: `{"error":{"message":"not found"}}`}, -1, revoke.Unknown, false},
-		{"401", fake.Reply{Status: 401, Body: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}, -1, revoke.Invalid, false},
-		{"401 no member", fake.Reply{Status: 401, Body: `{"error":{"message":"You must be a member of an organization to use the API.","code":"no_organization"}}`}, -1, revoke.Invalid, false},
-		{"429 no quota", fake.Reply{Status: 429, Body: `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`}, -1, revoke.Unknown, true},
-		{"slow", fake.Reply{Delay: 3 * time.Second}, -1, revoke.Unknown, true},
+		{"429 then 200", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "7"}, Body: `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`}, 1, outcome.Live, true},
+		{"429 for ever", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: `{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}`}, -1, outcome.Unknown, true},
+		{"429 asking too long", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "86400"}}, -1, outcome.Unknown, false},
+		{"500 then 200", fake.Reply{Status: 500, Body: `{"error":{"message":"The server had an error"}}`}, 2, outcome.Live, true},
+		{"500 for ever", fake.Reply{Status: 500}, -1, outcome.Unknown, true},
+		{"403 region", fake.Reply{Status: 403, Body: `{"error":{"message":"Country, region, or territory not supported","code":"unsupported_country_region_territory"}}`}, -1, outcome.Unknown, false},
+		{"404", fake.Reply{Status: 404, Body: `{"error":{"message":"not found"}}`}, -1, outcome.Unknown, false},
+		{"401", fake.Reply{Status: 401, Body: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}, -1, outcome.Invalid, false},
+		{"401 no member", fake.Reply{Status: 401, Body: `{"error":{"message":"You must be a member of an organization to use the API.","code":"no_organization"}}`}, -1, outcome.Invalid, false},
+		{"429 no quota", fake.Reply{Status: 429, Body: `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`}, -1, outcome.Unknown, true},
+		{"slow", fake.Reply{Delay: 3 * time.Second}, -1, outcome.Unknown, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,7 +416,7 @@ func TestStatusRows(t *testing.T) {
 			got := res[0].Verification
 			want := tt.want
 			if tt.name == "429 no quota" {
-				want = revoke.Live // insufficient_quota authenticated; retries end, then live
+				want = outcome.Live // insufficient_quota authenticated; retries end, then live
 			}
 			if got.Status != want {
 				t.Errorf("status %s (%s), want %s", got.Status, got.Detail, want)
@@ -582,7 +583,7 @@ func TestVerifyCachedPerSecret(t *testing.T) {
 	if n := gl.Count(http.MethodGet, "/"); n != 1 {
 		t.Errorf("%d verify calls for one secret", n)
 	}
-	if res[0].Verification.Status != revoke.Live || res[1].Verification.Status != revoke.Live {
+	if res[0].Verification.Status != outcome.Live || res[1].Verification.Status != outcome.Live {
 		t.Errorf("got %+v %+v", res[0].Verification, res[1].Verification)
 	}
 }

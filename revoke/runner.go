@@ -7,22 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakstop/leakstop/scanner/outcome"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 )
 
-// Step is a verification or revocation outcome with the time it was seen.
-type Step struct {
-	Status string
-	Detail string
-	At     time.Time
-}
-
 // Result is what the Runner did with one secret. Revocation is nil when no revocation was
 // asked for.
 type Result struct {
-	Verification *Step
-	Revocation   *Step
+	Verification *outcome.Step
+	Revocation   *outcome.Step
 }
 
 // Runner verifies secrets and, when asked, revokes the live ones. Per run it verifies each
@@ -51,7 +45,7 @@ func (r *Runner) Run(ctx context.Context, ss []Secret) []Result {
 // AnyFailed reports whether any revocation in res failed: the run must end with exit status 2.
 func AnyFailed(res []Result) bool {
 	for _, x := range res {
-		if x.Revocation != nil && x.Revocation.Status == Failed {
+		if x.Revocation != nil && x.Revocation.Status == outcome.Failed {
 			return true
 		}
 	}
@@ -96,7 +90,7 @@ func (r *Runner) verifyAll(ctx context.Context, ss []Secret, res []Result, again
 	_ = g.Wait()
 }
 
-func (r *Runner) verify(ctx context.Context, s Secret, again bool) Step {
+func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step {
 	action := "verify"
 	if again {
 		action = "verify-after-revoke"
@@ -105,25 +99,25 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) Step {
 	var out Outcome
 	switch {
 	case s.Provider == "":
-		out = Outcome{Status: Skipped, Detail: "generic rule: no provider to ask"}
+		out = Outcome{Status: outcome.Skipped, Detail: "generic rule: no provider to ask"}
 	case !ok:
-		out = Outcome{Status: Skipped, Detail: fmt.Sprintf("leakstop cannot verify %s secrets yet", s.Provider)}
+		out = Outcome{Status: outcome.Skipped, Detail: fmt.Sprintf("leakstop cannot verify %s secrets yet", s.Provider)}
 	case s.Value == "":
-		out = Outcome{Status: Skipped, Detail: "the secret itself is not known (the report was written without --show-secrets)"}
+		out = Outcome{Status: outcome.Skipped, Detail: "the secret itself is not known (the report was written without --show-secrets)"}
 	default:
 		o, err := v.Verify(ctx, s)
 		if err != nil {
-			o = Outcome{Status: Unknown, Detail: errText(err)}
+			o = Outcome{Status: outcome.Unknown, Detail: errText(err)}
 		}
 		out = o
 	}
 	out.Detail = r.redact(out.Detail)
-	st := Step{Status: out.Status, Detail: out.Detail, At: now()}
+	st := outcome.Step{Status: out.Status, Detail: out.Detail, At: now()}
 	r.Client.Audit.Record(Entry{
 		Event: "verify", Action: action, Provider: s.Provider, Rule: s.Rule, Fingerprint: s.Fingerprint,
 		Secret: s.Redacted, Outcome: st.Status, Detail: st.Detail,
 	})
-	r.Log.Info().Str("provider", s.Provider).Str("secret", s.Redacted).Str("status", st.Status).Str("detail", st.Detail).Msg(action)
+	r.Log.Info().Str("provider", s.Provider).Str("secret", s.Redacted).Str("status", string(st.Status)).Str("detail", st.Detail).Msg(action)
 	return st
 }
 
@@ -188,7 +182,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result) {
 			}
 			outs := br.RevokeBatch(ctx, secrets, r.DryRun)
 			for k, j := range js {
-				out := Outcome{Status: Failed, Detail: "the provider gave no answer for this secret"}
+				out := Outcome{Status: outcome.Failed, Detail: "the provider gave no answer for this secret"}
 				if k < len(outs) {
 					out = outs[k]
 				}
@@ -217,18 +211,18 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result) {
 }
 
 // decide returns the revocation of s when no call is needed; an empty Status means "revoke".
-func (r *Runner) decide(s Secret, v *Step) *Step {
+func (r *Runner) decide(s Secret, v *outcome.Step) *outcome.Step {
 	at := now()
-	st := func(status, detail string) *Step {
-		return &Step{Status: status, Detail: r.redact(detail), At: at}
+	st := func(status outcome.Status, detail string) *outcome.Step {
+		return &outcome.Step{Status: status, Detail: r.redact(detail), At: at}
 	}
 	if e, ok := r.Client.Audit.Revoked(s.Fingerprint); ok && s.Fingerprint != "" {
 		t, _ := time.Parse(time.RFC3339Nano, e.Time)
-		x := st(Revoked, "revoked earlier, at "+e.Time+" (audit log); not sent again")
+		x := st(outcome.Revoked, "revoked earlier, at "+e.Time+" (audit log); not sent again")
 		if !t.IsZero() {
 			x.At = t
 		}
-		if v != nil && v.Status == Live {
+		if v != nil && v.Status == outcome.Live {
 			x.Detail += "; the provider still reports it live, check it by hand"
 		}
 		return x
@@ -239,64 +233,64 @@ func (r *Runner) decide(s Secret, v *Step) *Step {
 		canRevoke = true
 	}
 	if v == nil {
-		return st(Skipped, "not verified")
+		return st(outcome.Skipped, "not verified")
 	}
 	switch {
-	case v.Status == Invalid:
-		return st(Skipped, "already invalid: nothing to revoke")
+	case v.Status == outcome.Invalid:
+		return st(outcome.Skipped, "already invalid: nothing to revoke")
 	case s.Provider == "":
-		return st(Skipped, "no provider to revoke it with; rotate it by hand")
+		return st(outcome.Skipped, "no provider to revoke it with; rotate it by hand")
 	case !ok:
-		return st(Unsupported, "leakstop has no "+s.Provider+" client: "+remediation(nil, s))
+		return st(outcome.Unsupported, "leakstop has no "+s.Provider+" client: "+remediation(nil, s))
 	case !canRevoke:
-		return st(Unsupported, "no revoke API: "+remediation(prov, s))
-	case v.Status == Skipped:
-		return st(Skipped, v.Detail)
-	case v.Status == Unknown:
-		return st(Failed, "not revoked: could not tell whether it is live ("+v.Detail+"); try again later with leakstop revoke REPORT.json")
+		return st(outcome.Unsupported, "no revoke API: "+remediation(prov, s))
+	case v.Status == outcome.Skipped:
+		return st(outcome.Skipped, v.Detail)
+	case v.Status == outcome.Unknown:
+		return st(outcome.Failed, "not revoked: could not tell whether it is live ("+v.Detail+"); try again later with leakstop revoke REPORT.json")
 	}
-	return &Step{}
+	return &outcome.Step{}
 }
 
 // finish records a revocation's outcome and, after a real one, verifies the secret again.
-func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, res *Result) Step {
+func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, res *Result) outcome.Step {
 	if err != nil {
-		out = Outcome{Status: Failed, Detail: errText(err)}
+		out = Outcome{Status: outcome.Failed, Detail: errText(err)}
 	}
 	if out.Status == "" {
-		out.Status = Failed
+		out.Status = outcome.Failed
 	}
-	if out.Status == Unsupported {
+	if out.Status == outcome.Unsupported {
 		if prov, ok := r.Registry.Lookup(s.Provider); ok && out.Detail == "" {
 			out.Detail = remediation(prov, s)
 		}
 	}
-	if out.Status == Revoked {
+	if out.Status == outcome.Revoked {
 		after := r.verify(ctx, s, true)
 		switch after.Status {
-		case Invalid:
+		case outcome.Invalid:
 			out.Detail = joinDetail(out.Detail, "verified invalid afterwards")
-			res.Verification = &Step{Status: Invalid, Detail: "was live; invalid after revocation", At: after.At}
-		case Live:
+			res.Verification = &outcome.Step{Status: outcome.Invalid, Detail: "was live; invalid after revocation", At: after.At}
+		case outcome.Live:
 			if out.Eventual {
 				out.Detail = joinDetail(out.Detail, "still live right after: the provider applies revocations with a delay")
 			} else {
-				out = Outcome{Status: Failed, Detail: joinDetail(out.Detail, "but the secret still verifies live: the wrong key may have been revoked, check by hand")}
+				out = Outcome{Status: outcome.Failed, Detail: joinDetail(out.Detail, "but the secret still verifies live: the wrong key may have been revoked, check by hand")}
 			}
 		default:
 			out.Detail = joinDetail(out.Detail, "could not verify afterwards: "+after.Detail)
 		}
 	}
-	st := Step{Status: out.Status, Detail: r.redact(out.Detail), At: now()}
+	st := outcome.Step{Status: out.Status, Detail: r.redact(out.Detail), At: now()}
 	r.Client.Audit.Record(Entry{
 		Event: "revoke", Action: "revoke", Provider: s.Provider, Rule: s.Rule, Fingerprint: s.Fingerprint,
 		Secret: s.Redacted, Outcome: st.Status, Detail: st.Detail, DryRun: r.DryRun,
 	})
 	ev := r.Log.Info()
-	if st.Status == Failed {
+	if st.Status == outcome.Failed {
 		ev = r.Log.Error()
 	}
-	ev.Str("provider", s.Provider).Str("secret", s.Redacted).Str("status", st.Status).Str("detail", st.Detail).Msg("revoke")
+	ev.Str("provider", s.Provider).Str("secret", s.Redacted).Str("status", string(st.Status)).Str("detail", st.Detail).Msg("revoke")
 	return st
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // SendGrid verifies keys with GET /v3/scopes and deletes them by their id, the key's middle
@@ -39,11 +41,11 @@ func (sg *SendGrid) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	}
 	switch r.Status {
 	case http.StatusOK:
-		return Outcome{Status: Live, Detail: "accepted by SendGrid"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by SendGrid"}, nil
 	case http.StatusUnauthorized:
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case http.StatusForbidden:
-		return Outcome{Status: Live, Detail: "authenticated, without the scopes scope: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Live, Detail: "authenticated, without the scopes scope: " + httpDetail(r)}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -52,7 +54,7 @@ func (sg *SendGrid) Verify(ctx context.Context, s Secret) (Outcome, error) {
 func (sg *SendGrid) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	parts := strings.Split(s.Value, ".")
 	if len(parts) != 3 || parts[1] == "" {
-		return Outcome{Status: Unsupported, Detail: "the key has no id segment; " + sendgridRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "the key has no id segment; " + sendgridRemedy}, nil
 	}
 	id := parts[1]
 	// The id is a third of the key: it stays out of every line leakstop writes.
@@ -66,10 +68,10 @@ func (sg *SendGrid) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		return Outcome{}, err
 	}
 	if r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
-		return Outcome{Status: Unsupported, Detail: "the key may not manage API keys; set SENDGRID_API_KEY (a key with api_keys scopes) or " + sendgridRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "the key may not manage API keys; set SENDGRID_API_KEY (a key with api_keys scopes) or " + sendgridRemedy}, nil
 	}
 	if r.Status != http.StatusOK {
-		return Outcome{Status: Failed, Detail: "listing keys: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Failed, Detail: "listing keys: " + httpDetail(r)}, nil
 	}
 	var l struct {
 		Result []struct {
@@ -78,7 +80,7 @@ func (sg *SendGrid) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		} `json:"result"`
 	}
 	if err := json.Unmarshal(r.Body, &l); err != nil {
-		return Outcome{Status: Failed, Detail: "listing keys: the answer is not a list"}, nil
+		return Outcome{Status: outcome.Failed, Detail: "listing keys: the answer is not a list"}, nil
 	}
 	found := false
 	for _, k := range l.Result {
@@ -87,17 +89,17 @@ func (sg *SendGrid) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		}
 	}
 	if !found {
-		return Outcome{Status: Unsupported, Detail: "the key's id is not in the account of " + whose + "; " + sendgridRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "the key's id is not in the account of " + whose + "; " + sendgridRemedy}, nil
 	}
 	if dryRun {
-		return Outcome{Status: DryRun, Detail: "would delete the API key (id: the key's middle segment)"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would delete the API key (id: the key's middle segment)"}, nil
 	}
 	d, err := sg.c.Do(ctx, Call{Provider: "sendgrid", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: sg.base + "/api_keys/" + url.PathEscape(id), Header: bearer(auth)})
 	if err != nil {
 		return Outcome{}, err
 	}
 	if d.Status == http.StatusNoContent || d.Status == http.StatusOK {
-		return Outcome{Status: Revoked, Detail: "deleted the API key with " + whose}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "deleted the API key with " + whose}, nil
 	}
-	return Outcome{Status: Failed, Detail: "deleting: " + httpDetail(d)}, nil
+	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(d)}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Slack verifies tokens with auth.test and revokes them with auth.revoke and the token
@@ -76,11 +78,11 @@ func (sl *Slack) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	case r.Status != http.StatusOK || a == nil:
 		return unknownAnswer(r), nil
 	case a.OK:
-		return Outcome{Status: Live, Detail: "accepted by Slack"}, nil
+		return Outcome{Status: outcome.Live, Detail: "accepted by Slack"}, nil
 	case slices.Contains(slackInvalid, a.Error):
-		return Outcome{Status: Invalid, Detail: "Slack: " + a.Error}, nil
+		return Outcome{Status: outcome.Invalid, Detail: "Slack: " + a.Error}, nil
 	}
-	return Outcome{Status: Unknown, Detail: "Slack: " + a.Error}, nil
+	return Outcome{Status: outcome.Unknown, Detail: "Slack: " + a.Error}, nil
 }
 
 // verifyWebhook posts a body that is not JSON: a live webhook answers 400 invalid_payload
@@ -96,11 +98,11 @@ func (sl *Slack) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
 	body := strings.TrimSpace(string(r.Body))
 	switch {
 	case r.Status == http.StatusBadRequest && body == "invalid_payload":
-		return Outcome{Status: Live, Detail: "the webhook accepts posts"}, nil
+		return Outcome{Status: outcome.Live, Detail: "the webhook accepts posts"}, nil
 	case r.Status == http.StatusForbidden || r.Status == http.StatusNotFound || strings.Contains(body, "invalid_token"):
-		return Outcome{Status: Invalid, Detail: httpDetail(r)}, nil
+		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
 	case r.Status >= 200 && r.Status < 300:
-		return Outcome{Status: Live, Detail: "the webhook accepted the probe"}, nil
+		return Outcome{Status: outcome.Live, Detail: "the webhook accepted the probe"}, nil
 	}
 	return unknownAnswer(r), nil
 }
@@ -109,7 +111,7 @@ func (sl *Slack) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
 // answers without revoking.
 func (sl *Slack) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isWebhook(s.Value) {
-		return Outcome{Status: Unsupported, Detail: "Slack has no API to remove a webhook: " + slackWebhookRemedy}, nil
+		return Outcome{Status: outcome.Unsupported, Detail: "Slack has no API to remove a webhook: " + slackWebhookRemedy}, nil
 	}
 	form := url.Values{}
 	if dryRun {
@@ -121,13 +123,13 @@ func (sl *Slack) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 	}
 	switch {
 	case r.Status != http.StatusOK || a == nil:
-		return Outcome{Status: Failed, Detail: "revoking: " + httpDetail(r)}, nil
+		return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}, nil
 	case a.OK && dryRun:
-		return Outcome{Status: DryRun, Detail: "would revoke the token with itself (auth.revoke test=1 succeeded)"}, nil
+		return Outcome{Status: outcome.DryRun, Detail: "would revoke the token with itself (auth.revoke test=1 succeeded)"}, nil
 	case a.OK:
-		return Outcome{Status: Revoked, Detail: "revoked with itself (auth.revoke)"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself (auth.revoke)"}, nil
 	case a.Error == "invalid_auth" || a.Error == "token_revoked":
-		return Outcome{Status: Revoked, Detail: "already invalid (Slack: " + a.Error + ")"}, nil
+		return Outcome{Status: outcome.Revoked, Detail: "already invalid (Slack: " + a.Error + ")"}, nil
 	}
-	return Outcome{Status: Failed, Detail: "revoking: Slack: " + a.Error}, nil
+	return Outcome{Status: outcome.Failed, Detail: "revoking: Slack: " + a.Error}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/leakstop/leakstop/rules"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Finding is one distinct secret with every place it was seen.
@@ -24,12 +25,12 @@ type Finding struct {
 	Redacted string `json:"-"`
 	// Companion is a second value found near the secret that a provider needs to verify it
 	// (an AWS secret access key beside its key id). It is never written out.
-	Companion    string     `json:"-"`
-	Fingerprint  string     `json:"fingerprint"`
-	Locations    []Location `json:"locations"`
-	Verification *Status    `json:"verification,omitempty"`
-	Revocation   *Status    `json:"revocation,omitempty"`
-	Issue        string     `json:"issue,omitempty"`
+	Companion    string        `json:"-"`
+	Fingerprint  string        `json:"fingerprint"`
+	Locations    []Location    `json:"locations"`
+	Verification *outcome.Step `json:"verification,omitempty"`
+	Revocation   *outcome.Step `json:"revocation,omitempty"`
+	Issue        string        `json:"issue,omitempty"`
 }
 
 // Location is one place a secret was seen. Optional fields are empty when unknown.
@@ -65,14 +66,6 @@ type Origin struct {
 	Path   string `json:"path"`
 	Line   int    `json:"line,omitempty"`
 	Column int    `json:"column,omitempty"`
-}
-
-// Status is the outcome of a verification or revocation.
-type Status struct {
-	Status string `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	// At is when the outcome was seen, RFC 3339.
-	At string `json:"at,omitempty"`
 }
 
 // Exposure values.

@@ -13,6 +13,7 @@ import (
 	"github.com/leakstop/leakstop/revoke/issues"
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // act verifies, revokes and files issues for the findings of a scan, as the flags ask. It
@@ -91,8 +92,8 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 		}
 		results := r.Run(ctx, ss)
 		for i, x := range results {
-			findings[i].Verification = status(x.Verification)
-			findings[i].Revocation = status(x.Revocation)
+			findings[i].Verification = x.Verification
+			findings[i].Revocation = x.Revocation
 		}
 		if n := countFailed(results); n > 0 {
 			failures = append(failures, fmt.Sprintf("%d %s failed (see the report and the audit log %s); fix the cause, then retry with: leakstop revoke REPORT.json (a JSON report written with --show-secrets)", n, plural(n, "revocation", "revocations"), path))
@@ -138,17 +139,10 @@ func (a *app) tuneClient(c *revoke.Client) error {
 	return nil
 }
 
-func status(s *revoke.Step) *scanner.Status {
-	if s == nil {
-		return nil
-	}
-	return &scanner.Status{Status: s.Status, Detail: s.Detail, At: s.At.UTC().Format(time.RFC3339)}
-}
-
 func countFailed(res []revoke.Result) int {
 	n := 0
 	for _, x := range res {
-		if x.Revocation != nil && x.Revocation.Status == revoke.Failed {
+		if x.Revocation != nil && x.Revocation.Status == outcome.Failed {
 			n++
 		}
 	}

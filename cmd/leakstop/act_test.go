@@ -153,7 +153,7 @@ func revocations(rep *report.Report) map[string]string {
 		}
 		st := ""
 		if f.Revocation != nil {
-			st = f.Revocation.Status
+			st = string(f.Revocation.Status)
 		}
 		m[p] = st
 	}
@@ -230,7 +230,7 @@ func TestRevokeEndToEnd(t *testing.T) {
 				t.Errorf("report revocations (-want +got):\n%s", d)
 			}
 			for _, f := range got.Findings {
-				if f.Verification == nil || f.Verification.Status != "invalid" || f.Revocation.At == "" || !strings.HasSuffix(f.Issue, fmt.Sprintf("/issues/%d", slices.IndexFunc(w.github.Issues, func(i *fake.Issue) bool { return strings.Contains(i.Body, f.Fingerprint) })+1)) {
+				if f.Verification == nil || f.Verification.Status != "invalid" || f.Revocation.At.IsZero() || !strings.HasSuffix(f.Issue, fmt.Sprintf("/issues/%d", slices.IndexFunc(w.github.Issues, func(i *fake.Issue) bool { return strings.Contains(i.Body, f.Fingerprint) })+1)) {
 					t.Errorf("finding %s: verification %+v, revocation %+v, issue %q", f.First().Path, f.Verification, f.Revocation, f.Issue)
 				}
 			}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/leakstop/leakstop/revoke"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // Label marks every issue leakstop files.
@@ -356,10 +357,10 @@ func parseState(m string) state {
 func stateOf(fi *scanner.Finding) state {
 	s := state{verification: "none", revocation: "none", locations: len(fi.Locations)}
 	if fi.Verification != nil {
-		s.verification = fi.Verification.Status
+		s.verification = string(fi.Verification.Status)
 	}
 	if fi.Revocation != nil {
-		s.revocation = fi.Revocation.Status
+		s.revocation = string(fi.Revocation.Status)
 	}
 	h := sha256.New()
 	for _, l := range fi.Locations {
@@ -454,13 +455,13 @@ func (f *Filer) body(fi *scanner.Finding) (string, state) {
 	return f.redact(b.String()), st
 }
 
-func status(s *scanner.Status, none string) string {
+func status(s *outcome.Step, none string) string {
 	if s == nil {
 		return text(none)
 	}
-	out := "**" + text(s.Status) + "**"
-	if s.At != "" {
-		out += " at " + text(s.At)
+	out := "**" + text(string(s.Status)) + "**"
+	if !s.At.IsZero() {
+		out += " at " + s.At.UTC().Format(time.RFC3339)
 	}
 	if s.Detail != "" {
 		out += ": " + text(s.Detail)

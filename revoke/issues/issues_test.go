@@ -14,6 +14,7 @@ import (
 	"github.com/leakstop/leakstop/revoke/fake"
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 func finding(t *testing.T, seed uint64, provider, tmpl, path string) *scanner.Finding {
@@ -54,7 +55,7 @@ func TestFileOpensOnceAndUpdates(t *testing.T) {
 	for _, f := range fs {
 		red.Add(f.Secret, f.Redacted)
 	}
-	fs[0].Verification = &scanner.Status{Status: "live", At: "2026-01-02T00:00:00Z"}
+	fs[0].Verification = &outcome.Step{Status: outcome.Live, At: mustTime("2026-01-02T00:00:00Z")}
 	var waits []time.Duration
 	// A 429 (which go-github v62 does not treat as a rate limit) and a secondary limit.
 	gh.Inject("POST /repos/o/r/issues", 1, fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "3"}})
@@ -96,8 +97,8 @@ func TestFileOpensOnceAndUpdates(t *testing.T) {
 		}
 	}
 	// A revocation: the issue is updated and commented, not duplicated.
-	fs[0].Verification = &scanner.Status{Status: "invalid"}
-	fs[0].Revocation = &scanner.Status{Status: "revoked", Detail: "deleted project key key_1"}
+	fs[0].Verification = &outcome.Step{Status: outcome.Invalid}
+	fs[0].Revocation = &outcome.Step{Status: outcome.Revoked, Detail: "deleted project key key_1"}
 	if err := f.File(context.Background(), fs); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestEscaping(t *testing.T) {
 	red := &rules.Redactor{}
 	fi := finding(t, 9, "openai", `{{openai "sk-proj-" 74}}`, "a`b``<img src=x onerror=alert(1)>\n# Heading @admin [x](javascript:alert(1)).js")
 	fi.Locations = append(fi.Locations, scanner.Location{URL: "javascript:alert(1)", Path: ""}, scanner.Location{URL: "https://cdn.example.com/app.js?a=(b)<c>", Exposure: "public-bundle"})
-	fi.Verification = &scanner.Status{Status: "unknown", Detail: "HTTP 500: <script>alert(1)</script> **bold** @team #1"}
+	fi.Verification = &outcome.Step{Status: outcome.Unknown, Detail: "HTTP 500: <script>alert(1)</script> **bold** @team #1"}
 	red.Add(fi.Secret, fi.Redacted)
 	var waits []time.Duration
 	if err := newFiler(t, gh, red, &waits).File(context.Background(), []*scanner.Finding{fi}); err != nil {
@@ -196,4 +197,12 @@ func stripCode(s string) string {
 		i = closed
 	}
 	return b.String()
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // ToolName is the tool's name in every report.
@@ -254,7 +255,7 @@ func sanitize(in []*scanner.Finding, show bool) (out []*scanner.Finding, lens []
 	return out, lens
 }
 
-func redactStatus(s *scanner.Status, red *rules.Redactor) *scanner.Status {
+func redactStatus(s *outcome.Step, red *rules.Redactor) *outcome.Step {
 	if s == nil {
 		return nil
 	}

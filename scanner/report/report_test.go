@@ -11,11 +11,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -105,8 +107,8 @@ func newFixture(t *testing.T) *fixture {
 			Exposure: scanner.ExposurePublicBundle, Variable: "VITE_OPENAI_API_KEY",
 		},
 	)
-	fOpenAI.Verification = &scanner.Status{Status: "live", Detail: "GET /v1/models answered 200", At: "2024-05-02T08:00:00Z"}
-	fOpenAI.Revocation = &scanner.Status{Status: "revoked", Detail: "key deleted", At: "2024-05-02T08:00:01Z"}
+	fOpenAI.Verification = &outcome.Step{Status: outcome.Live, Detail: "GET /v1/models answered 200", At: mustTime("2024-05-02T08:00:00Z")}
+	fOpenAI.Revocation = &outcome.Step{Status: outcome.Revoked, Detail: "key deleted", At: mustTime("2024-05-02T08:00:01Z")}
 	fOpenAI.Issue = "https://github.com/acme/shop/issues/7"
 
 	fGitHub := finding("github-pat", ghp,
@@ -124,7 +126,7 @@ func newFixture(t *testing.T) *fixture {
 		},
 	)
 	fAWS.Companion = awsSecret
-	fAWS.Verification = &scanner.Status{Status: "unknown", Detail: "sts answered 500 for " + aws + "/" + awsSecret}
+	fAWS.Verification = &outcome.Step{Status: outcome.Unknown, Detail: "sts answered 500 for " + aws + "/" + awsSecret}
 
 	fs := []*scanner.Finding{fAWS, fOpenAI, fGitHub}
 	return &fixture{
@@ -475,4 +477,12 @@ func TestTextManyPlaces(t *testing.T) {
 	if !strings.Contains(out, "… and 15 more places (--format json lists them all)") {
 		t.Errorf("text does not say how many places it left out:\n%s", out)
 	}
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

@@ -389,10 +389,10 @@ func resultMessage(f *scanner.Finding, l scanner.Location) string {
 		b.WriteString(" Original source: [" + msgText(position(o.Path, o.Line, o.Column)) + "](1).")
 	}
 	if s := f.Verification; s != nil {
-		b.WriteString(" Verification: " + msgText(s.Status) + ".")
+		b.WriteString(" Verification: " + msgText(string(s.Status)) + ".")
 	}
 	if s := f.Revocation; s != nil {
-		b.WriteString(" Revocation: " + msgText(s.Status) + ".")
+		b.WriteString(" Revocation: " + msgText(string(s.Status)) + ".")
 	}
 	if f.Issue != "" {
 		b.WriteString(" Issue: " + msgText(f.Issue) + ".")
@@ -429,10 +429,10 @@ func resultProperties(f *scanner.Finding, l scanner.Location) map[string]string 
 	set("exposure", l.Exposure)
 	set("variable", l.Variable)
 	if f.Verification != nil {
-		set("verification", f.Verification.Status)
+		set("verification", string(f.Verification.Status))
 	}
 	if f.Revocation != nil {
-		set("revocation", f.Revocation.Status)
+		set("revocation", string(f.Revocation.Status))
 	}
 	set("issue", f.Issue)
 	if len(p) == 0 {

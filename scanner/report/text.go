@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // ANSI styles for the text format.
@@ -109,10 +110,10 @@ func (t *textWriter) finding(f *scanner.Finding, opts Options) {
 		t.location(l)
 	}
 	if s := f.Verification; s != nil {
-		t.status("verified", s, s.Status == "live")
+		t.status("verified", s, s.Status == outcome.Live)
 	}
 	if s := f.Revocation; s != nil {
-		t.status("revoked", s, s.Status == "failed")
+		t.status("revoked", s, s.Status == outcome.Failed)
 	}
 	if f.Issue != "" {
 		t.printf("  %-9s %s\n", "issue", printable(f.Issue))
@@ -179,16 +180,16 @@ func exposure(l scanner.Location) string {
 	return strings.Join(marks, ", ")
 }
 
-func (t *textWriter) status(label string, s *scanner.Status, alarm bool) {
-	v := printable(s.Status)
+func (t *textWriter) status(label string, s *outcome.Step, alarm bool) {
+	v := printable(string(s.Status))
 	if alarm {
 		v = t.style(ansiBold+ansiRed, v)
 	}
 	if s.Detail != "" {
 		v += ": " + printable(clip(s.Detail, 200))
 	}
-	if s.At != "" {
-		v += t.style(ansiDim, " ("+printable(s.At)+")")
+	if !s.At.IsZero() {
+		v += t.style(ansiDim, " ("+s.At.UTC().Format(time.RFC3339)+")")
 	}
 	t.printf("  %-9s %s\n", label, v)
 }
