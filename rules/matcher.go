@@ -28,6 +28,17 @@ type Set struct {
 	// starts with one belongs to that rule, so generic rules leave it alone even when the
 	// specific rule's checks turned it down (a token with a wrong checksum).
 	owned []string
+
+	lineFilter     *LineFilter
+	lineFilterOnce sync.Once
+}
+
+// LineFilter returns the set's line filter, built once: which lines of a text can hold a
+// secret of these rules. It is nil when line selection cannot be exact for the set (a rule
+// without keywords), and a caller then matches whole texts.
+func (s *Set) LineFilter() *LineFilter {
+	s.lineFilterOnce.Do(func() { s.lineFilter = newLineFilter(s) })
+	return s.lineFilter
 }
 
 // Match is one candidate secret that passed every check and allowlist.

@@ -27,10 +27,10 @@ func LoadBaseline(path string) (Baseline, error) {
 		} `json:"findings"`
 	}
 	if err := json.Unmarshal(data, &report); err != nil {
-		return nil, fmt.Errorf("reading baseline %s: not a leakstop JSON report (write one with --format json): %w", path, err)
+		return nil, fmt.Errorf("reading baseline %s: not a leakstop JSON report: %w", path, err)
 	}
 	if report.Version != 1 {
-		return nil, fmt.Errorf("reading baseline %s: report version %d, want 1 (write one with --format json)", path, report.Version)
+		return nil, fmt.Errorf("reading baseline %s: report version %d, want 1", path, report.Version)
 	}
 	b := make(Baseline, len(report.Findings))
 	for i, f := range report.Findings {

@@ -41,6 +41,9 @@ type Chunk struct {
 	Err error
 	// Skipped says why Location was not read (binary, too large); Data is empty.
 	Skipped string
+	// Limit names the bound that made the source skip Location, when a bound did: the
+	// command says which of its settings raises it.
+	Limit Limit
 	// Done, when set, is called once the engine no longer needs Data.
 	Done func()
 	// Size, when set, is the number of bytes the chunk stands for, for the stats: a source
@@ -53,6 +56,25 @@ type Chunk struct {
 	// Done; a source may learn from it which lines are worth matching again.
 	Scanned func(matches []rules.Match)
 }
+
+// Limit names a bound a source keeps on what it reads, so that a chunk skipped because of it
+// can say which one; sources describe the bound in their own words and the command, which
+// knows its flags, adds how to raise it (Options.Hint).
+type Limit string
+
+// The bounds sources keep.
+const (
+	// LimitFileSize bounds one file, blob, staged file or response.
+	LimitFileSize Limit = "file-size"
+	// LimitTotalBytes bounds everything a crawl reads.
+	LimitTotalBytes Limit = "total-bytes"
+	// LimitPages bounds how many URLs a crawl fetches.
+	LimitPages Limit = "pages"
+	// LimitDepth bounds how many links a crawl follows from its start pages.
+	LimitDepth Limit = "depth"
+	// LimitHost keeps a crawl on the hosts it was allowed.
+	LimitHost Limit = "host"
+)
 
 // Source turns something into chunks. It only reads; it never matches. Scan calls emit for
 // every chunk and returns a fatal error only (nothing could be read at all); problems with
@@ -100,6 +122,10 @@ type Options struct {
 	Logger zerolog.Logger
 	// Progress, when set, is told the bytes of each chunk as it is scanned.
 	Progress func(bytes int64)
+	// Hint, when set, says what a person can do about a chunk that was skipped or could not
+	// be read (which setting raises the limit it hit, say); it is logged beside the line.
+	// Without it, or when it says nothing, an error's own Hint method is used.
+	Hint func(Chunk) string
 }
 
 // Engine runs sources through the matcher.
@@ -120,9 +146,6 @@ func New(opts Options) (*Engine, error) {
 	}
 	return &Engine{opts: opts}, nil
 }
-
-// Rules returns the engine's matcher.
-func (e *Engine) Rules() *rules.Set { return e.opts.Rules }
 
 type collector struct {
 	mu       sync.Mutex
@@ -206,17 +229,41 @@ func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
 // note records a chunk the source could not or would not read.
 func (e *Engine) note(c Chunk, col *collector) {
 	where := c.Location.Where()
+	hint := e.hint(c)
 	col.mu.Lock()
 	defer col.mu.Unlock()
 	if c.Err != nil {
 		col.stats.Errors++
 		msg := e.opts.Redactor.Redact(c.Err.Error())
 		col.problems = append(col.problems, Problem{Where: where, Err: errors.New(msg)})
-		e.opts.Logger.Error().Str("where", where).Msg(msg)
+		ev := e.opts.Logger.Error().Str("where", where)
+		if hint != "" {
+			ev = ev.Str("hint", hint)
+		}
+		ev.Msg(msg)
 		return
 	}
 	col.stats.Skipped++
-	e.opts.Logger.Info().Str("where", where).Msg("skipped: " + c.Skipped)
+	ev := e.opts.Logger.Info().Str("where", where)
+	if hint != "" {
+		ev = ev.Str("hint", hint)
+	}
+	ev.Msg("skipped: " + c.Skipped)
+}
+
+// hint says what to do about a skipped or unreadable chunk: the command's word first, then
+// the error's own.
+func (e *Engine) hint(c Chunk) string {
+	if e.opts.Hint != nil {
+		if h := e.opts.Hint(c); h != "" {
+			return e.opts.Redactor.Redact(h)
+		}
+	}
+	var h interface{ Hint() string }
+	if c.Err != nil && errors.As(c.Err, &h) {
+		return e.opts.Redactor.Redact(h.Hint())
+	}
+	return ""
 }
 
 func (e *Engine) scanChunk(c Chunk, col *collector) {
@@ -307,16 +354,17 @@ func (l Location) Where() string {
 	case l.URL != "" && l.Commit == "":
 		return l.URL
 	case l.Commit != "" && l.Path != "":
-		return shortSHA(l.Commit) + ":" + l.Path
+		return ShortSHA(l.Commit) + ":" + l.Path
 	case l.Commit != "":
-		return shortSHA(l.Commit)
+		return ShortSHA(l.Commit)
 	case l.Blob != "" && l.Path == "":
-		return "blob " + shortSHA(l.Blob)
+		return "blob " + ShortSHA(l.Blob)
 	}
 	return l.Path
 }
 
-func shortSHA(s string) string {
+// ShortSHA abbreviates a git object id for people, as git's own 12-character form does.
+func ShortSHA(s string) string {
 	if len(s) > 12 {
 		return s[:12]
 	}

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/revoke"
@@ -16,32 +16,12 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// act verifies, revokes and files issues for the findings of a scan, as the flags ask. It
-// records every outcome on the findings, so the report shows it, and returns an error when
-// an action failed (exit status 2).
-func (a *app) act(ctx context.Context, o *scanOptions, set *rules.Set, res *scanner.Result, log zerolog.Logger) error {
-	if !o.Verify && !o.Revoke && o.Issues == "" {
-		return nil
-	}
-	return a.actOn(ctx, actOptions{
-		Verify: o.Verify || o.Revoke, Revoke: o.Revoke, DryRun: o.DryRun,
-		Issues: o.Issues, Audit: o.Audit, Jobs: o.Jobs, Rules: set,
-	}, res.Findings, log)
-}
-
-// actOptions say what to do with findings; scans and `leakstop revoke` share them.
-type actOptions struct {
-	Verify, Revoke, DryRun bool
-	Issues                 string
-	Audit                  string
-	Jobs                   int
-	// Rules give each finding its rule's remediation, for providers leakstop has no client for.
-	Rules *rules.Set
-}
-
-// actOn runs verify, revoke and issues on findings and sets their Verification,
-// Revocation and Issue. Secrets reach the providers only; every line written is redacted.
-func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Finding, log zerolog.Logger) (retErr error) {
+// act runs verify, revoke and issues on findings, as the flags ask, and sets their
+// Verification, Revocation and Issue, so the report shows every outcome. Secrets reach the
+// providers only; every line written is redacted. It returns an error when an action failed
+// (exit status 2). set gives each finding its rule's remediation, for providers leakstop
+// has no client for.
+func (a *app) act(ctx context.Context, o *actFlags, jobs int, set *rules.Set, findings []*scanner.Finding, log zerolog.Logger) (retErr error) {
 	for _, f := range findings {
 		if f.Secret != "" {
 			a.redactor.Add(f.Secret, f.Shown(false))
@@ -54,19 +34,19 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 	if err := a.tuneClient(client); err != nil {
 		return err
 	}
-	var failures []string
+	var failures, hints []string
 	if o.Verify {
 		path := o.Audit
 		if path == "" {
 			p, err := revoke.DefaultAuditPath(a.getenv)
 			if err != nil {
-				return err
+				return failure(err, "choose where to write the audit log with --audit FILE")
 			}
 			path = p
 		}
 		audit, err := revoke.OpenAudit(path)
 		if err != nil {
-			return err
+			return failure(err, "choose another audit log with --audit FILE")
 		}
 		client.Audit = audit
 		defer func() {
@@ -79,14 +59,14 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 		if err != nil {
 			return err
 		}
-		r := &revoke.Runner{Registry: reg, Client: client, Revoke: o.Revoke, DryRun: o.DryRun, Jobs: o.Jobs, Log: log}
+		r := &revoke.Runner{Registry: reg, Client: client, Revoke: o.Revoke, DryRun: o.DryRun, Jobs: jobs, Log: log}
 		ss := make([]revoke.Secret, len(findings))
 		for i, f := range findings {
 			ss[i] = revoke.Secret{
 				Provider: f.Provider, Rule: f.Rule, Value: f.Secret, Companion: f.Companion,
 				Redacted: f.Shown(false), Fingerprint: f.Fingerprint,
 			}
-			if r := ruleOf(o.Rules, f.Rule); r != nil {
+			if r := set.Rule(f.Rule); r != nil {
 				ss[i].Remediation = r.Remediation
 			}
 		}
@@ -96,16 +76,16 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 			findings[i].Revocation = x.Revocation
 		}
 		if n := countFailed(results); n > 0 {
-			failures = append(failures, fmt.Sprintf("%d %s failed (see the report and the audit log %s); fix the cause, then retry with: leakstop revoke REPORT.json (a JSON report written with --show-secrets)", n, plural(n, "revocation", "revocations"), path))
+			failures = append(failures, fmt.Sprintf("%s failed (see the report and the audit log %s)", english.Plural(n, "revocation", ""), path))
+			hints = append(hints, "fix the cause, then retry with: leakstop revoke REPORT.json (a JSON report written with --show-secrets)")
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
 	if o.Issues != "" {
-		owner, repo, _ := strings.Cut(o.Issues, "/")
 		filer, err := issues.New(issues.Options{
-			Owner: owner, Repo: repo, Token: a.getenv("GITHUB_TOKEN"), APIURL: a.getenv("GITHUB_API_URL"),
+			Owner: o.owner, Repo: o.repo, Token: a.getenv("GITHUB_TOKEN"), APIURL: a.getenv("GITHUB_API_URL"),
 			Client: client, Log: log,
 		})
 		if err != nil {
@@ -113,10 +93,11 @@ func (a *app) actOn(ctx context.Context, o actOptions, findings []*scanner.Findi
 		}
 		if err := filer.File(ctx, findings); err != nil {
 			failures = append(failures, err.Error())
+			hints = append(hints, hintsOf(err)...)
 		}
 	}
 	if len(failures) > 0 {
-		return errors.New(strings.Join(failures, "; "))
+		return &statusError{code: exitError, msg: strings.Join(failures, "; "), hints: hints}
 	}
 	return nil
 }
@@ -147,12 +128,4 @@ func countFailed(res []revoke.Result) int {
 		}
 	}
 	return n
-}
-
-// ruleOf returns the rule id of set, or nil.
-func ruleOf(set *rules.Set, id string) *rules.Rule {
-	if set == nil {
-		return nil
-	}
-	return set.Rule(id)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -294,7 +295,7 @@ func TestRevokeEndToEnd(t *testing.T) {
 // hasCommand reports whether the CLI has the subcommand name.
 func hasCommand(name string) bool {
 	a := &app{getenv: func(string) string { return "" }}
-	for _, c := range a.rootCommand().Commands() {
+	for _, c := range a.rootCommand(io.Discard, io.Discard).Commands() {
 		if c.Name() == name {
 			return true
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -9,8 +11,15 @@ import (
 	"github.com/leakstop/leakstop/scanner/web"
 )
 
+// dirOptions are the flags and arguments of `leakstop dir`.
+type dirOptions struct {
+	app *app
+	scanOptions
+	Paths []string
+}
+
 func (a *app) dirCommand() *cobra.Command {
-	o := &scanOptions{}
+	o := &dirOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "dir PATH...",
 		Short: "Scan files and folders, without history (\"-\" reads standard input)",
@@ -19,14 +28,25 @@ func (a *app) dirCommand() *cobra.Command {
   cat .env | leakstop dir -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(); err != nil {
-				return err
-			}
-			src := &files.Source{Paths: args, MaxFileSize: o.maxFileSize, Stdin: a.stdin, Expand: new(web.Expander).Expand}
-			root, _ := os.Getwd() // SARIF URIs are relative to where the user stands
-			return a.runScan(cmd.Context(), scanRun{opts: o, source: src, root: root})
+			o.Paths = args
+			return runDir(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	o.bind(cmd)
+	o.bind(cmd.Flags())
 	return cmd
+}
+
+func runDir(ctx context.Context, o *dirOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	a := o.app
+	a.showSecrets = o.out.ShowSecrets
+	loaded, err := loadRules(o.scan.Config)
+	if err != nil {
+		return err
+	}
+	src := &files.Source{Paths: o.Paths, MaxFileSize: o.scan.maxFileSize, Stdin: a.stdin, Expand: new(web.Expander).Expand}
+	root, _ := os.Getwd() // SARIF URIs are relative to where the user stands
+	return a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: a.logger(&o.log, stderr), root: root}, stdout)
 }

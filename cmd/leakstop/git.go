@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
@@ -15,18 +17,21 @@ import (
 	gitsrc "github.com/leakstop/leakstop/scanner/git"
 )
 
-// gitOptions are the flags of `leakstop git`.
+// gitOptions are the flags and argument of `leakstop git`.
 type gitOptions struct {
+	app *app
 	scanOptions
 	Since      []string
 	Range      string
 	Staged     bool
 	Reader     string
 	WholeBlobs bool
+	// Repo is a path or a clone URL.
+	Repo string
 }
 
 func (a *app) gitCommand() *cobra.Command {
-	o := &gitOptions{}
+	o := &gitOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "git [REPO]",
 		Short: "Scan every commit reachable from every ref of a repository (a path or a clone URL; default .)",
@@ -43,18 +48,15 @@ folder first).`,
   leakstop git --staged          # what a pre-commit hook runs`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(); err != nil {
-				return err
-			}
-			repo := "."
+			o.Repo = "."
 			if len(args) == 1 {
-				repo = args[0]
+				o.Repo = args[0]
 			}
-			return a.runGit(cmd, o, repo)
+			return runGit(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	o.bind(cmd)
 	f := cmd.Flags()
+	o.bind(f)
 	f.StringArrayVar(&o.Since, "since", nil, "only what is not reachable from `REV` (repeatable)")
 	f.StringVar(&o.Range, "range", "", "only the commits of `A..B`, as git says it (a push or a pull request)")
 	f.BoolVar(&o.Staged, "staged", false, "only the staged changes (what a pre-commit hook checks)")
@@ -65,8 +67,25 @@ folder first).`,
 	return cmd
 }
 
-func (a *app) runGit(cmd *cobra.Command, o *gitOptions, repo string) error {
-	ctx := cmd.Context()
+func (o *gitOptions) validate() error {
+	if err := o.scanOptions.validate(); err != nil {
+		return err
+	}
+	if o.Staged && (len(o.Since) > 0 || o.Range != "") {
+		return usageError("--staged goes without --since and --range")
+	}
+	if o.Range != "" && len(o.Since) > 0 {
+		return usageError("--range and --since do not go together; give one")
+	}
+	return nil
+}
+
+func runGit(ctx context.Context, o *gitOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	a := o.app
+	a.showSecrets = o.out.ShowSecrets
 	readerName := o.Reader
 	if readerName == "" {
 		readerName = a.getenv(gitsrc.ReaderEnv)
@@ -75,57 +94,52 @@ func (a *app) runGit(cmd *cobra.Command, o *gitOptions, repo string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	loaded, err := loadRules(o.scan.Config)
+	if err != nil {
+		return err
+	}
+	log := a.logger(&o.log, stderr)
 	if o.Staged {
-		if len(o.Since) > 0 || o.Range != "" {
-			return usageError("--staged goes without --since and --range")
-		}
-		src := &gitsrc.Staged{Dir: repo, MaxFileSize: o.maxFileSize}
-		err := a.runScan(ctx, scanRun{opts: &o.scanOptions, source: src, root: repo})
+		src := &gitsrc.Staged{Dir: o.Repo, MaxFileSize: o.scan.maxFileSize}
+		err := a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: o.Repo}, stdout)
 		var leaks *leaksFound
 		if errors.As(err, &leaks) {
-			fmt.Fprintf(a.stderr, `
-leakstop: commit blocked: the staged changes hold %d %s (shown above, redacted).
+			fmt.Fprintf(stderr, `
+leakstop: commit blocked: the staged changes hold %s (shown above, redacted).
   Take the secret out of the file and stage it again; if it was ever pushed, revoke it.
   A false positive: add "leakstop:allow" in a comment on its line, or an allowlist entry
   in .leakstop.toml; "git commit --no-verify" skips this check once.
-`, leaks.count, plural(leaks.count, "secret", "secrets"))
+`, english.Plural(leaks.count, "secret", ""))
 		}
 		return err
 	}
-	if o.Range != "" && len(o.Since) > 0 {
-		return usageError("--range and --since do not go together; give one")
-	}
-	dir := repo
-	if gitsrc.IsURL(repo) {
+	dir := o.Repo
+	if gitsrc.IsURL(o.Repo) {
 		tmp, err := os.MkdirTemp("", "leakstop-clone-")
 		if err != nil {
 			return fmt.Errorf("cloning: %w", err)
 		}
 		defer os.RemoveAll(tmp)
-		if err := gitsrc.Clone(ctx, repo, tmp); err != nil {
-			return &statusError{code: exitError, msg: err.Error()}
+		if err := gitsrc.Clone(ctx, o.Repo, tmp); err != nil {
+			return failure(err)
 		}
 		dir = tmp
 	}
 	src := &gitsrc.Source{
-		Dir: dir, Since: o.Since, Range: o.Range, MaxFileSize: o.maxFileSize,
-		Reader: reader, Readers: o.Jobs, Logger: a.logger(&o.scanOptions),
+		Dir: dir, Since: o.Since, Range: o.Range, MaxFileSize: o.scan.maxFileSize,
+		Reader: reader, Readers: o.scan.Jobs, Logger: log,
 	}
 	if !o.WholeBlobs {
 		// Only the lines that can hold a secret go to the matcher; the findings are the
 		// same (--whole-blobs, hidden, matches every blob in full to compare).
-		set, _, err := loadRules(o.Config)
-		if err != nil {
-			return err
-		}
-		src.Anchors = gitsrc.NewAnchors(set)
+		src.Lines = loaded.set.LineFilter()
 	}
-	if isTerminal(a.stderr) {
-		bar := &lazyBar{out: a.stderr, start: time.Now()}
+	if isTerminal(stderr) {
+		bar := &lazyBar{out: stderr, start: time.Now()}
 		src.Progress = bar.progress
 		defer bar.finish()
 	}
-	return a.runScan(ctx, scanRun{opts: &o.scanOptions, source: src, root: repoRoot(dir)})
+	return a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: repoRoot(dir)}, stdout)
 }
 
 // repoRoot is the folder SARIF paths are relative to.

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -33,7 +35,7 @@ func (a *app) hookCommand() *cobra.Command {
 		Short: "Manage the git pre-commit hook",
 		Args:  cobra.NoArgs,
 	}
-	var force bool
+	o := &hookOptions{Dir: "."}
 	install := &cobra.Command{
 		Use:   "install",
 		Short: "Write .git/hooks/pre-commit that runs `leakstop git --staged`",
@@ -41,20 +43,28 @@ func (a *app) hookCommand() *cobra.Command {
 points) so that every commit is checked with "leakstop git --staged". An existing hook that
 leakstop did not write is kept unless --force is given.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.installHook(".", force)
-		},
+		RunE: runE(func(ctx context.Context, stdout, stderr io.Writer) error {
+			return runHookInstall(ctx, o, stdout, stderr)
+		}),
 	}
-	install.Flags().BoolVar(&force, "force", false, "replace a pre-commit hook that leakstop did not write")
+	install.Flags().BoolVar(&o.Force, "force", false, "replace a pre-commit hook that leakstop did not write")
 	cmd.AddCommand(install)
 	return cmd
 }
 
-// installHook writes the pre-commit hook of the repository holding dir.
-func (a *app) installHook(dir string, force bool) error {
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "--git-path", "hooks/pre-commit").Output()
+// hookOptions are the flags of `leakstop hook install`.
+type hookOptions struct {
+	// Dir is a folder of the repository whose hook is written.
+	Dir   string
+	Force bool
+}
+
+// runHookInstall writes the pre-commit hook of the repository holding o.Dir.
+func runHookInstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) error {
+	dir, force := o.Dir, o.Force
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--git-path", "hooks/pre-commit").Output()
 	if err != nil {
-		return usageError("installing the hook: %s is not in a git repository (run it in a clone)", dir)
+		return usageError("installing the hook: %s is not in a git repository", dir).withHint("run it in a clone")
 	}
 	path := strings.TrimSpace(string(out))
 	if !filepath.IsAbs(path) {
@@ -63,7 +73,8 @@ func (a *app) installHook(dir string, force bool) error {
 	old, err := os.ReadFile(path)
 	switch {
 	case err == nil && !bytes.Contains(old, []byte(hookMarker)) && !force:
-		return usageError("installing the hook: %s exists and was not written by leakstop; add `leakstop git --staged` to it by hand, or replace it with --force", path)
+		return usageError("installing the hook: %s exists and was not written by leakstop", path).
+			withHint("add `leakstop git --staged` to it by hand, or replace it with --force")
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("installing the hook: %w", err)
 	}
@@ -81,7 +92,7 @@ func (a *app) installHook(dir string, force bool) error {
 	if err := os.Chmod(path, 0o755); err != nil {
 		return fmt.Errorf("installing the hook: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "leakstop: pre-commit hook written to %s\n", path)
+	fmt.Fprintf(stdout, "leakstop: pre-commit hook written to %s\n", path)
 	return nil
 }
 

@@ -2,6 +2,10 @@
 // bundles, verifies and revokes them through the providers' APIs, and opens a GitHub issue
 // for every leak. This package only parses flags, wires the packages together and maps
 // outcomes to exit codes; it holds no scanning logic.
+//
+// Each command is an options struct (its flag groups composed) and a run function,
+// run(ctx, opts, stdout, stderr) error, that tests may call without cobra; the cobra layer
+// only binds flags, and Main maps every error to the exit status in one place.
 package main
 
 import (
@@ -11,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -32,30 +37,34 @@ func main() {
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	root := a.rootCommand()
+	a := &app{stdin: stdin, getenv: getenv}
+	root := a.rootCommand(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	return a.exitStatus(err)
+	return a.exitStatus(err, stderr)
 }
 
-// exitStatus maps the outcome of a command to the process exit status, in one place.
-func (a *app) exitStatus(err error) int {
+// exitStatus maps the outcome of a command to the process exit status, in one place, and
+// prints the error with its hints.
+func (a *app) exitStatus(err error, stderr io.Writer) int {
 	var leaks *leaksFound
 	var status *statusError
+	code := exitError
 	switch {
 	case err == nil:
 		return exitClean
 	case errors.As(err, &leaks):
 		return leaks.code
 	case errors.As(err, &status):
-		if status.msg != "" {
-			fmt.Fprintf(a.stderr, "leakstop: %s\n", a.redact(status.msg))
-		}
-		return status.code
+		code = status.code
 	}
-	fmt.Fprintf(a.stderr, "leakstop: %s\n", a.redact(err.Error()))
-	return exitError
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(stderr, "leakstop: %s\n", a.redact(msg))
+	}
+	for _, h := range hintsOf(err) {
+		fmt.Fprintf(stderr, "hint: %s\n", a.redact(h))
+	}
+	return code
 }
 
 // leaksFound is returned when a scan found leaks and nothing else went wrong.
@@ -66,15 +75,51 @@ type leaksFound struct {
 
 func (e *leaksFound) Error() string { return fmt.Sprintf("%d leaks found", e.count) }
 
-// statusError ends a command with a given exit status and an optional message.
+// statusError ends a command with a given exit status, a message and hints.
 type statusError struct {
-	code int
-	msg  string
+	code  int
+	msg   string
+	hints []string
 }
 
 func (e *statusError) Error() string { return e.msg }
 
-// usageError marks a bad flag or argument; the message says what to do.
-func usageError(format string, args ...any) error {
+// Hint returns the error's hints, a line each.
+func (e *statusError) Hint() string { return strings.Join(e.hints, "\n") }
+
+// usageError marks a bad flag or argument.
+func usageError(format string, args ...any) *statusError {
 	return &statusError{code: exitError, msg: fmt.Sprintf(format, args...)}
+}
+
+// withHint returns e with one more hint line.
+func (e *statusError) withHint(format string, args ...any) *statusError {
+	e.hints = append(e.hints, fmt.Sprintf(format, args...))
+	return e
+}
+
+// failure wraps err for the exit status 2, keeping the hints it carries and adding more.
+func failure(err error, hints ...string) *statusError {
+	return &statusError{code: exitError, msg: err.Error(), hints: append(hintsOf(err), hints...)}
+}
+
+// hintsOf collects the hint lines that err, or an error it wraps, carries: a library error
+// says what a person can do in its own words (a Hint method, as age's errors do), and the
+// command adds what only it knows (its flags).
+func hintsOf(err error) []string {
+	var out []string
+	seen := map[string]bool{}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		h, ok := e.(interface{ Hint() string })
+		if !ok {
+			continue
+		}
+		for _, line := range strings.Split(h.Hint(), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !seen[line] {
+				seen[line] = true
+				out = append(out, line)
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,14 +13,14 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// app holds what every command shares: the standard streams, the environment, and the
-// redactor that keeps secrets out of every message printed.
+// app holds what every command of one process shares: standard input, the environment, and
+// the redactor that keeps secrets out of every message printed (it learns each secret as
+// the scan finds it, and Main redacts the final error with it too).
 type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	getenv         func(string) string
-	redactor       rules.Redactor
-	showSecrets    bool
+	stdin       io.Reader
+	getenv      func(string) string
+	redactor    rules.Redactor
+	showSecrets bool
 	// logMu serialises log lines: verify, revoke and scan workers log at once, and stderr
 	// may be a plain buffer (tests, or a caller embedding Main).
 	logMu sync.Mutex
@@ -38,7 +39,17 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (a *app) rootCommand() *cobra.Command {
+// runFunc is a command's run function bound to its options.
+type runFunc func(ctx context.Context, stdout, stderr io.Writer) error
+
+// runE adapts a run function to cobra: the streams are the command's own.
+func runE(run runFunc) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		return run(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+	}
+}
+
+func (a *app) rootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "leakstop",
 		Short: "Find leaked API keys, check whether they are live, revoke them, and track each leak",
@@ -52,10 +63,10 @@ Exit status: 0 no leak, 1 (or --exit-code) leaks found, 2 error.`,
 		Version:       version,
 	}
 	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError("%v (see '%s --help')", err, c.CommandPath())
+		return usageError("%v", err).withHint("see '%s --help'", c.CommandPath())
 	})
 	// The commands, listed by hand: each lives in its own file.
 	root.AddCommand(
@@ -64,44 +75,53 @@ Exit status: 0 no leak, 1 (or --exit-code) leaks found, 2 error.`,
 		a.gitCommand(), a.hookCommand(),
 		a.revokeCommand(),
 		a.rulesCommand(),
-		a.versionCommand(),
+		versionCommand(),
 	)
 	return root
 }
 
-func (a *app) versionCommand() *cobra.Command {
+func versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the leakstop version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.stdout, "leakstop %s\n", version)
+		RunE: runE(func(_ context.Context, stdout, _ io.Writer) error {
+			fmt.Fprintf(stdout, "leakstop %s\n", version)
 			return nil
-		},
+		}),
 	}
 }
 
+// rulesOptions are the flags of `leakstop rules`.
+type rulesOptions struct {
+	Config string
+}
+
 func (a *app) rulesCommand() *cobra.Command {
-	var configPath string
+	o := &rulesOptions{}
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the rules, one a line: id, provider, description",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			set, _, err := loadRules(configPath)
-			if err != nil {
-				return err
-			}
-			for _, r := range set.Rules {
-				provider := r.Provider
-				if provider == "" {
-					provider = "-"
-				}
-				fmt.Fprintf(a.stdout, "%-32s %-13s %s\n", r.ID, provider, r.Description)
-			}
-			return nil
-		},
+		RunE: runE(func(ctx context.Context, stdout, stderr io.Writer) error {
+			return runRules(ctx, o, stdout, stderr)
+		}),
 	}
-	cmd.Flags().StringVarP(&configPath, "config", "c", "", "also list the rules of this config file")
+	cmd.Flags().StringVarP(&o.Config, "config", "c", "", "also list the rules of this config `FILE`")
 	return cmd
+}
+
+func runRules(_ context.Context, o *rulesOptions, stdout, _ io.Writer) error {
+	loaded, err := loadRules(o.Config)
+	if err != nil {
+		return err
+	}
+	for _, r := range loaded.set.Rules {
+		provider := r.Provider
+		if provider == "" {
+			provider = "-"
+		}
+		fmt.Fprintf(stdout, "%-32s %-13s %s\n", r.ID, provider, r.Description)
+	}
+	return nil
 }

@@ -1,19 +1,30 @@
 package main
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/textproto"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/net/http/httpguts"
 
-	"github.com/leakstop/leakstop/scanner/files"
 	"github.com/leakstop/leakstop/scanner/web"
 )
 
-// urlOptions are the flags of leakstop url beyond the shared ones.
+// urlOptions are the flags and arguments of `leakstop url`.
 type urlOptions struct {
+	app *app
+	scanOptions
+	crawlFlags
+	URLs []string
+}
+
+// crawlFlags are the flags of a crawl beyond those every scan shares.
+type crawlFlags struct {
 	AllowHosts  []string
 	Headers     []string
 	MaxDepth    int
@@ -26,20 +37,19 @@ type urlOptions struct {
 	maxBytes int64       // parsed MaxBytes
 }
 
-func (u *urlOptions) bind(cmd *cobra.Command) {
-	f := cmd.Flags()
+func (u *crawlFlags) bind(f *pflag.FlagSet) {
 	f.StringArrayVar(&u.AllowHosts, "allow-host", nil, "also fetch scripts and source maps from `HOST` (a CDN; host or host:port; repeatable)")
 	f.StringArrayVar(&u.Headers, "header", nil, "send `'NAME: VALUE'` with every request (a cookie or token for a site behind a login; repeatable; never logged)")
 	f.IntVar(&u.MaxDepth, "max-depth", web.DefaultMaxDepth, "follow links between pages this many `LEVELS` from the start URLs (0: the start pages only)")
 	f.IntVar(&u.MaxPages, "max-pages", web.DefaultMaxPages, "fetch at most `N` URLs in all: pages, scripts and source maps")
-	f.StringVar(&u.MaxBytes, "max-bytes", files.FormatSize(web.DefaultMaxBytes), "read at most `SIZE` in all (each response is limited by --max-file-size)")
+	f.StringVar(&u.MaxBytes, "max-bytes", sizeText(web.DefaultMaxBytes), "read at most `SIZE` in all (each response is limited by --max-file-size)")
 	f.DurationVar(&u.Timeout, "timeout", web.DefaultTimeout, "give up on a request after `DURATION`, body included")
 	f.IntVar(&u.Concurrency, "concurrency", web.DefaultConcurrency, "at most `N` requests in flight at once")
 }
 
 // validate checks the flags and the URLs before any request is sent. Header values are
 // never repeated in messages: they may hold a token.
-func (u *urlOptions) validate(urls []string) error {
+func (u *crawlFlags) validate(urls []string) error {
 	for _, raw := range urls {
 		if _, err := web.ParseURL(raw); err != nil {
 			return usageError("%v", err)
@@ -52,11 +62,11 @@ func (u *urlOptions) validate(urls []string) error {
 		if !ok {
 			return usageError("--header wants 'NAME: VALUE', and one given has no colon")
 		}
-		if !validHeaderName(name) {
+		if !httpguts.ValidHeaderFieldName(name) {
 			return usageError("--header %q is not a valid header name", name)
 		}
 		value = strings.TrimSpace(value)
-		if strings.ContainsAny(value, "\r\n\x00") {
+		if !httpguts.ValidHeaderFieldValue(value) {
 			return usageError("--header %s: the value holds characters a header cannot carry", name)
 		}
 		u.header.Add(textproto.CanonicalMIMEHeaderKey(name), value)
@@ -72,9 +82,9 @@ func (u *urlOptions) validate(urls []string) error {
 	if u.MaxPages < 1 {
 		return usageError("--max-pages must be at least 1")
 	}
-	n, err := files.ParseSize(u.MaxBytes)
-	if err != nil || n < 1 {
-		return usageError("--max-bytes: want a size such as 256MiB")
+	n, err := parseSize("--max-bytes", u.MaxBytes)
+	if err != nil {
+		return err
 	}
 	u.maxBytes = n
 	if u.Timeout <= 0 {
@@ -87,8 +97,7 @@ func (u *urlOptions) validate(urls []string) error {
 }
 
 func (a *app) urlCommand() *cobra.Command {
-	o := &scanOptions{}
-	u := &urlOptions{}
+	o := &urlOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "url URL...",
 		Short: "Scan deployed sites: pages, their scripts and lazy chunks, and source maps",
@@ -106,43 +115,39 @@ finding is marked as exposed.`,
   leakstop url https://staging.example.com/ --header 'Cookie: session=…' -f json -o leaks.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.validate(); err != nil {
-				return err
-			}
-			if err := u.validate(args); err != nil {
-				return err
-			}
-			depth := u.MaxDepth
-			if depth == 0 {
-				depth = -1 // the start pages only
-			}
-			src := &web.Source{
-				URLs: args, AllowHosts: u.AllowHosts, Header: u.header,
-				MaxDepth: depth, MaxPages: u.MaxPages, MaxBytes: u.maxBytes, MaxResponse: o.maxFileSize,
-				Timeout: u.Timeout, Concurrency: u.Concurrency,
-				UserAgent: "leakstop/" + version + " (+https://github.com/leakstop/leakstop)",
-				Logger:    a.logger(o),
-			}
-			return a.runScan(cmd.Context(), scanRun{opts: o, source: src})
+			o.URLs = args
+			return runURL(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	o.bind(cmd)
-	u.bind(cmd)
+	o.scanOptions.bind(cmd.Flags())
+	o.crawlFlags.bind(cmd.Flags())
 	return cmd
 }
 
-// validHeaderName reports whether name is an HTTP token (RFC 9110, section 5.6.2).
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
+func runURL(ctx context.Context, o *urlOptions, stdout, stderr io.Writer) error {
+	if err := o.scanOptions.validate(); err != nil {
+		return err
 	}
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
+	if err := o.crawlFlags.validate(o.URLs); err != nil {
+		return err
 	}
-	return true
+	a := o.app
+	a.showSecrets = o.out.ShowSecrets
+	loaded, err := loadRules(o.scan.Config)
+	if err != nil {
+		return err
+	}
+	depth := o.MaxDepth
+	if depth == 0 {
+		depth = -1 // the start pages only
+	}
+	log := a.logger(&o.log, stderr)
+	src := &web.Source{
+		URLs: o.URLs, AllowHosts: o.AllowHosts, Header: o.header,
+		MaxDepth: depth, MaxPages: o.MaxPages, MaxBytes: o.maxBytes, MaxResponse: o.scan.maxFileSize,
+		Timeout: o.Timeout, Concurrency: o.Concurrency,
+		UserAgent: "leakstop/" + version + " (+https://github.com/leakstop/leakstop)",
+		Logger:    log,
+	}
+	return a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log}, stdout)
 }

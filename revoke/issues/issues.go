@@ -415,7 +415,7 @@ func (f *Filer) body(fi *scanner.Finding) (string, state) {
 		}
 		var extra []string
 		if l.Commit != "" {
-			extra = append(extra, "commit "+code(shortSHA(l.Commit)))
+			extra = append(extra, "commit "+code(scanner.ShortSHA(l.Commit)))
 		}
 		if l.Date != "" {
 			extra = append(extra, text(l.Date))
@@ -467,11 +467,4 @@ func status(s *outcome.Step, none string) string {
 		out += ": " + text(s.Detail)
 	}
 	return out
-}
-
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
 }

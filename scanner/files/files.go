@@ -12,8 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/leakstop/leakstop/scanner"
 )
 
@@ -73,7 +73,7 @@ func (s *Source) stdin(ctx context.Context, limit int64, emit func(scanner.Chunk
 		return emit(scanner.Chunk{Location: loc, Err: fmt.Errorf("reading standard input: %w", err)})
 	}
 	if limit > 0 && int64(len(data)) > limit {
-		return emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("standard input is larger than %s (raise --max-file-size)", FormatSize(limit))})
+		return emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("standard input is larger than the %s limit", humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
 	}
 	return s.file(ctx, StdinPath, data, emit)
 }
@@ -124,7 +124,7 @@ func (s *Source) read(ctx context.Context, path string, limit int64, emit func(s
 	defer f.Close()
 	if limit > 0 {
 		if info, err := f.Stat(); err == nil && info.Size() > limit {
-			return emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("%s is larger than %s (raise --max-file-size to scan it)", FormatSize(info.Size()), FormatSize(limit))})
+			return emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("%s is larger than the %s limit", humanize.IBytes(uint64(info.Size())), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
 		}
 	}
 	data, err := io.ReadAll(f)
@@ -158,50 +158,6 @@ func IsBinary(data []byte) bool {
 		head = head[:8000]
 	}
 	return bytes.IndexByte(head, 0) >= 0
-}
-
-// FormatSize writes a byte count for people (10MiB, 512KiB, 17B).
-func FormatSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%dGiB", n>>30)
-	case n >= 1<<20:
-		if n%(1<<20) == 0 {
-			return fmt.Sprintf("%dMiB", n>>20)
-		}
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		if n%(1<<10) == 0 {
-			return fmt.Sprintf("%dKiB", n>>10)
-		}
-		return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
-// ParseSize reads a size such as 10MiB, 512KB, 2G or 1048576.
-func ParseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{
-		{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
-		{"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"kB", 1e3},
-		{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"k", 1 << 10}, {"B", 1},
-	}
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	var n int64
-	if _, err := fmt.Sscanf(t, "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != t {
-		return 0, fmt.Errorf("size %q is not a number with an optional unit (B, KiB, MiB, GiB)", s)
-	}
-	return n * mult, nil
 }
 
 func pathError(path string, err error) error {

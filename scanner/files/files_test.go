@@ -69,7 +69,7 @@ func TestWalkSkipsGitBinaryAndLargeFiles(t *testing.T) {
 	}
 	wantSkipped := []string{
 		".git: git metadata (leakstop git scans history)",
-		"big.txt: 2KiB is larger than 1KiB (raise --max-file-size to scan it)",
+		"big.txt: 2.0 KiB is larger than the 1.0 KiB limit",
 		"img.png: binary file",
 	}
 	if diff := cmp.Diff(wantSkipped, rel(skipped)); diff != "" {
@@ -109,28 +109,5 @@ func TestUnreadableFileIsAProblemAndTheRestGoesOn(t *testing.T) {
 	read, _, failed := collect(t, &files.Source{Paths: []string{filepath.Join(dir, "ok.txt"), bad}})
 	if len(read) != 1 || len(failed) != 1 || !strings.Contains(failed[0], "locked.txt") {
 		t.Fatalf("read %v, failed %v: want ok.txt read and locked.txt failed", read, failed)
-	}
-}
-
-func TestSizes(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-	}{
-		{"10MiB", 10 << 20}, {"512KiB", 512 << 10}, {"1GiB", 1 << 30}, {"100", 100},
-		{"2M", 2 << 20}, {"5MB", 5e6}, {"0", 0},
-	} {
-		got, err := files.ParseSize(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-		}
-	}
-	for _, bad := range []string{"", "ten", "-1", "1.5MiB", "10XB"} {
-		if _, err := files.ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) accepted", bad)
-		}
-	}
-	if got := files.FormatSize(10 << 20); got != "10MiB" {
-		t.Errorf("FormatSize = %q", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dustin/go-humanize"
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/files"
@@ -258,7 +259,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 		}
 		if n > limit {
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Skipped: fmt.Sprintf("blob of %s is larger than %s (raise --max-file-size to scan it)", files.FormatSize(n), files.FormatSize(limit))})
+				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
 			}
 			continue
 		}
@@ -318,8 +319,8 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &
 // what the dead one had been given, then goes on taking runs.
 func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blobRef, emit func(scanner.Chunk) error) error {
 	var cache *lineCache
-	if s.Anchors != nil {
-		cache = newLineCache(s.Anchors)
+	if s.Lines != nil {
+		cache = newLineCache(s.Lines)
 		defer func() {
 			s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Msg("lines selected for matching")
 		}()

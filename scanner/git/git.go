@@ -24,6 +24,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/files"
 )
@@ -67,9 +68,13 @@ type Source struct {
 	Reader Reader
 	// Readers is how many `git cat-file` processes read at once; 0 means one per core.
 	Readers int
-	// Anchors, when set, lets the source hand the engine only the lines of each blob that
-	// can hold a secret (see Anchors). Findings are the same either way.
-	Anchors *Anchors
+	// Lines, when set, lets the source hand the engine only the lines of each blob that can
+	// hold a secret (the rule set's line filter): most of a history's bytes are lines
+	// already seen in an earlier version of the same file, so a blob goes to the engine as
+	// its keyword lines alone (a line map keeps their numbers), and a keyword line that
+	// matched nothing before is left out when it comes again. Findings are the same either
+	// way.
+	Lines *rules.LineFilter
 	// Logger receives debug lines about what is read.
 	Logger zerolog.Logger
 	// Progress, when set, is told the bytes of each blob read (add=true) and the total bytes
@@ -105,6 +110,21 @@ type repository struct {
 
 // ErrNotRepository is returned for a folder that holds no git repository.
 var ErrNotRepository = errors.New("not a git repository")
+
+// RevisionError is returned for a revision to scan from or to that names no commit of the
+// repository.
+type RevisionError struct {
+	Rev, Dir string
+}
+
+func (e *RevisionError) Error() string {
+	return fmt.Sprintf("reading revision %q: it names no commit in %s", e.Rev, e.Dir)
+}
+
+// Hint says what to check.
+func (e *RevisionError) Hint() string {
+	return "name a branch, tag or commit that the repository holds (a shallow clone may not hold it yet)"
+}
 
 // zeroRev matches the all-zeros object ids that CI systems send for "nothing before".
 func zeroRev(s string) bool {
@@ -202,7 +222,7 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 	revs := append(append([]string(nil), r.include...), r.exclude...)
 	for _, rev := range revs {
 		if _, err := gitOutput(ctx, r.gitDir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-			return nil, fmt.Errorf("reading revision %q: it names no commit in %s (check --since and --range)", rev, dir)
+			return nil, &RevisionError{Rev: rev, Dir: dir}
 		}
 	}
 	return r, nil

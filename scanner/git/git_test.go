@@ -35,7 +35,7 @@ var readers = []config{{ReaderGit, true}, {ReaderGit, false}, {ReaderGoGit, true
 func (c config) source(dir string) *Source {
 	s := &Source{Dir: dir, Reader: c.reader}
 	if c.anchors {
-		s.Anchors = NewAnchors(builtin())
+		s.Lines = builtin().LineFilter()
 	}
 	return s
 }

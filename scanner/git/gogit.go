@@ -7,13 +7,13 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/leakstop/leakstop/scanner"
-	"github.com/leakstop/leakstop/scanner/files"
 )
 
 // goGitRepo is what the go-git reader keeps of an opened repository.
@@ -238,8 +238,8 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 	s.commits.Store(int64(len(g.include)))
 	limit := s.limit()
 	var cache *lineCache
-	if s.Anchors != nil {
-		cache = newLineCache(s.Anchors)
+	if s.Lines != nil {
+		cache = newLineCache(s.Lines)
 	}
 	for _, h := range order {
 		if err := ctx.Err(); err != nil {
@@ -254,7 +254,7 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 			continue
 		}
 		if b.Size > limit {
-			if err := emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("blob of %s is larger than %s (raise --max-file-size to scan it)", files.FormatSize(b.Size), files.FormatSize(limit))}); err != nil {
+			if err := emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(b.Size)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize}); err != nil {
 				return err
 			}
 			continue

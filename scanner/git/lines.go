@@ -3,151 +3,20 @@ package git
 import (
 	"bytes"
 	"hash/maphash"
-	"strings"
 	"sync"
 
 	"github.com/leakstop/leakstop/rules"
 )
 
-// Anchors decides which lines of a blob are worth matching. Most of a history's bytes are
-// lines already seen in an earlier version of the same file, and a rule that does not span
-// lines can match only on a line that holds one of its keywords; so a blob is handed to the
-// engine as its anchor lines alone (a line map keeps their numbers), and an anchor line that
-// matched nothing before is left out when it comes again. A blob where a rule that needs more
-// than one line (a private key, a key beside its id) finds its keyword goes whole. Findings
-// are the same as those of matching every blob in full.
-type Anchors struct {
-	// An Aho-Corasick automaton over the keywords, as a dense table: from state s, byte b
-	// leads to next[s*classes+class[b]]. Bytes that no keyword holds share class 0, and an
-	// upper-case letter has the class of its lower case, so that a line is classified
-	// without lowering a copy of it. out[s] tells which keywords end at state s.
-	class   [256]uint8
-	classes int
-	next    []uint16
-	out     []uint8
-}
-
-// Bits of Anchors.out.
+// Line states in a lineCache: the three kinds the line filter tells apart, then what the
+// engine said of a keyword line. A state fits in 3 bits (lineTable keeps it in a hash's low
+// bits).
 const (
-	outKeyword uint8 = 1 << iota // a keyword ends here
-	outContext                   // a keyword of a rule that needs the whole blob ends here
-)
-
-// NewAnchors returns the anchors of a rule set, or nil when line selection cannot be exact
-// for it (a rule without keywords runs on every line, so every blob goes whole).
-func NewAnchors(set *rules.Set) *Anchors {
-	if set == nil {
-		return nil
-	}
-	index := map[string]int{}
-	var words []string
-	var context []bool
-	for _, r := range set.Rules {
-		if len(r.Keywords) == 0 {
-			return nil
-		}
-		whole := r.Multiline || r.Companion != nil
-		for _, k := range r.Keywords {
-			k = strings.ToLower(k)
-			if strings.ContainsAny(k, "\r\n") || k == "" {
-				return nil
-			}
-			i, ok := index[k]
-			if !ok {
-				i = len(words)
-				index[k] = i
-				words = append(words, k)
-				context = append(context, false)
-			}
-			context[i] = context[i] || whole
-		}
-	}
-	return newAnchors(words, context)
-}
-
-// newAnchors builds the automaton of words (lower case); context[i] tells whether word i
-// belongs to a rule that needs the whole blob. It returns nil if the automaton would be too
-// large for its table.
-func newAnchors(words []string, context []bool) *Anchors {
-	a := &Anchors{classes: 1}
-	for _, w := range words {
-		for i := 0; i < len(w); i++ {
-			if a.class[w[i]] == 0 {
-				if a.classes == 256 {
-					return nil
-				}
-				a.class[w[i]] = uint8(a.classes)
-				a.classes++
-			}
-		}
-	}
-	for b := 'A'; b <= 'Z'; b++ {
-		a.class[b] = a.class[b+'a'-'A']
-	}
-	// The trie of the words, with -1 for no edge.
-	k := a.classes
-	edges := make([]int32, k)
-	for i := range edges {
-		edges[i] = -1
-	}
-	out := []uint8{0}
-	for i, w := range words {
-		s := 0
-		for j := 0; j < len(w); j++ {
-			c := int(a.class[w[j]])
-			if edges[s*k+c] < 0 {
-				edges[s*k+c] = int32(len(out))
-				out = append(out, 0)
-				for range k {
-					edges = append(edges, -1)
-				}
-			}
-			s = int(edges[s*k+c])
-		}
-		out[s] |= outKeyword
-		if context[i] {
-			out[s] |= outContext
-		}
-	}
-	if len(out) > 1<<16 {
-		return nil
-	}
-	// Breadth first, so that a state's failure link (a shorter state) is complete before
-	// the state: a missing edge goes where the failure link's edge goes, and a state
-	// inherits what ends at its failure link.
-	a.next = make([]uint16, len(edges))
-	fail := make([]int, len(out))
-	queue := []int{0}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for c := 0; c < k; c++ {
-			t := edges[s*k+c]
-			if t < 0 {
-				if s != 0 {
-					a.next[s*k+c] = a.next[fail[s]*k+c]
-				}
-				continue
-			}
-			a.next[s*k+c] = uint16(t)
-			if s != 0 {
-				fail[t] = int(a.next[fail[s]*k+c])
-				out[t] |= out[fail[t]]
-			}
-			queue = append(queue, int(t))
-		}
-	}
-	a.out = out
-	return a
-}
-
-// Line states in a lineCache.
-const (
-	linePlain   uint8 = iota + 1 // no keyword: no rule can match on it
-	lineContext                  // a keyword of a rule that needs the whole blob
-	linePending                  // a keyword; not matched yet, or matched and not yet told
-	lineMatched                  // a keyword, and the engine found a secret on it
-	lineClean                    // a keyword, and the engine found nothing on it
+	linePlain   = uint8(rules.LinePlain)   // no keyword: no rule can match on it
+	lineContext = uint8(rules.LineWhole)   // a keyword of a rule that needs the whole blob
+	linePending = uint8(rules.LineKeyword) // a keyword; not matched yet, or matched and not yet told
+	lineMatched = linePending + 1          // a keyword, and the engine found a secret on it
+	lineClean   = linePending + 2          // a keyword, and the engine found nothing on it
 )
 
 // maxCachedLines bounds a lineCache; past it the cache starts again (slower, still exact).
@@ -156,7 +25,7 @@ const maxCachedLines = 4 << 20
 // lineCache remembers what each distinct line (by a 64-bit hash) is. One reader owns it;
 // the engine's workers tell it, through the chunks' Scanned callbacks, what matched.
 type lineCache struct {
-	a    *Anchors
+	f    *rules.LineFilter
 	seed maphash.Seed
 	mu   sync.Mutex
 	// lines holds every line with a keyword, whose state the engine's answers change.
@@ -173,8 +42,8 @@ type lineCache struct {
 	selected, whole int64
 }
 
-func newLineCache(a *Anchors) *lineCache {
-	c := &lineCache{a: a, seed: maphash.MakeSeed()}
+func newLineCache(f *rules.LineFilter) *lineCache {
+	c := &lineCache{f: f, seed: maphash.MakeSeed()}
 	c.lines.reset()
 	return c
 }
@@ -259,22 +128,7 @@ func (t *lineTable) put(h uint64, state uint8) {
 }
 
 // classify tells what a line never seen before is.
-func (c *lineCache) classify(line []byte) uint8 { return c.a.classify(line) }
-
-func (a *Anchors) classify(line []byte) uint8 {
-	state := linePlain
-	s, k := 0, a.classes
-	for _, b := range line {
-		s = int(a.next[s*k+int(a.class[b])])
-		if o := a.out[s]; o != 0 {
-			if o&outContext != 0 {
-				return lineContext
-			}
-			state = linePending
-		}
-	}
-	return state
-}
+func (c *lineCache) classify(line []byte) uint8 { return uint8(c.f.Classify(line)) }
 
 // selection is the part of a blob worth matching.
 type selection struct {

@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/scanner"
-	"github.com/leakstop/leakstop/scanner/files"
 )
 
 // Staged is the source for what `git add` staged: the lines the index adds to HEAD (every
@@ -83,7 +83,7 @@ func parseDiff(r *bufio.Reader, limit int64, emit func(scanner.Chunk) error) err
 		case f.binary:
 			return emit(scanner.Chunk{Location: scanner.Location{Path: f.path}, Skipped: "binary file"})
 		case f.skipped:
-			return emit(scanner.Chunk{Location: scanner.Location{Path: f.path}, Skipped: fmt.Sprintf("staged lines are larger than %s (raise --max-file-size to scan them)", files.FormatSize(limit))})
+			return emit(scanner.Chunk{Location: scanner.Location{Path: f.path}, Skipped: fmt.Sprintf("staged lines are larger than the %s limit", humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
 		case len(f.data) == 0:
 			return nil
 		}

@@ -133,28 +133,28 @@ func Read(r io.Reader) (*Report, error) {
 	var first json.RawMessage
 	if err := dec.Decode(&first); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("reading report: the input is empty (write a report with --format json)")
+			return nil, errors.New("reading report: the input is empty")
 		}
-		return nil, fmt.Errorf("reading report: not JSON (write a report with --format json): %w", err)
+		return nil, fmt.Errorf("reading report: not JSON: %w", err)
 	}
 	var probe struct {
 		Version     *int   `json:"version"`
 		Fingerprint string `json:"fingerprint"`
 	}
 	if err := json.Unmarshal(first, &probe); err != nil {
-		return nil, fmt.Errorf("reading report: not a leakstop report (write one with --format json): %w", err)
+		return nil, fmt.Errorf("reading report: not a leakstop report: %w", err)
 	}
 	var rep Report
 	switch {
 	case probe.Version != nil:
 		if err := json.Unmarshal(first, &rep); err != nil {
-			return nil, fmt.Errorf("reading report: not a leakstop report (write one with --format json): %w", err)
+			return nil, fmt.Errorf("reading report: not a leakstop report: %w", err)
 		}
 		if rep.Version != ReportVersion {
-			return nil, fmt.Errorf("reading report: version %d, want %d (write it again with this leakstop, --format json)", rep.Version, ReportVersion)
+			return nil, fmt.Errorf("reading report: version %d, want %d", rep.Version, ReportVersion)
 		}
 		if dec.More() {
-			return nil, errors.New("reading report: more than one JSON value (is it a jsonl file? write a report with --format json)")
+			return nil, errors.New("reading report: more than one JSON value (a jsonl file?)")
 		}
 	case probe.Fingerprint != "":
 		rep = Report{Version: ReportVersion, Tool: Tool{Name: ToolName}}
@@ -173,7 +173,7 @@ func Read(r io.Reader) (*Report, error) {
 			}
 		}
 	default:
-		return nil, errors.New("reading report: no version and no findings: not a leakstop report (write one with --format json)")
+		return nil, errors.New("reading report: no version and no findings: not a leakstop report")
 	}
 	if rep.Findings == nil {
 		rep.Findings = []*scanner.Finding{}

@@ -474,7 +474,7 @@ func TestTextManyPlaces(t *testing.T) {
 	if n := strings.Count(out, "\n  /") + strings.Count(out, "\n  many.txt"); n != maxTextPlaces {
 		t.Errorf("text lists %d places, want %d:\n%s", n, maxTextPlaces, out)
 	}
-	if !strings.Contains(out, "… and 15 more places (--format json lists them all)") {
+	if !strings.Contains(out, "… and 15 more places (the JSON report lists them all)") {
 		t.Errorf("text does not say how many places it left out:\n%s", out)
 	}
 }

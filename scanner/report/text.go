@@ -104,7 +104,7 @@ func (t *textWriter) finding(f *scanner.Finding, opts Options) {
 	for i, l := range f.Locations {
 		if i == maxTextPlaces && len(f.Locations) > maxTextPlaces+1 {
 			more := len(f.Locations) - maxTextPlaces
-			t.printf("  %s\n", t.style(ansiDim, fmt.Sprintf("… and %d more places (--format json lists them all)", more)))
+			t.printf("  %s\n", t.style(ansiDim, fmt.Sprintf("… and %d more places (the JSON report lists them all)", more)))
 			break
 		}
 		t.location(l)

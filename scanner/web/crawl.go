@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/scanner"
@@ -452,10 +453,10 @@ func (c *crawl) fetch(u *url.URL, accept string) (*response, error) {
 	c.mu.Lock()
 	left := c.s.maxBytes() - c.bytes
 	c.mu.Unlock()
-	why := fmt.Sprintf("response is larger than %s: the rest is not read (raise --max-file-size)", files.FormatSize(limit))
+	why := fmt.Sprintf("response is larger than %s: the rest is not read (raise --max-file-size)", humanize.IBytes(uint64(limit)))
 	if left < limit {
 		limit = left
-		why = fmt.Sprintf("--max-bytes %s reached: the rest of the response is not read", files.FormatSize(c.s.maxBytes()))
+		why = fmt.Sprintf("--max-bytes %s reached: the rest of the response is not read", humanize.IBytes(uint64(c.s.maxBytes())))
 	}
 	if limit <= 0 {
 		return nil, errBytesSpent
@@ -508,7 +509,7 @@ func (c *crawl) visit(it item) {
 	case c.ctx.Err() != nil:
 		return
 	case errors.Is(err, errBytesSpent):
-		c.note("bytes", it.u, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", files.FormatSize(c.s.maxBytes())))
+		c.note("bytes", it.u, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", humanize.IBytes(uint64(c.s.maxBytes()))))
 		return
 	case it.guessed && notFound(err):
 		c.log.Debug().Str("url", loc.URL).Msg("no chunk there")
@@ -783,7 +784,7 @@ func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.
 		_ = c.put(scanner.Chunk{Location: mloc, Skipped: "source map not served (" + err.Error() + "); findings in " + loc.URL + " are not traced to their sources"})
 		return nil, nil, false
 	case errors.Is(err, errBytesSpent):
-		c.note("bytes", mu, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", files.FormatSize(c.s.maxBytes())))
+		c.note("bytes", mu, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", humanize.IBytes(uint64(c.s.maxBytes()))))
 		return nil, nil, false
 	case errors.As(err, &off):
 		_ = c.put(scanner.Chunk{Location: mloc, Skipped: err.Error()})

@@ -195,7 +195,7 @@ func TestCrawlBadInput(t *testing.T) {
 		{`"level":"error"`, "/notjson.js.map", "not valid JSON"},
 		{`"level":"error"`, "/badmap.js.map", "broken mappings"},
 		{`"level":"error"`, "/html-chunk.js", "expected a script, got an HTML page"},
-		{`"level":"info"`, "/endless.js", "skipped: response is larger than 64KiB: the rest is not read (raise --max-file-size)"},
+		{`"level":"info"`, "/endless.js", "skipped: response is larger than 64 KiB: the rest is not read (raise --max-file-size)"},
 		{`"level":"info"`, other.URL + "/cdn.js", "skipped: script on another host, not fetched (add --allow-host " + otherHost + " to scan it)"},
 		{`"level":"info"`, "/app.js.map", "skipped: source map not served (HTTP 404 Not Found); findings in " + u + "/app.js are not traced to their sources"},
 		{`"level":"info"`, "/away", "skipped: redirected to " + otherHost + ", which is not an allowed host (add --allow-host " + otherHost + " to follow)"},
@@ -283,7 +283,7 @@ func TestCrawlLimits(t *testing.T) {
 		{"depth", web.Source{MaxDepth: 1}, []int{0, 1}, []string{"/p2", "skipped: page is 2 links from the start, beyond --max-depth 1 (raise it to crawl further)"}},
 		{"start page only", web.Source{MaxDepth: -1}, []int{0}, []string{"/p1", "beyond --max-depth 0"}},
 		{"pages", web.Source{MaxPages: 3}, []int{0, 1, 2}, []string{"/p3", "skipped: --max-pages 3 reached: this and later URLs are not fetched (raise it to crawl further)"}},
-		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", "skipped: --max-bytes 400B reached: the rest of the response is not read"}},
+		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", "skipped: --max-bytes 400 B reached: the rest of the response is not read"}},
 		{"no limit reached", web.Source{}, []int{0, 1, 2, 3}, nil},
 	}
 	for _, tt := range tests {

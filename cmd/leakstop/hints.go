@@ -1,0 +1,41 @@
+package main
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/leakstop/leakstop/scanner"
+	gitsrc "github.com/leakstop/leakstop/scanner/git"
+)
+
+// The libraries say what went wrong, and what to do, in their own words; only the command
+// knows its flags. These functions add the flag to change, in one place.
+
+// chunkHint says which flag lets a scan read what a source skipped or could not read.
+func chunkHint(c scanner.Chunk) string {
+	switch c.Limit {
+	case scanner.LimitFileSize:
+		return "raise --max-file-size to read it"
+	case scanner.LimitTotalBytes:
+		return "raise --max-bytes to read more"
+	case scanner.LimitPages:
+		return "raise --max-pages to crawl further"
+	case scanner.LimitDepth:
+		return "raise --max-depth to crawl further"
+	case scanner.LimitHost:
+		if u, err := url.Parse(c.Location.URL); err == nil && u.Host != "" {
+			return "add --allow-host " + u.Host + " to fetch it"
+		}
+		return "add --allow-host HOST to fetch it"
+	}
+	return ""
+}
+
+// scanHint says which flag to check when a scan could not start.
+func scanHint(err error) []string {
+	var rev *gitsrc.RevisionError
+	if errors.As(err, &rev) {
+		return []string{"check --since and --range"}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package rules
+
+import "strings"
+
+// LineFilter tells which lines of a text can hold a secret of a rule set: a rule that does
+// not span lines can match only on a line that holds one of its keywords, and a rule that
+// needs more than one line (a private key, a key beside its id) needs the whole text once
+// its keyword is there. A source that meets the same lines again and again (a history,
+// where most lines of a blob were in the blob before it) hands the matcher only the lines
+// that can match, and the findings are the same as those of matching the whole text.
+type LineFilter struct {
+	// An Aho-Corasick automaton over the keywords, as a dense table: from state s, byte b
+	// leads to next[s*classes+class[b]]. Bytes that no keyword holds share class 0, and an
+	// upper-case letter has the class of its lower case, so that a line is classified
+	// without lowering a copy of it. out[s] tells which keywords end at state s.
+	class   [256]uint8
+	classes int
+	next    []uint16
+	out     []uint8
+}
+
+// Bits of LineFilter.out.
+const (
+	outKeyword uint8 = 1 << iota // a keyword ends here
+	outContext                   // a keyword of a rule that needs the whole blob ends here
+)
+
+// newLineFilter returns the line filter of a rule set, or nil when line selection cannot be
+// exact for it (a rule without keywords runs on every line, so every text goes whole).
+func newLineFilter(set *Set) *LineFilter {
+	index := map[string]int{}
+	var words []string
+	var context []bool
+	for _, r := range set.Rules {
+		if len(r.Keywords) == 0 {
+			return nil
+		}
+		whole := r.Multiline || r.Companion != nil
+		for _, k := range r.Keywords {
+			k = strings.ToLower(k)
+			if strings.ContainsAny(k, "\r\n") || k == "" {
+				return nil
+			}
+			i, ok := index[k]
+			if !ok {
+				i = len(words)
+				index[k] = i
+				words = append(words, k)
+				context = append(context, false)
+			}
+			context[i] = context[i] || whole
+		}
+	}
+	return buildLineFilter(words, context)
+}
+
+// buildLineFilter builds the automaton of words (lower case); context[i] tells whether word i
+// belongs to a rule that needs the whole text. It returns nil if the automaton would be too
+// large for its table.
+func buildLineFilter(words []string, context []bool) *LineFilter {
+	a := &LineFilter{classes: 1}
+	for _, w := range words {
+		for i := 0; i < len(w); i++ {
+			if a.class[w[i]] == 0 {
+				if a.classes == 256 {
+					return nil
+				}
+				a.class[w[i]] = uint8(a.classes)
+				a.classes++
+			}
+		}
+	}
+	for b := 'A'; b <= 'Z'; b++ {
+		a.class[b] = a.class[b+'a'-'A']
+	}
+	// The trie of the words, with -1 for no edge.
+	k := a.classes
+	edges := make([]int32, k)
+	for i := range edges {
+		edges[i] = -1
+	}
+	out := []uint8{0}
+	for i, w := range words {
+		s := 0
+		for j := 0; j < len(w); j++ {
+			c := int(a.class[w[j]])
+			if edges[s*k+c] < 0 {
+				edges[s*k+c] = int32(len(out))
+				out = append(out, 0)
+				for range k {
+					edges = append(edges, -1)
+				}
+			}
+			s = int(edges[s*k+c])
+		}
+		out[s] |= outKeyword
+		if context[i] {
+			out[s] |= outContext
+		}
+	}
+	if len(out) > 1<<16 {
+		return nil
+	}
+	// Breadth first, so that a state's failure link (a shorter state) is complete before
+	// the state: a missing edge goes where the failure link's edge goes, and a state
+	// inherits what ends at its failure link.
+	a.next = make([]uint16, len(edges))
+	fail := make([]int, len(out))
+	queue := []int{0}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for c := 0; c < k; c++ {
+			t := edges[s*k+c]
+			if t < 0 {
+				if s != 0 {
+					a.next[s*k+c] = a.next[fail[s]*k+c]
+				}
+				continue
+			}
+			a.next[s*k+c] = uint16(t)
+			if s != 0 {
+				fail[t] = int(a.next[fail[s]*k+c])
+				out[t] |= out[fail[t]]
+			}
+			queue = append(queue, int(t))
+		}
+	}
+	a.out = out
+	return a
+}
+
+// LineKind is what a line can hold, as a LineFilter tells it.
+type LineKind uint8
+
+// Line kinds. They start at 1, so that a zero can mean "not known yet" to a caller's table.
+const (
+	// LinePlain holds no keyword: no rule can match on it.
+	LinePlain LineKind = iota + 1
+	// LineWhole holds a keyword of a rule that needs the whole text.
+	LineWhole
+	// LineKeyword holds a keyword: a rule may match on it alone.
+	LineKeyword
+)
+
+// Classify tells what line can hold. It costs one table lookup a byte, and no copy.
+func (a *LineFilter) Classify(line []byte) LineKind {
+	state := LinePlain
+	s, k := 0, a.classes
+	for _, b := range line {
+		s = int(a.next[s*k+int(a.class[b])])
+		if o := a.out[s]; o != 0 {
+			if o&outContext != 0 {
+				return LineWhole
+			}
+			state = LineKeyword
+		}
+	}
+	return state
+}

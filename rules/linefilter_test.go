@@ -1,0 +1,92 @@
+package rules
+
+import (
+	"bytes"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// naiveClass is what Classify must say: lowered (ASCII only), does the line hold a keyword,
+// and one of a rule that needs the whole blob?
+func naiveClass(words []string, context []bool, line []byte) LineKind {
+	low := bytes.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, line)
+	state := LinePlain
+	for i, w := range words {
+		if bytes.Contains(low, []byte(w)) {
+			if context[i] {
+				return LineWhole
+			}
+			state = LineKeyword
+		}
+	}
+	return state
+}
+
+// TestClassify checks the keyword automaton against a plain search, on lines made of
+// pieces of keywords (overlapping, prefixes of one another, in any case) and other bytes.
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name    string
+		words   []string
+		context []bool
+	}{
+		{"built-in rules", nil, nil},
+		// Keywords inside others, sharing prefixes and suffixes: a match found only
+		// through a failure link.
+		{"nested", []string{"he", "she", "his", "hers", "ushe"}, []bool{false, false, false, true, false}},
+		// A keyword that ends inside a longer one's path ("abc" then not "d").
+		{"inside", []string{"abcd", "bc", "cdx"}, []bool{false, true, false}},
+		{"repeats", []string{"aaa", "aab", "ab", "b"}, []bool{false, true, false, false}},
+		{"non-ASCII", []string{"clé", "ключ", "k"}, []bool{true, false, false}},
+	}
+	set, err := Compile(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			words, context := c.words, c.context
+			if words == nil {
+				index := map[string]int{}
+				for _, r := range set.Rules {
+					for _, k := range r.Keywords {
+						k = strings.ToLower(k)
+						i, ok := index[k]
+						if !ok {
+							i = len(words)
+							index[k] = i
+							words = append(words, k)
+							context = append(context, false)
+						}
+						context[i] = context[i] || r.Multiline || r.Companion != nil
+					}
+				}
+			}
+			a := buildLineFilter(words, context)
+			rng := rand.New(rand.NewSource(1))
+			pieces := append([]string{" ", "x", "=", "\t", "\xff", "Z"}, words...)
+			for n := 0; n < 20000; n++ {
+				var line []byte
+				for j := rng.Intn(8); j >= 0; j-- {
+					p := pieces[rng.Intn(len(pieces))]
+					if len(p) > 1 && rng.Intn(3) == 0 {
+						p = p[:1+rng.Intn(len(p)-1)] // a prefix, which must not match
+					}
+					if rng.Intn(4) == 0 {
+						p = strings.ToUpper(p)
+					}
+					line = append(line, p...)
+				}
+				if got, want := a.Classify(line), naiveClass(words, context, line); got != want {
+					t.Fatalf("line %q: class %d, want %d", line, got, want)
+				}
+			}
+		})
+	}
+}
