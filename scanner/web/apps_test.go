@@ -28,7 +28,7 @@ func TestCrawlFixtures(t *testing.T) {
 	vsrv, vlog := serve(t, vite+"/dist")
 	nsrv, nlog := serve(t, next+"/out")
 
-	res := crawl(t, &web.Source{URLs: []string{vsrv.URL + "/", nsrv.URL + "/"}})
+	res := run(t, &web.Source{URLs: []string{vsrv.URL + "/", nsrv.URL + "/"}})
 	names := map[string]string{viteKey: "VITE", nextKey: "NEXT"}
 	bases := map[string]string{vsrv.URL + "/": "dist/", nsrv.URL + "/": "out/"}
 	if diff := cmp.Diff(appsWant, places(res, names, bases)); diff != "" {

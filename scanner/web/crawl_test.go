@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,56 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rs/zerolog"
 
-	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/web"
 )
-
-// runLogged scans a crawl with the built-in rules and returns the log lines (messages with
-// where they are about), as a user would read them.
-func runLogged(t *testing.T, src *web.Source) (*scanner.Result, []string) {
-	t.Helper()
-	buf := &syncBuffer{}
-	log := zerolog.New(buf).Level(zerolog.InfoLevel)
-	src.Logger = log
-	if src.UserAgent == "" {
-		src.UserAgent = "leakstop-test"
-	}
-	set, err := rules.Compile(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := scanner.New(scanner.Options{Rules: set, Jobs: 2, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, buf.Lines()
-}
-
-// syncBuffer collects log lines from several goroutines.
-type syncBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.lines = append(b.lines, strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func (b *syncBuffer) Lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.lines...)
-}
 
 // countLines returns how many log lines contain every one of parts.
 func countLines(lines []string, parts ...string) int {
@@ -173,7 +126,7 @@ func TestCrawlBadInput(t *testing.T) {
 	key := keyFor(9)
 	site, other := badSite(t, key)
 	otherHost := strings.TrimPrefix(other.URL, "http://")
-	res, logs := runLogged(t, &web.Source{
+	res, logs := scan(t, &web.Source{
 		URLs: []string{site.URL + "/"}, Timeout: 300 * time.Millisecond, MaxResponse: 64 << 10,
 	})
 	u := site.URL
@@ -183,7 +136,7 @@ func TestCrawlBadInput(t *testing.T) {
 		u + "/loop.js: redirect loop: " + u + "/loop.js redirects back to itself after 2 redirects",
 		u + "/missing.js: HTTP 404 Not Found",
 		u + "/notjson.js.map: source map is not valid JSON: unexpected end of JSON input (at line 1, byte 24); findings in " + u + "/notjson.js are not traced to their sources",
-		u + "/slow.js: timed out after 300ms (raise --timeout for a slow site)",
+		u + "/slow.js: timed out after 300ms",
 	}
 	if diff := cmp.Diff(wantProblems, problems(res)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
@@ -191,14 +144,15 @@ func TestCrawlBadInput(t *testing.T) {
 	for _, want := range [][]string{
 		{`"level":"error"`, "/missing.js", "HTTP 404 Not Found"},
 		{`"level":"error"`, "/loop.js", "redirect loop"},
-		{`"level":"error"`, "/slow.js", "timed out"},
+		{`"level":"error"`, "/slow.js", `"hint":"the site is slow"`, "timed out"},
 		{`"level":"error"`, "/notjson.js.map", "not valid JSON"},
 		{`"level":"error"`, "/badmap.js.map", "broken mappings"},
 		{`"level":"error"`, "/html-chunk.js", "expected a script, got an HTML page"},
-		{`"level":"info"`, "/endless.js", "skipped: response is larger than 64 KiB: the rest is not read (raise --max-file-size)"},
-		{`"level":"info"`, other.URL + "/cdn.js", "skipped: script on another host, not fetched (add --allow-host " + otherHost + " to scan it)"},
+		{`"level":"info"`, "/endless.js", `"hint":"raise file-size"`, "skipped: response is larger than the 64 KiB limit: the rest is not read"},
+		{`"level":"info"`, other.URL + "/cdn.js", `"hint":"allow ` + otherHost + `"`, "skipped: script on another host, not fetched"},
 		{`"level":"info"`, "/app.js.map", "skipped: source map not served (HTTP 404 Not Found); findings in " + u + "/app.js are not traced to their sources"},
-		{`"level":"info"`, "/away", "skipped: redirected to " + otherHost + ", which is not an allowed host (add --allow-host " + otherHost + " to follow)"},
+		// Located at the other host, so that the command can name the host to allow.
+		{`"level":"info"`, `"where":"` + other.URL + `/"`, `"hint":"allow ` + otherHost + `"`, "skipped: redirect from " + u + "/away to another host, not followed"},
 		{`"level":"warn"`, "/notes", "served as HTML but holds no HTML tags: scanned as text, nothing followed"},
 	} {
 		if n := countLines(logs, want...); n != 1 {
@@ -227,7 +181,7 @@ func TestCrawlBadInput(t *testing.T) {
 	}
 
 	// With the other host allowed, its script is read too.
-	res, _ = runLogged(t, &web.Source{
+	res, _ = scan(t, &web.Source{
 		URLs: []string{site.URL + "/"}, Timeout: 300 * time.Millisecond, MaxResponse: 64 << 10,
 		AllowHosts: []string{otherHost},
 	})
@@ -280,17 +234,18 @@ func TestCrawlLimits(t *testing.T) {
 		found []int
 		log   []string
 	}{
-		{"depth", web.Source{MaxDepth: 1}, []int{0, 1}, []string{"/p2", "skipped: page is 2 links from the start, beyond --max-depth 1 (raise it to crawl further)"}},
-		{"start page only", web.Source{MaxDepth: -1}, []int{0}, []string{"/p1", "beyond --max-depth 0"}},
-		{"pages", web.Source{MaxPages: 3}, []int{0, 1, 2}, []string{"/p3", "skipped: --max-pages 3 reached: this and later URLs are not fetched (raise it to crawl further)"}},
-		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", "skipped: --max-bytes 400 B reached: the rest of the response is not read"}},
+		{"depth", web.Source{MaxDepth: 1}, []int{0, 1}, []string{"/p2", `"hint":"raise depth"`, "skipped: page is 2 links from the start, beyond the limit of 1"}},
+		{"start page only", web.Source{MaxDepth: -1}, []int{0}, []string{"/p1", `"hint":"raise depth"`, "skipped: page is 1 link from the start, beyond the limit of 0"}},
+		{"pages", web.Source{MaxPages: 3}, []int{0, 1, 2}, []string{"/p3", `"hint":"raise pages"`, "skipped: the limit of 3 URLs is reached: this and later URLs are not fetched"}},
+		{"one page", web.Source{MaxPages: 1}, []int{0}, []string{"/p1", `"hint":"raise pages"`, "skipped: the limit of 1 URL is reached: this and later URLs are not fetched"}},
+		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", `"hint":"raise total-bytes"`, "skipped: the 400 B limit on bytes read is reached: the rest of the response is not read"}},
 		{"no limit reached", web.Source{}, []int{0, 1, 2, 3}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := tt.src
 			src.URLs = []string{srv.URL + "/p0"}
-			res, logs := runLogged(t, &src)
+			res, logs := scan(t, &src)
 			if diff := cmp.Diff(tt.found, found(res, keys)); diff != "" {
 				t.Errorf("keys found (-want +got):\n%s", diff)
 			}
@@ -325,13 +280,16 @@ func TestCrawlRequests(t *testing.T) {
 	defer srv.Close()
 
 	// Without the cookie: one clear line that says what to do.
-	res, _ := runLogged(t, &web.Source{URLs: []string{srv.URL + "/"}})
-	want := []string{srv.URL + "/: HTTP 401 Unauthorized (a site behind a login: pass its cookie or token with --header)"}
+	res, logs := scan(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	want := []string{srv.URL + "/: HTTP 401 Unauthorized"}
 	if diff := cmp.Diff(want, problems(res)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
+	if n := countLines(logs, `"hint":"the site may want a login cookie or token"`, "HTTP 401 Unauthorized"); n != 1 {
+		t.Errorf("%d log lines with the hint, want 1; the log:\n%s", n, strings.Join(logs, "\n"))
+	}
 
-	res, logs := runLogged(t, &web.Source{
+	res, logs = scan(t, &web.Source{
 		URLs:      []string{srv.URL + "/"},
 		Header:    http.Header{"Cookie": {"session=let-me-in"}},
 		UserAgent: "leakstop/9.9.9 (+https://github.com/leakstop/leakstop)",
@@ -375,7 +333,7 @@ func TestCrawlWebpackRuntime(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	res, logs := runLogged(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	res, logs := scan(t, &web.Source{URLs: []string{srv.URL + "/"}})
 	got := places(res, map[string]string{key: "KEY"}, map[string]string{srv.URL: ""})
 	if diff := cmp.Diff([]string{"KEY openai-project-key /static/js/12.ab12cd.chunk.js:1:74 [public-bundle]"}, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -387,7 +345,7 @@ func TestCrawlWebpackRuntime(t *testing.T) {
 
 // TestCrawlStartURLs checks start URLs that are not http(s).
 func TestCrawlStartURLs(t *testing.T) {
-	res, _ := runLogged(t, &web.Source{URLs: []string{"example.com", "ftp://example.com/x"}})
+	res, _ := scan(t, &web.Source{URLs: []string{"example.com", "ftp://example.com/x"}})
 	want := []string{
 		`example.com: "example.com" is not an http or https URL (write it in full: https://example.com/)`,
 		`ftp://example.com/x: "ftp://example.com/x" is not an http or https URL (write it in full: https://example.com/)`,
