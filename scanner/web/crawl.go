@@ -553,7 +553,7 @@ func resolveChunkPath(base *url.URL, p string) string {
 func (c *crawl) visitScript(it item, r *response, loc scanner.Location) {
 	s := parseScript(r.data)
 	c.followScript(r.u, s, it.depth)
-	m, mapURL, inline := c.sourceMap(r, loc)
+	m, mapURL, inline := c.readMap(r, loc)
 	b := &bundle{m: m}
 	if m != nil {
 		b.origin = originOnWeb(mapURL)
@@ -571,11 +571,11 @@ func (c *crawl) visitScript(it item, r *response, loc scanner.Location) {
 	}
 }
 
-// sourceMap fetches and parses the map of a script: named by a SourceMap header or a
+// readMap fetches and parses the map of a script: named by a SourceMap header or a
 // sourceMappingURL comment (a data: URL is decoded in place), else tried quietly at
 // SCRIPT.map. It returns the map with the URL its sources are relative to, and whether it
 // was inline; it reports what it could not read and returns nil then.
-func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.URL, inline bool) {
+func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *url.URL, inline bool) {
 	ref := r.header.Get("SourceMap")
 	if ref == "" {
 		ref = r.header.Get("X-SourceMap")
@@ -587,7 +587,7 @@ func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.
 		var err error
 		m, err = inlineMap(ref)
 		if err == nil {
-			err = m.Decode()
+			err = m.decode()
 		}
 		if err != nil {
 			_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("inline source map: %w; findings in the script are not traced to their sources", err)})
@@ -635,12 +635,12 @@ func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.
 		c.log.Debug().Str("url", key).Msg("no source map there")
 		return nil, nil, false
 	}
-	m, err = ParseMap(mr.data)
-	if errors.Is(err, ErrNotSourceMap) {
+	m, err = parseMap(mr.data)
+	if errors.Is(err, errNotSourceMap) {
 		err = errors.New("JSON that is not a source map")
 	}
 	if err == nil {
-		err = m.Decode()
+		err = m.decode()
 	}
 	if err != nil {
 		_ = c.put(scanner.Chunk{Location: mloc, Err: fmt.Errorf("%w; findings in %s are not traced to their sources", err, loc.URL)})

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -355,5 +357,139 @@ func TestCrawlStartURLs(t *testing.T) {
 	}
 	if _, err := web.ParseURL("https://example.com/app#top"); err != nil {
 		t.Error(err)
+	}
+}
+
+// skips crawls src and returns the chunks it could not or would not read, by where.
+func skips(t *testing.T, src *web.Source) map[string]scanner.Chunk {
+	t.Helper()
+	src.UserAgent = "leakstop-test"
+	var mu sync.Mutex
+	out := map[string]scanner.Chunk{}
+	err := src.Scan(context.Background(), func(c scanner.Chunk) error {
+		if c.Err != nil || c.Skipped != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, dup := out[c.Location.URL]; dup {
+				t.Errorf("%s reported twice", c.Location.URL)
+			}
+			out[c.Location.URL] = c
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCrawlFetchErrors checks the errors of failed fetches, one row per status: typed, so
+// that the command can say which of its flags helps, with a hint of their own.
+func TestCrawlFetchErrors(t *testing.T) {
+	statuses := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			for _, s := range statuses {
+				fmt.Fprintf(w, "<script src=\"/%d.js\"></script>\n", s)
+			}
+			return
+		}
+		var code int
+		if _, err := fmt.Sscanf(r.URL.Path, "/%d.js", &code); err != nil {
+			t.Errorf("unexpected request for %s", r.URL.Path)
+			http.NotFound(w, r)
+			return
+		}
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "30")
+		}
+		http.Error(w, "no", code)
+	}))
+	defer srv.Close()
+	got := skips(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	tests := []struct {
+		status int
+		text   string
+		hint   string
+	}{
+		{401, "HTTP 401 Unauthorized", "the site may want a login cookie or token"},
+		{403, "HTTP 403 Forbidden", "the site may want a login cookie or token"},
+		{404, "HTTP 404 Not Found", ""},
+		{429, "HTTP 429 Too Many Requests", "the site limits the request rate"},
+		{500, "HTTP 500 Internal Server Error", ""},
+	}
+	for _, tt := range tests {
+		where := fmt.Sprintf("%s/%d.js", srv.URL, tt.status)
+		c, ok := got[where]
+		delete(got, where)
+		var he *web.HTTPError
+		switch {
+		case !ok:
+			t.Errorf("%d: not reported", tt.status)
+		case !errors.As(c.Err, &he):
+			t.Errorf("%d: error %v (%T), want an *HTTPError", tt.status, c.Err, c.Err)
+		case he.StatusCode != tt.status || c.Err.Error() != tt.text || he.Hint() != tt.hint:
+			t.Errorf("%d: error %q status %d hint %q, want %q %d %q", tt.status, c.Err, he.StatusCode, he.Hint(), tt.text, tt.status, tt.hint)
+		}
+	}
+	for where, c := range got {
+		t.Errorf("also reported: %s: %v%s", where, c.Err, c.Skipped)
+	}
+
+	// A request that takes longer than its time.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer slow.Close()
+	got = skips(t, &web.Source{URLs: []string{slow.URL + "/"}, Timeout: 100 * time.Millisecond})
+	var te *web.TimeoutError
+	if c := got[slow.URL+"/"]; !errors.As(c.Err, &te) || te.After != 100*time.Millisecond || te.Hint() != "the site is slow" {
+		t.Errorf("a slow site: %v (%T), want a *TimeoutError after 100ms", c.Err, c.Err)
+	}
+}
+
+// TestCrawlSourceMapLimits checks a source map that a bound keeps from being read: on
+// another host (named at its own URL), larger than the limit on one response.
+func TestCrawlSourceMapLimits(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected request for %s on the other host", r.URL.Path)
+	}))
+	defer other.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<script src="/away.js"></script><script src="/big.js"></script>`)
+	})
+	mux.HandleFunc("/away.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "var a=1;\n//# sourceMappingURL=%s/away.js.map\n", other.URL)
+	})
+	mux.HandleFunc("/big.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, "var b=1;\n//# sourceMappingURL=big.js.map\n")
+	})
+	mux.HandleFunc("/big.js.map", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"version":3,"sources":["a.js"],"mappings":"AAAA","sourcesContent":[%q]}`, strings.Repeat("x", 2000))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	got := skips(t, &web.Source{URLs: []string{srv.URL + "/"}, MaxResponse: 1000})
+	want := map[string]string{
+		other.URL + "/away.js.map": "host: source map on another host, not fetched",
+		srv.URL + "/big.js.map": "file-size: source map cut short (response is larger than the 1000 B limit: the rest is not read); " +
+			"findings in " + srv.URL + "/big.js are not traced to their sources",
+	}
+	gotText := map[string]string{}
+	for where, c := range got {
+		msg := c.Skipped
+		if c.Err != nil {
+			msg = c.Err.Error()
+		}
+		gotText[where] = string(c.Limit) + ": " + msg
+	}
+	if diff := cmp.Diff(want, gotText); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,7 +163,7 @@ func (p *jsParser) skip() {
 
 func (p *jsParser) peek(s string) bool {
 	p.skip()
-	return strings.HasPrefix(string(p.src[p.pos:min(len(p.src), p.pos+len(s))]), s)
+	return bytes.HasPrefix(p.src[p.pos:], []byte(s))
 }
 
 func (p *jsParser) eat(s string) bool {
@@ -200,22 +201,27 @@ func (p *jsParser) ternary() (node, bool) {
 
 // or := eq ("||" eq)*
 func (p *jsParser) or() (node, bool) {
-	first, ok := p.eq()
+	return p.chain(p.eq, func() bool { return p.eat("||") }, func(alts []node) node { return orNode{alts} })
+}
+
+// chain parses operand (sep operand)*, a chain of one operator: the operand alone, or join
+// of them all.
+func (p *jsParser) chain(operand func() (node, bool), sep func() bool, join func([]node) node) (node, bool) {
+	n, ok := operand()
 	if !ok {
 		return nil, false
 	}
-	alts := []node{first}
-	for p.eat("||") {
-		n, ok := p.eq()
-		if !ok {
+	nodes := []node{n}
+	for sep() {
+		if n, ok = operand(); !ok {
 			return nil, false
 		}
-		alts = append(alts, n)
+		nodes = append(nodes, n)
 	}
-	if len(alts) == 1 {
-		return first, true
+	if len(nodes) == 1 {
+		return nodes[0], true
 	}
-	return orNode{alts}, true
+	return join(nodes), true
 }
 
 // eq := concat (("===" | "==" | "!==" | "!=") concat)?
@@ -247,23 +253,14 @@ func (p *jsParser) eq() (node, bool) {
 
 // concat := member ("+" member)*
 func (p *jsParser) concat() (node, bool) {
-	first, ok := p.member()
-	if !ok {
-		return nil, false
-	}
-	parts := []node{first}
-	for p.peek("+") && !p.peek("++") {
-		p.pos++
-		n, ok := p.member()
-		if !ok {
-			return nil, false
+	plus := func() bool {
+		if p.peek("+") && !p.peek("++") {
+			p.pos++
+			return true
 		}
-		parts = append(parts, n)
+		return false
 	}
-	if len(parts) == 1 {
-		return first, true
-	}
-	return concatNode{parts}, true
+	return p.chain(p.member, plus, func(parts []node) node { return concatNode{parts} })
 }
 
 // member := primary ("[" ternary "]")*
