@@ -103,7 +103,8 @@ type item struct {
 	kind  kind
 	depth int
 	// guessed marks a URL made up rather than read (a webpack chunk from its runtime's
-	// pattern): a miss is logged at debug level, not reported as a problem.
+	// pattern): a miss (404, 410) is logged at debug level, not reported as a problem, and
+	// one off the allowed hosts is not reported at all.
 	guessed bool
 }
 
@@ -299,17 +300,16 @@ func (c *crawl) claim(u *url.URL) (ok bool, bound scanner.Limit) {
 	allowed := c.allowed(u)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.seen[key]:
+	if c.seen[key] {
 		return false, ""
-	case !allowed:
-		c.seen[key] = true
-		return false, scanner.LimitHost
-	case c.fetches >= c.lim.pages:
-		c.seen[key] = true
-		return false, scanner.LimitPages
 	}
 	c.seen[key] = true
+	switch {
+	case !allowed:
+		return false, scanner.LimitHost
+	case c.fetches >= c.lim.pages:
+		return false, scanner.LimitPages
+	}
 	c.fetches++
 	return true, ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -188,7 +189,7 @@ func TestCrawlBadInput(t *testing.T) {
 		AllowHosts: []string{otherHost},
 	})
 	got = places(res, map[string]string{key: "KEY"}, map[string]string{u: "", other.URL: "OTHER"})
-	if !contains(got, "KEY openai-project-key OTHER/cdn.js:1:10 [public-bundle]") {
+	if !slices.Contains(got, "KEY openai-project-key OTHER/cdn.js:1:10 [public-bundle]") {
 		t.Errorf("the allowed host's script was not scanned: %v", got)
 	}
 }
