@@ -79,17 +79,17 @@ type response struct {
 	limit     scanner.Limit
 }
 
-// newClient makes the crawl's HTTP client. It sets no timeout of its own: each request has
-// its deadline, body included.
+// newClient makes the crawl's HTTP client. It sets no timeout on the request of its own
+// (neither on the client nor on the response headers): each request has its deadline, body
+// included, so that a request that takes too long is always a TimeoutError.
 func newClient(lim limits, check func(*http.Request, []*http.Request) error) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConnsPerHost:   lim.concurrency,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: lim.timeout,
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:   true,
+			MaxIdleConnsPerHost: lim.concurrency,
+			TLSHandshakeTimeout: 10 * time.Second,
 		},
 		CheckRedirect: check,
 	}
