@@ -224,30 +224,43 @@ func FuzzChunkFunc(f *testing.F) {
 	} {
 		f.Add(js, "e", "42")
 	}
+	f.Add(string(runtime), "e", "149")
+	f.Add(`r.u=e=>"static/chunks/"+e+".js",r.p="/_next/";n.e(149).then(n.bind(n,5149))`, "r", "7")
 	f.Fuzz(func(t *testing.T, src, param, id string) {
-		fn := parseChunkFunc([]byte(src), param)
-		if fn == nil {
-			return
+		if fn := parseChunkFunc([]byte(src), param); fn != nil {
+			checkChunkFunc(t, fn, src, id)
 		}
-		if d := treeDepth(fn.body); d > 8*maxNesting {
-			t.Fatalf("a tree %d deep", d)
-		}
-		if n := treeSize(fn.body); n > len(src) {
-			t.Fatalf("a tree of %d nodes from %d bytes", n, len(src))
-		}
-		allowed := src + id + "0123456789."
-		for _, x := range append([]string{id}, fn.ids...) {
-			u := fn.URL(x)
-			if u != fn.URL(x) {
-				t.Fatalf("URL(%q) changes", x)
-			}
-			for i := 0; i < len(u); i++ {
-				if !strings.Contains(allowed, u[i:i+1]) && !strings.Contains(x, u[i:i+1]) {
-					t.Fatalf("URL(%q) = %q holds %q, in neither the text nor the id", x, u, u[i])
-				}
-			}
+		// The same reader as the crawl uses it, on a whole script.
+		s := parseScript([]byte(src))
+		for _, fn := range s.runtimes {
+			checkChunkFunc(t, fn, src, append([]string{id}, s.chunkIDs...)...)
 		}
 	})
+}
+
+// checkChunkFunc checks a chunk-URL function read from src: a tree of bounded depth and
+// size, and URLs, for the ids given and its own, made only of src's characters, the id's,
+// and digits.
+func checkChunkFunc(t *testing.T, fn *chunkFunc, src string, ids ...string) {
+	t.Helper()
+	if d := treeDepth(fn.body); d > 8*maxNesting {
+		t.Fatalf("a tree %d deep", d)
+	}
+	if n := treeSize(fn.body); n > len(src) {
+		t.Fatalf("a tree of %d nodes from %d bytes", n, len(src))
+	}
+	allowed := src + "0123456789."
+	for _, x := range append(ids, fn.ids...) {
+		u := fn.URL(x)
+		if u != fn.URL(x) {
+			t.Fatalf("URL(%q) changes", x)
+		}
+		for i := 0; i < len(u); i++ {
+			if !strings.Contains(allowed, u[i:i+1]) && !strings.Contains(x, u[i:i+1]) {
+				t.Fatalf("URL(%q) = %q holds %q, in neither the text nor the id", x, u, u[i])
+			}
+		}
+	}
 }
 
 // treeDepth is how deep a parsed expression is; treeSize how many nodes it has.
