@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,7 +29,7 @@ func TestCrawlFixtures(t *testing.T) {
 	vsrv, vlog := serve(t, vite+"/dist")
 	nsrv, nlog := serve(t, next+"/out")
 
-	res := crawl(t, &web.Source{URLs: []string{vsrv.URL + "/", nsrv.URL + "/"}})
+	res := run(t, &web.Source{URLs: []string{vsrv.URL + "/", nsrv.URL + "/"}})
 	names := map[string]string{viteKey: "VITE", nextKey: "NEXT"}
 	bases := map[string]string{vsrv.URL + "/": "dist/", nsrv.URL + "/": "out/"}
 	if diff := cmp.Diff(appsWant, places(res, names, bases)); diff != "" {
@@ -51,7 +52,7 @@ func TestCrawlFixtures(t *testing.T) {
 		{nlog, "/_next/static/chunks/pages/_error-fb94b26f584cd6d0.js"},
 		{nlog, "/about"},
 	} {
-		if !contains(want.log.Paths(), want.path) {
+		if !slices.Contains(want.log.Paths(), want.path) {
 			t.Errorf("%s was not fetched; fetched: %v", want.path, want.log.Paths())
 		}
 	}
@@ -73,13 +74,4 @@ func TestDirFixtures(t *testing.T) {
 	if p := problems(res); len(p) > 0 {
 		t.Errorf("problems: %v", p)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

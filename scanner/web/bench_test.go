@@ -21,8 +21,7 @@ import (
 // embedded, and one key near the end.
 func minifiedBundle(tb testing.TB, size int, key string) (bundle, sourceMap []byte) {
 	tb.Helper()
-	var js, orig strings.Builder
-	var mappings strings.Builder
+	var js, mappings strings.Builder
 	const nsrc = 20
 	var origs [nsrc]strings.Builder
 	var origLines [nsrc]int
@@ -64,7 +63,6 @@ func minifiedBundle(tb testing.TB, size int, key string) (bundle, sourceMap []by
 		}
 		i++
 	}
-	_ = orig
 	sources := make([]string, nsrc)
 	contents := make([]string, nsrc)
 	for s := range origs {

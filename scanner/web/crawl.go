@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/dustin/go-humanize"
+	"github.com/dustin/go-humanize/english"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/scanner"
@@ -22,13 +20,14 @@ import (
 
 // Defaults of the crawl's limits.
 const (
-	DefaultMaxDepth     = 3
-	DefaultMaxPages     = 1000
-	DefaultMaxBytes     = 256 << 20
-	DefaultMaxResponse  = files.DefaultMaxFileSize
-	DefaultTimeout      = 30 * time.Second
-	DefaultConcurrency  = 4
-	DefaultMaxRedirects = 10
+	DefaultMaxDepth    = 3
+	DefaultMaxPages    = 1000
+	DefaultMaxBytes    = 256 << 20
+	DefaultTimeout     = 30 * time.Second
+	DefaultConcurrency = 4
+
+	defaultMaxResponse = files.DefaultMaxFileSize
+	maxRedirects       = 10
 )
 
 // Source crawls deployed sites. The zero value of each limit means its default.
@@ -56,11 +55,38 @@ type Source struct {
 	Concurrency int
 	// UserAgent names leakstop and its version.
 	UserAgent string
-	// Client sends the requests; nil means a client made for the crawl. Its
-	// CheckRedirect is replaced by the crawl's own.
-	Client *http.Client
 	// Logger receives what the crawl does, at debug level, and what it passes over.
 	Logger zerolog.Logger
+}
+
+// limits are a Source's limits with the defaults filled in.
+type limits struct {
+	depth, pages, concurrency int
+	bytes, response           int64
+	timeout                   time.Duration
+}
+
+func (s *Source) limits() limits {
+	l := limits{
+		depth:       orDefault(s.MaxDepth, DefaultMaxDepth),
+		pages:       orDefault(s.MaxPages, DefaultMaxPages),
+		concurrency: orDefault(s.Concurrency, DefaultConcurrency),
+		bytes:       orDefault(s.MaxBytes, DefaultMaxBytes),
+		response:    orDefault(s.MaxResponse, defaultMaxResponse),
+		timeout:     orDefault(s.Timeout, DefaultTimeout),
+	}
+	if s.MaxDepth < 0 {
+		l.depth = 0
+	}
+	return l
+}
+
+// orDefault returns v, or def when v is 0 or less.
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // kind is what a URL is expected to be.
@@ -77,13 +103,15 @@ type item struct {
 	kind  kind
 	depth int
 	// guessed marks a URL made up rather than read (a webpack chunk from its runtime's
-	// pattern): a miss is logged at debug level, not reported as a problem.
+	// pattern): a miss (404, 410) is logged at debug level, not reported as a problem, and
+	// one off the allowed hosts is not reported at all.
 	guessed bool
 }
 
 // crawl is one run of a Source.
 type crawl struct {
 	s      *Source
+	lim    limits
 	ctx    context.Context
 	cancel context.CancelFunc
 	client *http.Client
@@ -97,7 +125,7 @@ type crawl struct {
 	origins map[string]bool
 	fetches int
 	bytes   int64
-	noted   map[string]bool // limits already reported
+	noted   map[scanner.Limit]bool // limits already reported
 	webpack map[string]*webpackState
 	err     error
 
@@ -121,13 +149,14 @@ type runtime struct {
 func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	lim := s.limits()
 	c := &crawl{
-		s: s, ctx: ctx, cancel: cancel, emit: emit, log: s.Logger,
-		seen: map[string]bool{}, origins: map[string]bool{}, noted: map[string]bool{},
+		s: s, lim: lim, ctx: ctx, cancel: cancel, emit: emit, log: s.Logger,
+		seen: map[string]bool{}, origins: map[string]bool{}, noted: map[scanner.Limit]bool{},
 		webpack: map[string]*webpackState{},
-		sem:     make(chan struct{}, s.concurrency()),
+		sem:     make(chan struct{}, lim.concurrency),
 	}
-	c.client = s.client(c.checkRedirect)
+	c.client = newClient(lim, c.checkRedirect)
 	var start []*url.URL
 	for _, raw := range s.URLs {
 		u, err := ParseURL(raw)
@@ -161,70 +190,6 @@ func ParseURL(raw string) (*url.URL, error) {
 	}
 	u.Fragment = ""
 	return u, nil
-}
-
-func (s *Source) concurrency() int {
-	if s.Concurrency > 0 {
-		return s.Concurrency
-	}
-	return DefaultConcurrency
-}
-
-func (s *Source) client(check func(*http.Request, []*http.Request) error) *http.Client {
-	var c http.Client
-	if s.Client != nil {
-		c = *s.Client
-	} else {
-		c.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConnsPerHost:   s.concurrency(),
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: s.timeout(),
-		}
-	}
-	c.CheckRedirect = check
-	c.Timeout = 0 // each request has its own deadline
-	return &c
-}
-
-func (s *Source) timeout() time.Duration {
-	if s.Timeout > 0 {
-		return s.Timeout
-	}
-	return DefaultTimeout
-}
-
-func (s *Source) maxPages() int {
-	if s.MaxPages > 0 {
-		return s.MaxPages
-	}
-	return DefaultMaxPages
-}
-
-func (s *Source) maxBytes() int64 {
-	if s.MaxBytes > 0 {
-		return s.MaxBytes
-	}
-	return DefaultMaxBytes
-}
-
-func (s *Source) maxResponse() int64 {
-	if s.MaxResponse > 0 {
-		return s.MaxResponse
-	}
-	return DefaultMaxResponse
-}
-
-func (s *Source) maxDepth() int {
-	switch {
-	case s.MaxDepth < 0:
-		return 0
-	case s.MaxDepth == 0:
-		return DefaultMaxDepth
-	}
-	return s.MaxDepth
 }
 
 // origin is scheme://host:port.
@@ -293,6 +258,11 @@ func (c *crawl) put(ch scanner.Chunk) error {
 	return nil
 }
 
+// putPage hands over something fetched to be scanned as it is.
+func (c *crawl) putPage(data []byte, loc scanner.Location) error {
+	return c.put(scanner.Chunk{Data: data, Kind: scanner.KindPage, Location: loc, Annotate: annotatePage})
+}
+
 func (c *crawl) fail(err error) {
 	c.mu.Lock()
 	if c.err == nil {
@@ -302,60 +272,85 @@ func (c *crawl) fail(err error) {
 	c.cancel()
 }
 
-// note reports a place left out once per reason; later ones go to the debug log.
-func (c *crawl) note(reason string, u *url.URL, msg string) {
+// skip reports u as left out, because of limit (or of no bound, for "").
+func (c *crawl) skip(u *url.URL, limit scanner.Limit, msg string) {
+	_ = c.put(scanner.Chunk{Location: scanner.Location{URL: u.String()}, Skipped: msg, Limit: limit})
+}
+
+// note reports a URL left out because of a limit that stops the crawl going further, once
+// per limit; later ones go to the debug log.
+func (c *crawl) note(limit scanner.Limit, u *url.URL, msg string) {
 	c.mu.Lock()
-	first := !c.noted[reason]
-	c.noted[reason] = true
+	first := !c.noted[limit]
+	c.noted[limit] = true
 	c.mu.Unlock()
 	if first {
-		_ = c.put(scanner.Chunk{Location: scanner.Location{URL: u.String()}, Skipped: msg})
+		c.skip(u, limit, msg)
 		return
 	}
 	c.log.Debug().Str("url", u.String()).Msg("not fetched: " + msg)
 }
 
-// enqueue schedules a URL unless it was seen, is off the allowed hosts, or a limit says no.
-func (c *crawl) enqueue(it item) {
-	it.u.Fragment = ""
-	key := it.u.String()
-	if !c.allowed(it.u) {
-		c.mu.Lock()
-		dup := c.seen[key]
-		c.seen[key] = true
-		c.mu.Unlock()
-		if !dup && it.kind == kindScript && !it.guessed {
-			host := it.u.Host
-			_ = c.put(scanner.Chunk{Location: scanner.Location{URL: key},
-				Skipped: fmt.Sprintf("script on another host, not fetched (add --allow-host %s to scan it)", host)})
-		}
-		return
-	}
-	if it.kind == kindPage && !c.onStartOrigin(it.u) {
-		return
-	}
-	if it.kind == kindPage && it.depth > c.s.maxDepth() {
-		c.mu.Lock()
-		dup := c.seen[key]
-		c.mu.Unlock()
-		if !dup {
-			c.note("depth", it.u, fmt.Sprintf("page is %d links from the start, beyond --max-depth %d (raise it to crawl further)", it.depth, c.s.maxDepth()))
-		}
-		return
-	}
+// claim marks u seen and says whether it is to be fetched: met for the first time, on an
+// allowed host, and within the limit on URLs, which it then counts. A URL turned down for a
+// bound comes back with the bound, for the caller to report or not (refuse); one seen before
+// with none.
+func (c *crawl) claim(u *url.URL) (ok bool, bound scanner.Limit) {
+	key := u.String()
+	allowed := c.allowed(u)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.seen[key] {
-		c.mu.Unlock()
-		return
+		return false, ""
 	}
 	c.seen[key] = true
-	if c.fetches >= c.s.maxPages() {
-		c.mu.Unlock()
-		c.note("pages", it.u, fmt.Sprintf("--max-pages %d reached: this and later URLs are not fetched (raise it to crawl further)", c.s.maxPages()))
-		return
+	switch {
+	case !allowed:
+		return false, scanner.LimitHost
+	case c.fetches >= c.lim.pages:
+		return false, scanner.LimitPages
 	}
 	c.fetches++
-	c.mu.Unlock()
+	return true, ""
+}
+
+// refuse reports a URL that claim turned down for bound; what names what the URL is
+// ("script", "source map").
+func (c *crawl) refuse(u *url.URL, bound scanner.Limit, what string) {
+	switch bound {
+	case scanner.LimitHost:
+		c.skip(u, bound, what+" on another host, not fetched")
+	case scanner.LimitPages:
+		c.note(bound, u, fmt.Sprintf("the limit of %s is reached: this and later URLs are not fetched", english.Plural(c.lim.pages, "URL", "")))
+	}
+}
+
+// enqueue schedules a URL unless it was seen, is off the allowed hosts, or a limit says no.
+// Pages are followed on the start origins only, to the limit on depth.
+func (c *crawl) enqueue(it item) {
+	it.u.Fragment = ""
+	if it.kind == kindPage {
+		if !c.onStartOrigin(it.u) {
+			return
+		}
+		if it.depth > c.lim.depth {
+			c.mu.Lock()
+			dup := c.seen[it.u.String()]
+			c.mu.Unlock()
+			if !dup {
+				c.note(scanner.LimitDepth, it.u, fmt.Sprintf("page is %s from the start, beyond the limit of %d", english.Plural(it.depth, "link", ""), c.lim.depth))
+			}
+			return
+		}
+	}
+	if ok, bound := c.claim(it.u); !ok {
+		// A page is on a start origin, so it is never off the allowed hosts; a chunk made
+		// up from a runtime's pattern that is off them is no news.
+		if !(it.guessed && bound == scanner.LimitHost) {
+			c.refuse(it.u, bound, "script")
+		}
+		return
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -369,131 +364,6 @@ func (c *crawl) enqueue(it item) {
 	}()
 }
 
-// response is a fetched body.
-type response struct {
-	u           *url.URL // after redirects
-	data        []byte
-	contentType string
-	header      http.Header
-	// truncated says why the body was cut short, or "".
-	truncated string
-}
-
-// httpError is an answer other than 2xx.
-type httpError struct {
-	status string
-	code   int
-	hint   string
-}
-
-func (e *httpError) Error() string { return "HTTP " + e.status + e.hint }
-
-// notFound reports whether err is a 404 or 410, which a guess may meet without it being a
-// problem.
-func notFound(err error) bool {
-	var he *httpError
-	return errors.As(err, &he) && (he.code == http.StatusNotFound || he.code == http.StatusGone)
-}
-
-// offHostError is a redirect to a host the crawl may not fetch from.
-type offHostError struct{ host string }
-
-func (e *offHostError) Error() string {
-	return fmt.Sprintf("redirected to %s, which is not an allowed host (add --allow-host %s to follow)", e.host, e.host)
-}
-
-func (c *crawl) checkRedirect(req *http.Request, via []*http.Request) error {
-	for _, v := range via {
-		if v.URL.String() == req.URL.String() {
-			return fmt.Errorf("redirect loop: %s redirects back to itself after %d %s", via[0].URL, len(via), plural(len(via), "redirect", "redirects"))
-		}
-	}
-	if len(via) >= DefaultMaxRedirects {
-		return fmt.Errorf("more than %d redirects, given up (a redirect loop?)", DefaultMaxRedirects)
-	}
-	if !c.allowed(req.URL) {
-		return &offHostError{host: req.URL.Host}
-	}
-	return nil
-}
-
-// fetch GETs a URL within the crawl's limits.
-func (c *crawl) fetch(u *url.URL, accept string) (*response, error) {
-	ctx, cancel := context.WithTimeout(c.ctx, c.s.timeout())
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("building the request: %w", err)
-	}
-	for k, vs := range c.s.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	req.Header.Set("User-Agent", c.s.UserAgent)
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", accept)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, c.requestError(ctx, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		he := &httpError{status: resp.Status, code: resp.StatusCode}
-		switch resp.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			he.hint = " (a site behind a login: pass its cookie or token with --header)"
-		case http.StatusTooManyRequests:
-			he.hint = " (the site limits the request rate: lower --concurrency)"
-		}
-		return nil, he
-	}
-	limit := c.s.maxResponse()
-	c.mu.Lock()
-	left := c.s.maxBytes() - c.bytes
-	c.mu.Unlock()
-	why := fmt.Sprintf("response is larger than %s: the rest is not read (raise --max-file-size)", humanize.IBytes(uint64(limit)))
-	if left < limit {
-		limit = left
-		why = fmt.Sprintf("--max-bytes %s reached: the rest of the response is not read", humanize.IBytes(uint64(c.s.maxBytes())))
-	}
-	if limit <= 0 {
-		return nil, errBytesSpent
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	c.mu.Lock()
-	c.bytes += int64(min(len(data), int(limit)))
-	c.mu.Unlock()
-	if err != nil {
-		return nil, c.requestError(ctx, fmt.Errorf("reading the body: %w", err))
-	}
-	r := &response{u: resp.Request.URL, contentType: resp.Header.Get("Content-Type"), header: resp.Header}
-	if int64(len(data)) > limit {
-		data, r.truncated = data[:limit], why
-	}
-	r.data = data
-	return r, nil
-}
-
-var errBytesSpent = errors.New("bytes spent")
-
-// requestError words a failed request for people.
-func (c *crawl) requestError(ctx context.Context, err error) error {
-	var off *offHostError
-	if errors.As(err, &off) {
-		return off
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.ctx.Err() == nil {
-		return fmt.Errorf("timed out after %s (raise --timeout for a slow site)", c.s.timeout())
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return err
-}
-
 // visit fetches one URL and scans and follows what it holds.
 func (c *crawl) visit(it item) {
 	accept := "*/*"
@@ -502,25 +372,15 @@ func (c *crawl) visit(it item) {
 	}
 	c.log.Debug().Str("url", it.u.String()).Msg("fetching")
 	r, err := c.fetch(it.u, accept)
-	loc := scanner.Location{URL: it.u.String()}
-	var off *offHostError
-	switch {
-	case err == nil:
-	case c.ctx.Err() != nil:
-		return
-	case errors.Is(err, errBytesSpent):
-		c.note("bytes", it.u, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", humanize.IBytes(uint64(c.s.maxBytes()))))
-		return
-	case it.guessed && notFound(err):
-		c.log.Debug().Str("url", loc.URL).Msg("no chunk there")
-		return
-	case errors.As(err, &off):
-		_ = c.put(scanner.Chunk{Location: loc, Skipped: err.Error()})
-		return
-	default:
-		_ = c.put(scanner.Chunk{Location: loc, Err: err})
+	if err != nil {
+		if it.guessed && notFound(err) {
+			c.log.Debug().Str("url", it.u.String()).Msg("no chunk there")
+			return
+		}
+		c.fetchFailed(it.u, err)
 		return
 	}
+	loc := scanner.Location{URL: it.u.String()}
 	if r.u.String() != it.u.String() {
 		c.mu.Lock()
 		dup := c.seen[r.u.String()]
@@ -532,7 +392,7 @@ func (c *crawl) visit(it item) {
 		loc.URL = r.u.String()
 	}
 	if r.truncated != "" {
-		_ = c.put(scanner.Chunk{Location: loc, Skipped: r.truncated})
+		_ = c.put(scanner.Chunk{Location: loc, Skipped: r.truncated, Limit: r.limit})
 	}
 	if files.IsBinary(r.data) {
 		_ = c.put(scanner.Chunk{Location: loc, Skipped: "binary content, not a page or a script"})
@@ -545,10 +405,8 @@ func (c *crawl) visit(it item) {
 			return
 		}
 		c.visitPage(it, r, loc)
-	case "application/json", "application/manifest+json":
-		_ = c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: annotatePage})
-	case "text/css":
-		_ = c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: annotatePage})
+	case "application/json", "application/manifest+json", "text/css":
+		_ = c.putPage(r.data, loc)
 	case "", "text/plain", "application/octet-stream":
 		// Servers that do not say: a page if it reads as one.
 		if it.kind == kindPage && parseHTML(r.data).tags > 0 {
@@ -574,10 +432,10 @@ func (c *crawl) visitPage(it item, r *response, loc scanner.Location) {
 	p := parseHTML(r.data)
 	if p.tags == 0 {
 		c.log.Warn().Str("url", loc.URL).Msg("served as HTML but holds no HTML tags: scanned as text, nothing followed")
-		_ = c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: annotatePage})
+		_ = c.putPage(r.data, loc)
 		return
 	}
-	if err := c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: annotatePage}); err != nil {
+	if err := c.putPage(r.data, loc); err != nil {
 		return
 	}
 	base := r.u
@@ -695,7 +553,7 @@ func resolveChunkPath(base *url.URL, p string) string {
 func (c *crawl) visitScript(it item, r *response, loc scanner.Location) {
 	s := parseScript(r.data)
 	c.followScript(r.u, s, it.depth)
-	m, mapURL, inline := c.sourceMap(r, loc)
+	m, mapURL, inline := c.readMap(r, loc)
 	b := &bundle{m: m}
 	if m != nil {
 		b.origin = originOnWeb(mapURL)
@@ -713,11 +571,11 @@ func (c *crawl) visitScript(it item, r *response, loc scanner.Location) {
 	}
 }
 
-// sourceMap fetches and parses the map of a script: named by a SourceMap header or a
+// readMap fetches and parses the map of a script: named by a SourceMap header or a
 // sourceMappingURL comment (a data: URL is decoded in place), else tried quietly at
 // SCRIPT.map. It returns the map with the URL its sources are relative to, and whether it
 // was inline; it reports what it could not read and returns nil then.
-func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.URL, inline bool) {
+func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *url.URL, inline bool) {
 	ref := r.header.Get("SourceMap")
 	if ref == "" {
 		ref = r.header.Get("X-SourceMap")
@@ -729,7 +587,7 @@ func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.
 		var err error
 		m, err = inlineMap(ref)
 		if err == nil {
-			err = m.Decode()
+			err = m.decode()
 		}
 		if err != nil {
 			_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("inline source map: %w; findings in the script are not traced to their sources", err)})
@@ -747,81 +605,50 @@ func (c *crawl) sourceMap(r *response, loc scanner.Location) (m *Map, base *url.
 		return nil, nil, false
 	}
 	mu.Fragment = ""
+	if ok, bound := c.claim(mu); !ok {
+		// A map tried on the chance it is there is no news when it is not fetched.
+		if !guessed {
+			c.refuse(mu, bound, "source map")
+		}
+		return nil, nil, false
+	}
 	key := mu.String()
-	c.mu.Lock()
-	dup := c.seen[key]
-	c.seen[key] = true
-	over := c.fetches >= c.s.maxPages()
-	if !dup && !over {
-		c.fetches++
-	}
-	c.mu.Unlock()
-	switch {
-	case dup:
-		return nil, nil, false
-	case !c.allowed(mu):
-		if !guessed {
-			_ = c.put(scanner.Chunk{Location: scanner.Location{URL: key}, Skipped: fmt.Sprintf("source map on another host, not fetched (add --allow-host %s to read it)", mu.Host)})
-		}
-		return nil, nil, false
-	case over:
-		if !guessed {
-			c.note("pages", mu, fmt.Sprintf("--max-pages %d reached: this and later URLs are not fetched (raise it to crawl further)", c.s.maxPages()))
-		}
-		return nil, nil, false
-	}
 	mr, err := c.fetch(mu, "application/json,*/*;q=0.8")
-	mloc := scanner.Location{URL: key}
-	var off *offHostError
-	switch {
-	case err == nil:
-	case c.ctx.Err() != nil:
-		return nil, nil, false
-	case guessed:
-		c.log.Debug().Str("url", key).Err(err).Msg("no source map there")
-		return nil, nil, false
-	case notFound(err):
-		_ = c.put(scanner.Chunk{Location: mloc, Skipped: "source map not served (" + err.Error() + "); findings in " + loc.URL + " are not traced to their sources"})
-		return nil, nil, false
-	case errors.Is(err, errBytesSpent):
-		c.note("bytes", mu, fmt.Sprintf("--max-bytes %s reached: this and later URLs are not fetched (raise it to crawl further)", humanize.IBytes(uint64(c.s.maxBytes()))))
-		return nil, nil, false
-	case errors.As(err, &off):
-		_ = c.put(scanner.Chunk{Location: mloc, Skipped: err.Error()})
-		return nil, nil, false
-	default:
-		_ = c.put(scanner.Chunk{Location: mloc, Err: fmt.Errorf("fetching the source map: %w", err)})
+	if err != nil {
+		switch {
+		case guessed:
+			c.log.Debug().Str("url", key).Err(err).Msg("no source map there")
+		case notFound(err):
+			c.skip(mu, "", "source map not served ("+err.Error()+"); findings in "+loc.URL+" are not traced to their sources")
+		default:
+			c.fetchFailed(mu, fmt.Errorf("fetching the source map: %w", err))
+		}
 		return nil, nil, false
 	}
+	mloc := scanner.Location{URL: key}
 	if mr.truncated != "" {
-		_ = c.put(scanner.Chunk{Location: mloc, Err: errors.New("source map " + mr.truncated + "; findings in " + loc.URL + " are not traced to their sources")})
+		_ = c.put(scanner.Chunk{Location: mloc, Limit: mr.limit,
+			Err: fmt.Errorf("source map cut short (%s); findings in %s are not traced to their sources", mr.truncated, loc.URL)})
 		return nil, nil, false
 	}
 	if guessed && !looksLikeMap(mr.data) {
 		c.log.Debug().Str("url", key).Msg("no source map there")
 		return nil, nil, false
 	}
-	m, err = ParseMap(mr.data)
-	if errors.Is(err, ErrNotSourceMap) {
+	m, err = parseMap(mr.data)
+	if errors.Is(err, errNotSourceMap) {
 		err = errors.New("JSON that is not a source map")
 	}
 	if err == nil {
-		err = m.Decode()
+		err = m.decode()
 	}
 	if err != nil {
 		_ = c.put(scanner.Chunk{Location: mloc, Err: fmt.Errorf("%w; findings in %s are not traced to their sources", err, loc.URL)})
 		if !guessed {
 			// Nothing in it is lost: scanned as text.
-			_ = c.put(scanner.Chunk{Data: mr.data, Kind: scanner.KindPage, Location: mloc, Annotate: annotatePage})
+			_ = c.putPage(mr.data, mloc)
 		}
 		return nil, nil, false
 	}
 	return m, mr.u, false
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,56 +14,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rs/zerolog"
 
-	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/web"
 )
-
-// runLogged scans a crawl with the built-in rules and returns the log lines (messages with
-// where they are about), as a user would read them.
-func runLogged(t *testing.T, src *web.Source) (*scanner.Result, []string) {
-	t.Helper()
-	buf := &syncBuffer{}
-	log := zerolog.New(buf).Level(zerolog.InfoLevel)
-	src.Logger = log
-	if src.UserAgent == "" {
-		src.UserAgent = "leakstop-test"
-	}
-	set, err := rules.Compile(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := scanner.New(scanner.Options{Rules: set, Jobs: 2, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, buf.Lines()
-}
-
-// syncBuffer collects log lines from several goroutines.
-type syncBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.lines = append(b.lines, strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func (b *syncBuffer) Lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.lines...)
-}
 
 // countLines returns how many log lines contain every one of parts.
 func countLines(lines []string, parts ...string) int {
@@ -173,7 +129,7 @@ func TestCrawlBadInput(t *testing.T) {
 	key := keyFor(9)
 	site, other := badSite(t, key)
 	otherHost := strings.TrimPrefix(other.URL, "http://")
-	res, logs := runLogged(t, &web.Source{
+	res, logs := scan(t, &web.Source{
 		URLs: []string{site.URL + "/"}, Timeout: 300 * time.Millisecond, MaxResponse: 64 << 10,
 	})
 	u := site.URL
@@ -183,7 +139,7 @@ func TestCrawlBadInput(t *testing.T) {
 		u + "/loop.js: redirect loop: " + u + "/loop.js redirects back to itself after 2 redirects",
 		u + "/missing.js: HTTP 404 Not Found",
 		u + "/notjson.js.map: source map is not valid JSON: unexpected end of JSON input (at line 1, byte 24); findings in " + u + "/notjson.js are not traced to their sources",
-		u + "/slow.js: timed out after 300ms (raise --timeout for a slow site)",
+		u + "/slow.js: timed out after 300ms",
 	}
 	if diff := cmp.Diff(wantProblems, problems(res)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
@@ -191,14 +147,15 @@ func TestCrawlBadInput(t *testing.T) {
 	for _, want := range [][]string{
 		{`"level":"error"`, "/missing.js", "HTTP 404 Not Found"},
 		{`"level":"error"`, "/loop.js", "redirect loop"},
-		{`"level":"error"`, "/slow.js", "timed out"},
+		{`"level":"error"`, "/slow.js", `"hint":"the site is slow"`, "timed out"},
 		{`"level":"error"`, "/notjson.js.map", "not valid JSON"},
 		{`"level":"error"`, "/badmap.js.map", "broken mappings"},
 		{`"level":"error"`, "/html-chunk.js", "expected a script, got an HTML page"},
-		{`"level":"info"`, "/endless.js", "skipped: response is larger than 64 KiB: the rest is not read (raise --max-file-size)"},
-		{`"level":"info"`, other.URL + "/cdn.js", "skipped: script on another host, not fetched (add --allow-host " + otherHost + " to scan it)"},
+		{`"level":"info"`, "/endless.js", `"hint":"raise file-size"`, "skipped: response is larger than the 64 KiB limit: the rest is not read"},
+		{`"level":"info"`, other.URL + "/cdn.js", `"hint":"allow ` + otherHost + `"`, "skipped: script on another host, not fetched"},
 		{`"level":"info"`, "/app.js.map", "skipped: source map not served (HTTP 404 Not Found); findings in " + u + "/app.js are not traced to their sources"},
-		{`"level":"info"`, "/away", "skipped: redirected to " + otherHost + ", which is not an allowed host (add --allow-host " + otherHost + " to follow)"},
+		// Located at the other host, so that the command can name the host to allow.
+		{`"level":"info"`, `"where":"` + other.URL + `/"`, `"hint":"allow ` + otherHost + `"`, "skipped: redirect from " + u + "/away to another host, not followed"},
 		{`"level":"warn"`, "/notes", "served as HTML but holds no HTML tags: scanned as text, nothing followed"},
 	} {
 		if n := countLines(logs, want...); n != 1 {
@@ -227,12 +184,12 @@ func TestCrawlBadInput(t *testing.T) {
 	}
 
 	// With the other host allowed, its script is read too.
-	res, _ = runLogged(t, &web.Source{
+	res, _ = scan(t, &web.Source{
 		URLs: []string{site.URL + "/"}, Timeout: 300 * time.Millisecond, MaxResponse: 64 << 10,
 		AllowHosts: []string{otherHost},
 	})
 	got = places(res, map[string]string{key: "KEY"}, map[string]string{u: "", other.URL: "OTHER"})
-	if !contains(got, "KEY openai-project-key OTHER/cdn.js:1:10 [public-bundle]") {
+	if !slices.Contains(got, "KEY openai-project-key OTHER/cdn.js:1:10 [public-bundle]") {
 		t.Errorf("the allowed host's script was not scanned: %v", got)
 	}
 }
@@ -280,17 +237,18 @@ func TestCrawlLimits(t *testing.T) {
 		found []int
 		log   []string
 	}{
-		{"depth", web.Source{MaxDepth: 1}, []int{0, 1}, []string{"/p2", "skipped: page is 2 links from the start, beyond --max-depth 1 (raise it to crawl further)"}},
-		{"start page only", web.Source{MaxDepth: -1}, []int{0}, []string{"/p1", "beyond --max-depth 0"}},
-		{"pages", web.Source{MaxPages: 3}, []int{0, 1, 2}, []string{"/p3", "skipped: --max-pages 3 reached: this and later URLs are not fetched (raise it to crawl further)"}},
-		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", "skipped: --max-bytes 400 B reached: the rest of the response is not read"}},
+		{"depth", web.Source{MaxDepth: 1}, []int{0, 1}, []string{"/p2", `"hint":"raise depth"`, "skipped: page is 2 links from the start, beyond the limit of 1"}},
+		{"start page only", web.Source{MaxDepth: -1}, []int{0}, []string{"/p1", `"hint":"raise depth"`, "skipped: page is 1 link from the start, beyond the limit of 0"}},
+		{"pages", web.Source{MaxPages: 3}, []int{0, 1, 2}, []string{"/p3", `"hint":"raise pages"`, "skipped: the limit of 3 URLs is reached: this and later URLs are not fetched"}},
+		{"one page", web.Source{MaxPages: 1}, []int{0}, []string{"/p1", `"hint":"raise pages"`, "skipped: the limit of 1 URL is reached: this and later URLs are not fetched"}},
+		{"bytes", web.Source{MaxBytes: 400}, []int{0}, []string{"/p1", `"hint":"raise total-bytes"`, "skipped: the 400 B limit on bytes read is reached: the rest of the response is not read"}},
 		{"no limit reached", web.Source{}, []int{0, 1, 2, 3}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := tt.src
 			src.URLs = []string{srv.URL + "/p0"}
-			res, logs := runLogged(t, &src)
+			res, logs := scan(t, &src)
 			if diff := cmp.Diff(tt.found, found(res, keys)); diff != "" {
 				t.Errorf("keys found (-want +got):\n%s", diff)
 			}
@@ -325,13 +283,16 @@ func TestCrawlRequests(t *testing.T) {
 	defer srv.Close()
 
 	// Without the cookie: one clear line that says what to do.
-	res, _ := runLogged(t, &web.Source{URLs: []string{srv.URL + "/"}})
-	want := []string{srv.URL + "/: HTTP 401 Unauthorized (a site behind a login: pass its cookie or token with --header)"}
+	res, logs := scan(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	want := []string{srv.URL + "/: HTTP 401 Unauthorized"}
 	if diff := cmp.Diff(want, problems(res)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
+	if n := countLines(logs, `"hint":"the site may want a login cookie or token"`, "HTTP 401 Unauthorized"); n != 1 {
+		t.Errorf("%d log lines with the hint, want 1; the log:\n%s", n, strings.Join(logs, "\n"))
+	}
 
-	res, logs := runLogged(t, &web.Source{
+	res, logs = scan(t, &web.Source{
 		URLs:      []string{srv.URL + "/"},
 		Header:    http.Header{"Cookie": {"session=let-me-in"}},
 		UserAgent: "leakstop/9.9.9 (+https://github.com/leakstop/leakstop)",
@@ -375,7 +336,7 @@ func TestCrawlWebpackRuntime(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	res, logs := runLogged(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	res, logs := scan(t, &web.Source{URLs: []string{srv.URL + "/"}})
 	got := places(res, map[string]string{key: "KEY"}, map[string]string{srv.URL: ""})
 	if diff := cmp.Diff([]string{"KEY openai-project-key /static/js/12.ab12cd.chunk.js:1:74 [public-bundle]"}, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -387,7 +348,7 @@ func TestCrawlWebpackRuntime(t *testing.T) {
 
 // TestCrawlStartURLs checks start URLs that are not http(s).
 func TestCrawlStartURLs(t *testing.T) {
-	res, _ := runLogged(t, &web.Source{URLs: []string{"example.com", "ftp://example.com/x"}})
+	res, _ := scan(t, &web.Source{URLs: []string{"example.com", "ftp://example.com/x"}})
 	want := []string{
 		`example.com: "example.com" is not an http or https URL (write it in full: https://example.com/)`,
 		`ftp://example.com/x: "ftp://example.com/x" is not an http or https URL (write it in full: https://example.com/)`,
@@ -397,5 +358,139 @@ func TestCrawlStartURLs(t *testing.T) {
 	}
 	if _, err := web.ParseURL("https://example.com/app#top"); err != nil {
 		t.Error(err)
+	}
+}
+
+// skips crawls src and returns the chunks it could not or would not read, by where.
+func skips(t *testing.T, src *web.Source) map[string]scanner.Chunk {
+	t.Helper()
+	src.UserAgent = "leakstop-test"
+	var mu sync.Mutex
+	out := map[string]scanner.Chunk{}
+	err := src.Scan(context.Background(), func(c scanner.Chunk) error {
+		if c.Err != nil || c.Skipped != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			if _, dup := out[c.Location.URL]; dup {
+				t.Errorf("%s reported twice", c.Location.URL)
+			}
+			out[c.Location.URL] = c
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCrawlFetchErrors checks the errors of failed fetches, one row per status: typed, so
+// that the command can say which of its flags helps, with a hint of their own.
+func TestCrawlFetchErrors(t *testing.T) {
+	statuses := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusInternalServerError}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			for _, s := range statuses {
+				fmt.Fprintf(w, "<script src=\"/%d.js\"></script>\n", s)
+			}
+			return
+		}
+		var code int
+		if _, err := fmt.Sscanf(r.URL.Path, "/%d.js", &code); err != nil {
+			t.Errorf("unexpected request for %s", r.URL.Path)
+			http.NotFound(w, r)
+			return
+		}
+		if code == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "30")
+		}
+		http.Error(w, "no", code)
+	}))
+	defer srv.Close()
+	got := skips(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	tests := []struct {
+		status int
+		text   string
+		hint   string
+	}{
+		{401, "HTTP 401 Unauthorized", "the site may want a login cookie or token"},
+		{403, "HTTP 403 Forbidden", "the site may want a login cookie or token"},
+		{404, "HTTP 404 Not Found", ""},
+		{429, "HTTP 429 Too Many Requests", "the site limits the request rate"},
+		{500, "HTTP 500 Internal Server Error", ""},
+	}
+	for _, tt := range tests {
+		where := fmt.Sprintf("%s/%d.js", srv.URL, tt.status)
+		c, ok := got[where]
+		delete(got, where)
+		var he *web.HTTPError
+		switch {
+		case !ok:
+			t.Errorf("%d: not reported", tt.status)
+		case !errors.As(c.Err, &he):
+			t.Errorf("%d: error %v (%T), want an *HTTPError", tt.status, c.Err, c.Err)
+		case he.StatusCode != tt.status || c.Err.Error() != tt.text || he.Hint() != tt.hint:
+			t.Errorf("%d: error %q status %d hint %q, want %q %d %q", tt.status, c.Err, he.StatusCode, he.Hint(), tt.text, tt.status, tt.hint)
+		}
+	}
+	for where, c := range got {
+		t.Errorf("also reported: %s: %v%s", where, c.Err, c.Skipped)
+	}
+
+	// A request that takes longer than its time.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer slow.Close()
+	got = skips(t, &web.Source{URLs: []string{slow.URL + "/"}, Timeout: 100 * time.Millisecond})
+	var te *web.TimeoutError
+	if c := got[slow.URL+"/"]; !errors.As(c.Err, &te) || te.After != 100*time.Millisecond || te.Hint() != "the site is slow" {
+		t.Errorf("a slow site: %v (%T), want a *TimeoutError after 100ms", c.Err, c.Err)
+	}
+}
+
+// TestCrawlSourceMapLimits checks a source map that a bound keeps from being read: on
+// another host (named at its own URL), larger than the limit on one response.
+func TestCrawlSourceMapLimits(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected request for %s on the other host", r.URL.Path)
+	}))
+	defer other.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<script src="/away.js"></script><script src="/big.js"></script>`)
+	})
+	mux.HandleFunc("/away.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "var a=1;\n//# sourceMappingURL=%s/away.js.map\n", other.URL)
+	})
+	mux.HandleFunc("/big.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, "var b=1;\n//# sourceMappingURL=big.js.map\n")
+	})
+	mux.HandleFunc("/big.js.map", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"version":3,"sources":["a.js"],"mappings":"AAAA","sourcesContent":[%q]}`, strings.Repeat("x", 2000))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	got := skips(t, &web.Source{URLs: []string{srv.URL + "/"}, MaxResponse: 1000})
+	want := map[string]string{
+		other.URL + "/away.js.map": "host: source map on another host, not fetched",
+		srv.URL + "/big.js.map": "file-size: source map cut short (response is larger than the 1000 B limit: the rest is not read); " +
+			"findings in " + srv.URL + "/big.js are not traced to their sources",
+	}
+	gotText := map[string]string{}
+	for where, c := range got {
+		msg := c.Skipped
+		if c.Err != nil {
+			msg = c.Err.Error()
+		}
+		gotText[where] = string(c.Limit) + ": " + msg
+	}
+	if diff := cmp.Diff(want, gotText); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 }

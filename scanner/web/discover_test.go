@@ -2,6 +2,7 @@ package web
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -130,6 +131,36 @@ func TestChunkFunc(t *testing.T) {
 	for _, js := range []string{`a.u=e=>fetch(e)`, `a.u=function(e){return e.map(f)}`, `a.u=e=>"x"`} {
 		if s := parseScript([]byte(js)); len(s.runtimes) != 0 {
 			t.Errorf("%s: read as a chunk function", js)
+		}
+	}
+}
+
+// TestChunkFuncBounds checks texts that are no chunk-URL function webpack writes: nesting
+// deeper than maxNesting is not followed (however deep it goes, the parse ends at once), and
+// a function that would make a URL of something else than strings and numbers makes none.
+func TestChunkFuncBounds(t *testing.T) {
+	const deep = 100_000
+	for name, js := range map[string]string{
+		"parentheses": strings.Repeat("(", deep) + `e+".js"` + strings.Repeat(")", deep),
+		"objects":     strings.Repeat("{a:", deep) + `e+".js"` + strings.Repeat("}", deep),
+		"lookups":     `e` + strings.Repeat("[e]", deep) + `+".js"`,
+		"ternaries":   strings.Repeat("e?", deep) + `"a.js"` + strings.Repeat(`:"b.js"`, deep),
+		"keys":        strings.Repeat("{a:1}[", deep) + "e" + strings.Repeat("]", deep) + `+".js"`,
+	} {
+		if f := parseChunkFunc([]byte(js), "e"); f != nil {
+			t.Errorf("%s %d deep: read as a chunk function", name, deep)
+		}
+	}
+	for _, js := range []string{`{}+e+".js"`, `(e===1)+".js"`, `e==="a.js"`} {
+		f := parseChunkFunc([]byte(js), "e")
+		if f == nil {
+			t.Errorf("%s: not read", js)
+			continue
+		}
+		for _, id := range []string{"1", "2"} {
+			if u := f.URL(id); u != "" {
+				t.Errorf("%s: URL(%s) = %q, want none", js, id, u)
+			}
 		}
 	}
 }

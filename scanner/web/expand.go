@@ -72,8 +72,8 @@ func expandMapFile(p string, data []byte, emit func(scanner.Chunk) error) (bool,
 	if !looksLikeMap(data) {
 		return false, nil
 	}
-	m, err := ParseMap(data)
-	if errors.Is(err, ErrNotSourceMap) {
+	m, err := parseMap(data)
+	if errors.Is(err, errNotSourceMap) {
 		return false, nil
 	}
 	if err != nil {
@@ -90,7 +90,7 @@ func expandMapFile(p string, data []byte, emit func(scanner.Chunk) error) (bool,
 func (e *Expander) expandScriptFile(p string, data []byte, emit func(scanner.Chunk) error) (bool, error) {
 	loc := scanner.Location{Path: p}
 	ref := sourceMappingURL(data)
-	var m *Map
+	var m *sourceMap
 	switch {
 	case strings.HasPrefix(ref, "data:"):
 		// An inline map: no file will be scanned for it, so its sources are scanned here.
@@ -120,7 +120,7 @@ func (e *Expander) expandScriptFile(p string, data []byte, emit func(scanner.Chu
 		e.take(mp)
 	}
 	if m != nil {
-		if err := m.Decode(); err != nil {
+		if err := m.decode(); err != nil {
 			where := "source map " + mapPathFor(p, ref)
 			if strings.HasPrefix(ref, "data:") {
 				where = "inline source map"
@@ -151,7 +151,7 @@ func mapPathFor(script, ref string) string {
 // mapBeside reads and parses the map file at mp; exists says whether there is one. A map
 // that is broken is not reported here: the files source reads it (or does not) on its own,
 // and reports it there once.
-func mapBeside(mp string) (m *Map, exists bool) {
+func mapBeside(mp string) (m *sourceMap, exists bool) {
 	name := filepath.FromSlash(mp)
 	info, err := os.Stat(name)
 	if err != nil || !info.Mode().IsRegular() {
@@ -164,20 +164,20 @@ func mapBeside(mp string) (m *Map, exists bool) {
 	if err != nil {
 		return nil, true
 	}
-	if m, err = ParseMap(data); err != nil {
+	if m, err = parseMap(data); err != nil {
 		return nil, true
 	}
 	return m, true
 }
 
 // inlineMap parses a data: URL source map.
-func inlineMap(ref string) (*Map, error) {
+func inlineMap(ref string) (*sourceMap, error) {
 	data, err := decodeDataURL(ref)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ParseMap(data)
-	if errors.Is(err, ErrNotSourceMap) {
+	m, err := parseMap(data)
+	if errors.Is(err, errNotSourceMap) {
 		return nil, errors.New("the data: URL holds JSON that is not a source map")
 	}
 	return m, err
@@ -185,14 +185,14 @@ func inlineMap(ref string) (*Map, error) {
 
 // emitSources emits the original sources a map embeds, each as a chunk located at the map
 // with its origin.
-func emitSources(m *Map, loc scanner.Location, origin func(string) string, emit func(scanner.Chunk) error) error {
-	for i, c := range m.Contents {
+func emitSources(m *sourceMap, loc scanner.Location, origin func(string) string, emit func(scanner.Chunk) error) error {
+	for i, c := range m.contents {
 		if c == nil || *c == "" {
 			continue
 		}
 		if err := emit(scanner.Chunk{
 			Data: []byte(*c), Kind: scanner.KindOther, Location: loc,
-			Annotate: annotateSource(origin(m.Sources[i])),
+			Annotate: annotateSource(origin(m.sources[i])),
 		}); err != nil {
 			return err
 		}

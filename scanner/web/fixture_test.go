@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -74,14 +75,24 @@ func (l *requestLog) Paths() []string {
 	return out
 }
 
-// run scans a source with the built-in rules.
-func run(t *testing.T, src scanner.Source) *scanner.Result {
+// scan scans a source with the built-in rules and returns what it found with the log lines
+// (messages with where they are about), as a user would read them. A crawl gets a test
+// User-Agent unless it names one, and logs to the same lines.
+func scan(t *testing.T, src scanner.Source) (*scanner.Result, []string) {
 	t.Helper()
+	buf := &syncBuffer{}
+	log := zerolog.New(buf).Level(zerolog.InfoLevel)
+	if s, ok := src.(*web.Source); ok {
+		s.Logger = log
+		if s.UserAgent == "" {
+			s.UserAgent = "leakstop-test"
+		}
+	}
 	set, err := rules.Compile(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := scanner.New(scanner.Options{Rules: set, Jobs: 2, Logger: zerolog.Nop()})
+	eng, err := scanner.New(scanner.Options{Rules: set, Jobs: 2, Logger: log, Hint: limitHint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,16 +100,49 @@ func run(t *testing.T, src scanner.Source) *scanner.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res, buf.Lines()
+}
+
+// run scans a source with the built-in rules.
+func run(t *testing.T, src scanner.Source) *scanner.Result {
+	t.Helper()
+	res, _ := scan(t, src)
 	return res
 }
 
-// crawl scans URLs with test-sized limits.
-func crawl(t *testing.T, src *web.Source) *scanner.Result {
-	t.Helper()
-	if src.UserAgent == "" {
-		src.UserAgent = "leakstop-test"
+// limitHint stands in for the command's hints, so that the log shows the bound a skipped
+// chunk names: "raise pages", or for a host the one to allow, read from the chunk's URL.
+func limitHint(c scanner.Chunk) string {
+	switch c.Limit {
+	case "":
+		return ""
+	case scanner.LimitHost:
+		u, err := url.Parse(c.Location.URL)
+		if err != nil {
+			return "allow " + err.Error()
+		}
+		return "allow " + u.Host
 	}
-	return run(t, src)
+	return "raise " + string(c.Limit)
+}
+
+// syncBuffer collects log lines from several goroutines.
+type syncBuffer struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lines = append(b.lines, strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func (b *syncBuffer) Lines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.lines...)
 }
 
 // scanDir scans paths on disk as leakstop dir does, source maps and bundles included.

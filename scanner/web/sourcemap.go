@@ -10,17 +10,17 @@ import (
 	"sync"
 )
 
-// Map is a parsed source map (version 3): a basic map, or an index map made of sections.
-// go-sourcemap/sourcemap was weighed and not taken: it gives no way to list the sources
-// (which leakstop scans), panics on a mapping that names a source the map does not have, and
-// applies a section's column offset to every line of the section.
-type Map struct {
-	// Sources are the original files as the map names them, sourceRoot applied; sections'
+// sourceMap is a parsed source map (version 3): a basic map, or an index map made of
+// sections. go-sourcemap/sourcemap was weighed and not taken: it gives no way to list the
+// sources (which leakstop scans), panics on a mapping that names a source the map does not
+// have, and applies a section's column offset to every line of the section.
+type sourceMap struct {
+	// sources are the original files as the map names them, sourceRoot applied; sections'
 	// sources follow each other.
-	Sources []string
-	// Contents holds each source's text where the map embeds it (sourcesContent), nil where
+	sources []string
+	// contents holds each source's text where the map embeds it (sourcesContent), nil where
 	// it does not.
-	Contents []*string
+	contents []*string
 
 	sections []section
 
@@ -32,7 +32,7 @@ type Map struct {
 // UTF-16 column); a basic map is one section at 0,0.
 type section struct {
 	line, col int
-	// first is the index of the section's first source in Map.Sources.
+	// first is the index of the section's first source in sourceMap.sources.
 	first    int
 	nsources int
 	mappings string
@@ -48,11 +48,11 @@ type segment struct {
 	col, src, line, srcCol int32
 }
 
-// Position is a place in an original source: Source indexes Map.Sources; Line and Column
-// are 0-based, the column in UTF-16 code units as source maps count them.
-type Position struct {
-	Source       int
-	Line, Column int
+// position is a place in an original source: source indexes sourceMap.sources; line and
+// column are 0-based, the column in UTF-16 code units as source maps count them.
+type position struct {
+	source       int
+	line, column int
 }
 
 type rawMap struct {
@@ -73,24 +73,24 @@ type rawSection struct {
 	URL string  `json:"url"`
 }
 
-// ErrNotSourceMap is returned by ParseMap for JSON that is not a source map at all (no
+// errNotSourceMap is returned by parseMap for JSON that is not a source map at all (no
 // version 3, no mappings, no sections), as opposed to a source map that is broken.
-var ErrNotSourceMap = errors.New("not a source map")
+var errNotSourceMap = errors.New("not a source map")
 
-// ParseMap reads a source map. Mappings are decoded on first use (Decode, Lookup), so that a
+// parseMap reads a source map. Mappings are decoded on first use (decode, lookup), so that a
 // map read only for its sourcesContent costs no more than its JSON.
-func ParseMap(data []byte) (*Map, error) {
+func parseMap(data []byte) (*sourceMap, error) {
 	var raw rawMap
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("source map is not valid JSON: %w", jsonError(data, err))
 	}
 	if raw.Version == nil && raw.Mappings == nil && raw.Sections == nil {
-		return nil, ErrNotSourceMap
+		return nil, errNotSourceMap
 	}
 	if raw.Version != nil && *raw.Version != 3 {
 		return nil, fmt.Errorf("source map version %d is not supported (only version 3 exists in the wild)", *raw.Version)
 	}
-	m := &Map{}
+	m := &sourceMap{}
 	if raw.Sections == nil {
 		if raw.Mappings == nil {
 			return nil, errors.New(`source map has neither "mappings" nor "sections"`)
@@ -122,19 +122,19 @@ func ParseMap(data []byte) (*Map, error) {
 	return m, nil
 }
 
-func (m *Map) add(raw *rawMap, line, col int) {
-	first := len(m.Sources)
+func (m *sourceMap) add(raw *rawMap, line, col int) {
+	first := len(m.sources)
 	for i, s := range raw.Sources {
 		name := ""
 		if s != nil {
 			name = joinSourceRoot(raw.SourceRoot, *s)
 		}
-		m.Sources = append(m.Sources, name)
+		m.sources = append(m.sources, name)
 		var content *string
 		if i < len(raw.SourcesContent) {
 			content = raw.SourcesContent[i]
 		}
-		m.Contents = append(m.Contents, content)
+		m.contents = append(m.contents, content)
 	}
 	m.sections = append(m.sections, section{
 		line: line, col: col, first: first, nsources: len(raw.Sources), mappings: *raw.Mappings,
@@ -152,9 +152,9 @@ func joinSourceRoot(root, src string) string {
 	return root + "/" + src
 }
 
-// Decode decodes the mappings, once; it reports broken mappings (a bad base64 VLQ
+// decode decodes the mappings, once; it reports broken mappings (a bad base64 VLQ
 // character, a segment of two or three fields, a source index the map does not have).
-func (m *Map) Decode() error {
+func (m *sourceMap) decode() error {
 	m.once.Do(func() {
 		for i := range m.sections {
 			s := &m.sections[i]
@@ -172,11 +172,11 @@ func (m *Map) Decode() error {
 	return m.decodeErr
 }
 
-// Lookup returns where the generated position (0-based line, 0-based UTF-16 column) came
+// lookup returns where the generated position (0-based line, 0-based UTF-16 column) came
 // from. ok is false when the mappings say nothing about it, or are broken.
-func (m *Map) Lookup(line, col int) (pos Position, ok bool) {
-	if m.Decode() != nil || line < 0 || col < 0 {
-		return Position{}, false
+func (m *sourceMap) lookup(line, col int) (pos position, ok bool) {
+	if m.decode() != nil || line < 0 || col < 0 {
+		return position{}, false
 	}
 	// The last section starting at or before the position holds it.
 	i := sort.Search(len(m.sections), func(i int) bool {
@@ -184,7 +184,7 @@ func (m *Map) Lookup(line, col int) (pos Position, ok bool) {
 		return s.line > line || (s.line == line && s.col > col)
 	}) - 1
 	if i < 0 {
-		return Position{}, false
+		return position{}, false
 	}
 	s := &m.sections[i]
 	rl, rc := line-s.line, col
@@ -192,7 +192,7 @@ func (m *Map) Lookup(line, col int) (pos Position, ok bool) {
 		rc -= s.col
 	}
 	if rl >= len(s.lines) {
-		return Position{}, false
+		return position{}, false
 	}
 	lo, hi := int(s.lines[rl]), len(s.segs)
 	if rl+1 < len(s.lines) {
@@ -202,10 +202,10 @@ func (m *Map) Lookup(line, col int) (pos Position, ok bool) {
 	// The last segment of the line that starts at or before the column.
 	j := sort.Search(len(segs), func(j int) bool { return int(segs[j].col) > rc }) - 1
 	if j < 0 || segs[j].src < 0 {
-		return Position{}, false
+		return position{}, false
 	}
 	g := segs[j]
-	return Position{Source: s.first + int(g.src), Line: int(g.line), Column: int(g.srcCol)}, true
+	return position{source: s.first + int(g.src), line: int(g.line), column: int(g.srcCol)}, true
 }
 
 // base64 digit values; -1 marks a byte that is not one.
@@ -283,7 +283,7 @@ func decodeMappings(s string, nsources int) ([]segment, []int32, error) {
 		segs = append(segs, seg)
 	}
 	// Segments of a line are usually in column order; sort the few lines that are not, so
-	// Lookup can search them.
+	// lookup can search them.
 	for l := range lines {
 		lo, hi := int(lines[l]), len(segs)
 		if l+1 < len(lines) {

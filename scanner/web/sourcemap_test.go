@@ -136,7 +136,7 @@ func TestParseMapErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseMap([]byte(tt.in))
+			_, err := parseMap([]byte(tt.in))
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %s", err, tt.want)
 			}
@@ -144,9 +144,26 @@ func TestParseMapErrors(t *testing.T) {
 	}
 }
 
+// lookupCase is a generated position and where lookup places it (ok false: nowhere).
+type lookupCase struct {
+	line, col int
+	want      position
+	ok        bool
+}
+
+func checkLookups(t *testing.T, m *sourceMap, tests []lookupCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got, ok := m.lookup(tt.line, tt.col)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("lookup(%d, %d) = %v, %v; want %v, %v", tt.line, tt.col, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestLookup(t *testing.T) {
 	content := "const a = 1;\nconst key = 'x';\n"
-	m, err := ParseMap(mapJSON(t, map[string]any{
+	m, err := parseMap(mapJSON(t, map[string]any{
 		"version": 3, "sourceRoot": "webpack://app/", "sources": []any{"./src/a.js", nil},
 		"sourcesContent": []any{content},
 		"mappings": encodeMappings([][]seg{
@@ -158,35 +175,26 @@ func TestLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"webpack://app/./src/a.js", ""}, m.Sources); diff != "" {
+	if diff := cmp.Diff([]string{"webpack://app/./src/a.js", ""}, m.sources); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
 	}
-	if m.Contents[0] == nil || *m.Contents[0] != content || m.Contents[1] != nil {
-		t.Errorf("contents = %v", m.Contents)
+	if m.contents[0] == nil || *m.contents[0] != content || m.contents[1] != nil {
+		t.Errorf("contents = %v", m.contents)
 	}
-	tests := []struct {
-		line, col int
-		want      Position
-		ok        bool
-	}{
-		{0, 0, Position{0, 0, 0}, true},
-		{0, 5, Position{0, 0, 0}, true},
-		{0, 6, Position{0, 0, 6}, true},
-		{0, 14, Position{}, false}, // a segment with no source
-		{0, 500, Position{0, 1, 12}, true},
-		{1, 0, Position{}, false}, // a line with no segments
-		{2, 1, Position{}, false}, // before the line's first segment
-		{2, 3, Position{0, 1, 0}, true},
-		{2, 4, Position{1, 9, 2}, true},
-		{3, 0, Position{}, false}, // past the last line
-		{-1, 0, Position{}, false},
+	tests := []lookupCase{
+		{0, 0, position{0, 0, 0}, true},
+		{0, 5, position{0, 0, 0}, true},
+		{0, 6, position{0, 0, 6}, true},
+		{0, 14, position{}, false}, // a segment with no source
+		{0, 500, position{0, 1, 12}, true},
+		{1, 0, position{}, false}, // a line with no segments
+		{2, 1, position{}, false}, // before the line's first segment
+		{2, 3, position{0, 1, 0}, true},
+		{2, 4, position{1, 9, 2}, true},
+		{3, 0, position{}, false}, // past the last line
+		{-1, 0, position{}, false},
 	}
-	for _, tt := range tests {
-		got, ok := m.Lookup(tt.line, tt.col)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("Lookup(%d, %d) = %v, %v; want %v, %v", tt.line, tt.col, got, ok, tt.want, tt.ok)
-		}
-	}
+	checkLookups(t, m, tests)
 }
 
 // TestLookupSections checks index maps: a section's column offset applies to its first
@@ -198,7 +206,7 @@ func TestLookupSections(t *testing.T) {
 			"map":    map[string]any{"version": 3, "sources": []string{source}, "mappings": mappings},
 		}
 	}
-	m, err := ParseMap(mapJSON(t, map[string]any{
+	m, err := parseMap(mapJSON(t, map[string]any{
 		"version": 3,
 		"sections": []any{
 			section(0, 0, "a.js", encodeMappings([][]seg{{{0, 0, 0, 0}}})),
@@ -209,43 +217,34 @@ func TestLookupSections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"a.js", "b.js", "c.js"}, m.Sources); diff != "" {
+	if diff := cmp.Diff([]string{"a.js", "b.js", "c.js"}, m.sources); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
 	}
-	tests := []struct {
-		line, col int
-		want      Position
-		ok        bool
-	}{
-		{0, 99, Position{0, 0, 0}, true},
-		{0, 100, Position{1, 0, 0}, true},
-		{0, 106, Position{1, 0, 7}, true},
-		{1, 2, Position{1, 3, 1}, true}, // no column offset on the section's second line
-		{1, 1, Position{}, false},
-		{2, 9, Position{2, 4, 4}, true},
+	tests := []lookupCase{
+		{0, 99, position{0, 0, 0}, true},
+		{0, 100, position{1, 0, 0}, true},
+		{0, 106, position{1, 0, 7}, true},
+		{1, 2, position{1, 3, 1}, true}, // no column offset on the section's second line
+		{1, 1, position{}, false},
+		{2, 9, position{2, 4, 4}, true},
 	}
-	for _, tt := range tests {
-		got, ok := m.Lookup(tt.line, tt.col)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("Lookup(%d, %d) = %v, %v; want %v, %v", tt.line, tt.col, got, ok, tt.want, tt.ok)
-		}
-	}
+	checkLookups(t, m, tests)
 }
 
-// TestDecodeReportsOnce checks that broken mappings are an error of Decode, and that Lookup
+// TestDecodeReportsOnce checks that broken mappings are an error of decode, and that lookup
 // then finds nothing rather than a wrong place.
 func TestDecodeReportsOnce(t *testing.T) {
-	m, err := ParseMap([]byte(`{"version":3,"sources":["a.js"],"mappings":"AAAA;AC!A"}`))
+	m, err := parseMap([]byte(`{"version":3,"sources":["a.js"],"mappings":"AAAA;AC!A"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `broken mappings at generated line 2: '!' is not a base64 VLQ digit`
 	for i := 0; i < 2; i++ {
-		if err := m.Decode(); err == nil || err.Error() != want {
-			t.Errorf("Decode = %v, want %s", err, want)
+		if err := m.decode(); err == nil || err.Error() != want {
+			t.Errorf("decode = %v, want %s", err, want)
 		}
 	}
-	if _, ok := m.Lookup(0, 0); ok {
-		t.Error("Lookup found a place in a map with broken mappings")
+	if _, ok := m.lookup(0, 0); ok {
+		t.Error("lookup found a place in a map with broken mappings")
 	}
 }

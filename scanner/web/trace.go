@@ -25,7 +25,7 @@ const variableWindow = 256
 // bundle places the matches of one script: its source map (may be nil) and how the map's
 // sources are named as origins.
 type bundle struct {
-	m      *Map
+	m      *sourceMap
 	origin func(source string) string
 }
 
@@ -39,18 +39,18 @@ func (b *bundle) annotate(data []byte, m rules.Match, loc *scanner.Location) {
 	if b == nil || b.m == nil {
 		return
 	}
-	pos, ok := b.m.Lookup(m.Line-1, utf16Column(data, m.Start))
+	pos, ok := b.m.lookup(m.Line-1, utf16Column(data, m.Start))
 	if !ok {
 		return
 	}
-	content := b.m.Contents[pos.Source]
-	o := &scanner.Origin{Path: b.origin(b.m.Sources[pos.Source]), Line: pos.Line + 1, Column: pos.Column + 1}
+	content := b.m.contents[pos.source]
+	o := &scanner.Origin{Path: b.origin(b.m.sources[pos.source]), Line: pos.line + 1, Column: pos.column + 1}
 	if content != nil {
-		o.Column = charColumn(*content, pos.Line, pos.Column) + 1
+		o.Column = charColumn(*content, pos.line, pos.column) + 1
 	}
 	loc.Origin = o
 	if loc.Variable == "" && content != nil {
-		loc.Variable = variableInSource(*content, pos.Line)
+		loc.Variable = variableInSource(*content, pos.line)
 	}
 }
 

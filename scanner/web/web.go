@@ -15,5 +15,8 @@
 // The crawl stays on the start URLs' origins unless told of more hosts, and is bounded in
 // depth (links between pages), in URLs fetched, in bytes (in all and per response) and in
 // time per request. Every place that could not be read is a chunk with Err (or Skipped, for
-// what a limit or a rule left out), so the scan goes on and the user is told.
+// what a limit or a rule left out), so the scan goes on and the user is told; a chunk left
+// out because of a limit names it (scanner.Chunk.Limit), and a failed request's error says
+// what it may mean (HTTPError, TimeoutError), for the command to add which of its settings
+// helps.
 package web

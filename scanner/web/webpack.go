@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,14 +30,29 @@ type node interface {
 }
 
 // value is a JavaScript value as far as chunk URLs need one: a string (numbers keep their
-// source text, which is what + makes of them), undefined, or an object of values.
+// source text, which is what + makes of them), undefined, a boolean (s is "true" or
+// "false"), or an object of values. A string that + made of something else than strings
+// and numbers ("undefined.js", "[object Object]1.js") is opaque: JavaScript would make it
+// too, but it names no chunk.
 type value struct {
 	defined bool
 	s       string
 	obj     map[string]node
+	boolean bool
+	opaque  bool
 }
 
-func (v value) truthy() bool { return v.defined && (v.obj != nil || (v.s != "" && v.s != "0")) }
+func (v value) truthy() bool {
+	switch {
+	case !v.defined:
+		return false
+	case v.obj != nil:
+		return true
+	case v.boolean:
+		return v.s == "true"
+	}
+	return v.s != "" && v.s != "0"
+}
 
 type (
 	litNode    struct{ v value }
@@ -66,18 +82,22 @@ func pick(b bool, yes, no node) node {
 
 func (n concatNode) eval(id string) value {
 	var b strings.Builder
+	opaque := false
 	for _, p := range n.parts {
 		v := p.eval(id)
 		switch {
 		case !v.defined:
 			b.WriteString("undefined")
+			opaque = true
 		case v.obj != nil:
 			b.WriteString("[object Object]")
+			opaque = true
 		default:
 			b.WriteString(v.s)
+			opaque = opaque || v.boolean || v.opaque
 		}
 	}
-	return value{defined: true, s: b.String()}
+	return value{defined: true, s: b.String(), opaque: opaque}
 }
 
 func (n orNode) eval(id string) value {
@@ -104,18 +124,18 @@ func (n indexNode) eval(id string) value {
 
 func (n eqNode) eval(id string) value {
 	a, b := n.a.eval(id), n.b.eval(id)
-	eq := a.defined == b.defined && a.s == b.s && a.obj == nil && b.obj == nil
+	eq := a.defined == b.defined && a.boolean == b.boolean && a.s == b.s && a.obj == nil && b.obj == nil
 	if eq != n.neg {
-		return value{defined: true, s: "true"}
+		return value{defined: true, boolean: true, s: "true"}
 	}
-	return value{defined: true, s: ""}
+	return value{defined: true, boolean: true, s: "false"}
 }
 
 // URL returns the chunk path for a chunk id, or "" when the function has none for it (an
 // object lookup came back undefined).
 func (f *chunkFunc) URL(id string) string {
 	v := f.body.eval(id)
-	if !v.defined || v.obj != nil || v.s == "" || strings.Contains(v.s, "undefined") {
+	if !v.defined || v.obj != nil || v.boolean || v.opaque || v.s == "" || strings.Contains(v.s, "undefined") {
 		return ""
 	}
 	return v.s
@@ -137,6 +157,10 @@ func parseChunkFunc(src []byte, param string) *chunkFunc {
 	sort.Strings(f.ids)
 	return f
 }
+
+// maxNesting bounds how deep the parentheses, objects and lookups of a chunk-URL function
+// may nest: webpack's go two or three deep, and a deeper text is no chunk-URL function.
+const maxNesting = 64
 
 // jsParser is a recursive-descent parser for the expression grammar of chunkFunc.
 type jsParser struct {
@@ -162,7 +186,7 @@ func (p *jsParser) skip() {
 
 func (p *jsParser) peek(s string) bool {
 	p.skip()
-	return strings.HasPrefix(string(p.src[p.pos:min(len(p.src), p.pos+len(s))]), s)
+	return bytes.HasPrefix(p.src[p.pos:], []byte(s))
 }
 
 func (p *jsParser) eat(s string) bool {
@@ -177,7 +201,7 @@ func (p *jsParser) eat(s string) bool {
 func (p *jsParser) ternary() (node, bool) {
 	p.depth++
 	defer func() { p.depth-- }()
-	if p.depth > 64 {
+	if p.depth > maxNesting {
 		return nil, false
 	}
 	test, ok := p.or()
@@ -200,22 +224,27 @@ func (p *jsParser) ternary() (node, bool) {
 
 // or := eq ("||" eq)*
 func (p *jsParser) or() (node, bool) {
-	first, ok := p.eq()
+	return p.chain(p.eq, func() bool { return p.eat("||") }, func(alts []node) node { return orNode{alts} })
+}
+
+// chain parses operand (sep operand)*, a chain of one operator: the operand alone, or join
+// of them all.
+func (p *jsParser) chain(operand func() (node, bool), sep func() bool, join func([]node) node) (node, bool) {
+	n, ok := operand()
 	if !ok {
 		return nil, false
 	}
-	alts := []node{first}
-	for p.eat("||") {
-		n, ok := p.eq()
-		if !ok {
+	nodes := []node{n}
+	for sep() {
+		if n, ok = operand(); !ok {
 			return nil, false
 		}
-		alts = append(alts, n)
+		nodes = append(nodes, n)
 	}
-	if len(alts) == 1 {
-		return first, true
+	if len(nodes) == 1 {
+		return nodes[0], true
 	}
-	return orNode{alts}, true
+	return join(nodes), true
 }
 
 // eq := concat (("===" | "==" | "!==" | "!=") concat)?
@@ -247,32 +276,29 @@ func (p *jsParser) eq() (node, bool) {
 
 // concat := member ("+" member)*
 func (p *jsParser) concat() (node, bool) {
-	first, ok := p.member()
-	if !ok {
-		return nil, false
-	}
-	parts := []node{first}
-	for p.peek("+") && !p.peek("++") {
-		p.pos++
-		n, ok := p.member()
-		if !ok {
-			return nil, false
+	plus := func() bool {
+		if p.peek("+") && !p.peek("++") {
+			p.pos++
+			return true
 		}
-		parts = append(parts, n)
+		return false
 	}
-	if len(parts) == 1 {
-		return first, true
-	}
-	return concatNode{parts}, true
+	return p.chain(p.member, plus, func(parts []node) node { return concatNode{parts} })
 }
 
-// member := primary ("[" ternary "]")*
+// member := primary ("[" ternary "]")*; each lookup counts as a level of nesting, since
+// evaluating a chain of them recurses.
 func (p *jsParser) member() (node, bool) {
 	n, ok := p.primary()
 	if !ok {
 		return nil, false
 	}
+	depth := p.depth
+	defer func() { p.depth = depth }()
 	for p.eat("[") {
+		if p.depth++; p.depth > maxNesting {
+			return nil, false
+		}
 		key, ok := p.ternary()
 		if !ok || !p.eat("]") {
 			return nil, false

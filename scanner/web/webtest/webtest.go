@@ -15,10 +15,10 @@ import (
 	"strings"
 )
 
-// Placeholder is the key the committed build output holds: as long as a real OpenAI
+// placeholder is the key the committed build output holds: as long as a real OpenAI
 // project key (sk-proj- + 74 + T3BlbkFJ + 74), made of a pattern leakstop does not report.
 // testdata/apps/build.sh makes the same string.
-var Placeholder = "sk-proj-" + pad("LEAKSTOP_FIXTURE_PLACEHOLDER_", 74) + "T3BlbkFJ" + pad("", 74)
+var placeholder = "sk-proj-" + pad("LEAKSTOP_FIXTURE_PLACEHOLDER_", 74) + "T3BlbkFJ" + pad("", 74)
 
 func pad(s string, n int) string { return s + strings.Repeat("x", n-len(s)) }
 
@@ -28,8 +28,8 @@ var Apps = map[string]string{
 	"next": "out",
 }
 
-// AppsDir returns testdata/apps of the module, found from the working directory up.
-func AppsDir() (string, error) {
+// appsDir returns testdata/apps of the module, found from the working directory up.
+func appsDir() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -50,14 +50,14 @@ func AppsDir() (string, error) {
 // of the placeholder in every file: bundles, maps and HTML. key must be as long as the
 // placeholder, so that every column and every mapping stays right.
 func CopyBuild(app, dst, key string) error {
-	if len(key) != len(Placeholder) {
-		return fmt.Errorf("key has %d characters, the placeholder %d", len(key), len(Placeholder))
+	if len(key) != len(placeholder) {
+		return fmt.Errorf("key has %d characters, the placeholder %d", len(key), len(placeholder))
 	}
 	out, ok := Apps[app]
 	if !ok {
 		return fmt.Errorf("no fixture app %q", app)
 	}
-	apps, err := AppsDir()
+	apps, err := appsDir()
 	if err != nil {
 		return err
 	}
@@ -76,9 +76,9 @@ func CopyBuild(app, dst, key string) error {
 		if err != nil {
 			return err
 		}
-		if bytes.Contains(data, []byte(Placeholder)) {
+		if bytes.Contains(data, []byte(placeholder)) {
 			found = true
-			data = bytes.ReplaceAll(data, []byte(Placeholder), []byte(key))
+			data = bytes.ReplaceAll(data, []byte(placeholder), []byte(key))
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
