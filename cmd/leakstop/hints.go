@@ -6,6 +6,7 @@ import (
 
 	"github.com/leakstop/leakstop/scanner"
 	gitsrc "github.com/leakstop/leakstop/scanner/git"
+	"github.com/leakstop/leakstop/scanner/web"
 )
 
 // The libraries say what went wrong, and what to do, in their own words; only the command
@@ -27,6 +28,16 @@ func chunkHint(c scanner.Chunk) string {
 			return "add --allow-host " + u.Host + " to fetch it"
 		}
 		return "add --allow-host HOST to fetch it"
+	}
+	var he *web.HTTPError
+	var te *web.TimeoutError
+	switch {
+	case errors.As(c.Err, &he) && (he.StatusCode == 401 || he.StatusCode == 403):
+		return "the site may want a login: pass its cookie or token with --header"
+	case errors.As(c.Err, &he) && he.StatusCode == 429:
+		return "the site limits the request rate: lower --concurrency"
+	case errors.As(c.Err, &te):
+		return "the site is slow: raise --timeout"
 	}
 	return ""
 }
