@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +16,8 @@ import (
 	"github.com/leakstop/leakstop/scanner"
 )
 
-// config is one way of reading: a reader, with or without line selection by anchors.
+// config is one way of reading: a reader, with or without line selection (Source.Lines;
+// "anchors" in test and benchmark names).
 type config struct {
 	reader  Reader
 	anchors bool
@@ -29,7 +31,7 @@ func (c config) String() string {
 }
 
 // readers are the ways a history can be read; all must give the same findings.
-var readers = []config{{ReaderGit, true}, {ReaderGit, false}, {ReaderGoGit, true}, {ReaderGoGit, false}}
+var readers = []config{{readerGit, true}, {readerGit, false}, {readerGoGit, true}, {readerGoGit, false}}
 
 // source returns a source for dir read the way c says.
 func (c config) source(dir string) *Source {
@@ -68,12 +70,7 @@ func got(t testing.TB, keys []string, res *scanner.Result) []want {
 	t.Helper()
 	var out []want
 	for _, f := range res.Findings {
-		k := -1
-		for i, key := range keys {
-			if key == f.Secret {
-				k = i
-			}
-		}
+		k := slices.Index(keys, f.Secret)
 		if k < 0 {
 			t.Errorf("unexpected finding %s of rule %s", f.Redacted, f.Rule)
 		}
@@ -178,7 +175,7 @@ func TestCorruptObjectAmongRuns(t *testing.T) {
 	sortWants(h.want)
 	for _, readers := range []int{1, 2, 3} {
 		for _, blobs := range []int{1, 2, 5} {
-			src := config{ReaderGit, true}.source(h.dir)
+			src := config{readerGit, true}.source(h.dir)
 			src.Readers, src.runBlobs = readers, blobs
 			res := run(t, src)
 			g := got(t, h.keys, res)
@@ -198,8 +195,8 @@ func TestNotRepository(t *testing.T) {
 	needGit(t)
 	for _, r := range readers {
 		err := (&Source{Dir: t.TempDir(), Reader: r.reader}).Scan(context.Background(), func(scanner.Chunk) error { return nil })
-		if !errors.Is(err, ErrNotRepository) {
-			t.Errorf("reader %s: error %v, want ErrNotRepository", r, err)
+		if !errors.Is(err, errNotRepository) {
+			t.Errorf("reader %s: error %v, want errNotRepository", r, err)
 		}
 	}
 }

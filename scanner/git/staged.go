@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/dustin/go-humanize"
-	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/scanner"
 )
@@ -26,8 +25,6 @@ type Staged struct {
 	Dir string
 	// MaxFileSize skips files whose added lines are larger; 0 means files.DefaultMaxFileSize.
 	MaxFileSize int64
-	// Logger receives debug lines.
-	Logger zerolog.Logger
 }
 
 // Scan implements scanner.Source.
@@ -37,7 +34,7 @@ func (s *Staged) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 		dir = "."
 	}
 	if _, err := gitOutput(ctx, dir, "rev-parse", "--git-dir"); err != nil {
-		return fmt.Errorf("reading staged changes in %s: %w (run leakstop in a clone)", absDir(dir), ErrNotRepository)
+		return fmt.Errorf("reading staged changes in %s: %w (run leakstop in a clone)", absDir(dir), errNotRepository)
 	}
 	limit := sizeLimit(s.MaxFileSize)
 	cmd := gitCmd(ctx, dir, "diff", "--cached", "--no-color", "--no-ext-diff", "--no-textconv",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,10 +13,10 @@ import (
 
 // place is where a staged finding is reported.
 type place struct {
-	key        int
-	path       string
-	line, col  int
-	hasCommmit bool
+	key       int
+	path      string
+	line, col int
+	hasCommit bool
 }
 
 func stagedPlaces(t *testing.T, dir string, keys []string) []place {
@@ -26,12 +27,7 @@ func stagedPlaces(t *testing.T, dir string, keys []string) []place {
 	}
 	var out []place
 	for _, f := range res.Findings {
-		k := -1
-		for i, key := range keys {
-			if key == f.Secret {
-				k = i
-			}
-		}
+		k := slices.Index(keys, f.Secret)
 		for _, l := range f.Locations {
 			out = append(out, place{k, l.Path, l.Line, l.Column, l.Commit != ""})
 		}
