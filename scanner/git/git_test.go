@@ -1,7 +1,6 @@
 package git
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"slices"
@@ -308,38 +307,5 @@ func sameResults(t *testing.T, results []*scanner.Result, garbage bool) {
 		if a.Stats.Commits != b.Stats.Commits || a.Stats.Bytes != b.Stats.Bytes && !garbage || a.Stats.Blobs != b.Stats.Blobs && !garbage {
 			t.Errorf("stats differ: %s %+v, %s %+v", readers[0], a.Stats, readers[i+1], b.Stats)
 		}
-	}
-}
-
-// TestParseLog reads `git log --raw -c -z` output, with a buffer small enough that most
-// tokens do not fit in it.
-func TestParseLog(t *testing.T) {
-	z, a, b, c := strings.Repeat("0", 40), strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)
-	log := "\x01" + c + "\x00\n" +
-		":000000 100644 " + z + " " + a + " A\x00dir/a.txt\x00" +
-		":100644 000000 " + b + " " + z + " D\x00gone.txt\x00" +
-		":000000 160000 " + z + " " + b + " A\x00sub\x00" +
-		"\x01" + b + "\x00\n" +
-		"::100644 100644 100644 " + a + " " + b + " " + c + " MM\x00dir/a.txt\x00" +
-		":100644 100644 " + a + " " + b + " M\x00" + strings.Repeat("long/", 10) + "last.txt"
-	type visit struct{ commit, path, blob string }
-	var got []visit
-	var n int64
-	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), func(ci *commitInfo, path, blob string) {
-		got = append(got, visit{ci.sha, path, blob})
-	}, &n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []visit{
-		{c, "dir/a.txt", a},
-		{b, "dir/a.txt", c},
-		{b, strings.Repeat("long/", 10) + "last.txt", b},
-	}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(visit{})); diff != "" {
-		t.Errorf("visits (-want +got):\n%s", diff)
-	}
-	if n != 2 {
-		t.Errorf("%d commits, want 2", n)
 	}
 }
