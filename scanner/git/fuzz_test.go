@@ -485,33 +485,21 @@ func gitQuote(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == '"' || r == '\\' || r == 0x7f }) {
 		return s
 	}
+	escape := map[byte]byte{}
+	for letter, c := range cEscapes {
+		escape[c] = letter
+	}
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
+		c := s[i]
+		if letter, ok := escape[c]; ok {
 			b.WriteByte('\\')
+			b.WriteByte(letter)
+		} else if c < ' ' || c == 0x7f {
+			fmt.Fprintf(&b, `\%03o`, c)
+		} else {
 			b.WriteByte(c)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\v':
-			b.WriteString(`\v`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			if c < ' ' || c == 0x7f {
-				fmt.Fprintf(&b, `\%03o`, c)
-			} else {
-				b.WriteByte(c)
-			}
 		}
 	}
 	b.WriteByte('"')

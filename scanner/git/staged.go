@@ -296,6 +296,10 @@ func quotedEnd(s string) int {
 	return 0
 }
 
+// cEscapes maps the letter of each C escape that git writes in a quoted path to the byte
+// it stands for; other bytes below a space are written in octal.
+var cEscapes = map[byte]byte{'a': '\a', 'b': '\b', 't': '\t', 'n': '\n', 'v': '\v', 'f': '\f', 'r': '\r', '"': '"', '\\': '\\'}
+
 // unquote undoes git's C-style quoting of unusual paths: in double quotes, \a \b \t \n \v
 // \f \r \" \\ and three octal digits for a byte, every other byte as it is (with
 // core.quotePath=false, a path's UTF-8 stays as it is, valid or not). s is returned as it is
@@ -318,23 +322,12 @@ func unquote(s string) string {
 		if i++; i == len(in) {
 			return s
 		}
-		switch c = in[i]; c {
-		case 'a':
-			out = append(out, '\a')
-		case 'b':
-			out = append(out, '\b')
-		case 't':
-			out = append(out, '\t')
-		case 'n':
-			out = append(out, '\n')
-		case 'v':
-			out = append(out, '\v')
-		case 'f':
-			out = append(out, '\f')
-		case 'r':
-			out = append(out, '\r')
-		case '"', '\\':
-			out = append(out, c)
+		c = in[i]
+		if e, ok := cEscapes[c]; ok {
+			out = append(out, e)
+			continue
+		}
+		switch c {
 		case '0', '1', '2', '3':
 			if i+2 >= len(in) || !isOctal(in[i+1]) || !isOctal(in[i+2]) {
 				return s
