@@ -335,3 +335,23 @@ func repoWithLongHistory(t testing.TB, n int) string {
 	f.fastImport(b.String())
 	return f.dir
 }
+
+// repoWithCorruptTreeRef has a key in a commit, and a tag that points at a tree (as Linux's
+// v2.6.11-tree does) whose subtree is garbage in the object store.
+func repoWithCorruptTreeRef(t testing.TB) (h history, corrupt string) {
+	f := newFixture(t)
+	k := f.key()
+	c := f.commit("Add", map[string]string{"a.txt": "k=" + k + "\n"})
+	blob := f.git("rev-parse", "HEAD:a.txt")
+	corrupt = runGitInput(t, f.dir, f.tick, "100644 blob "+blob+"\tx.txt\n", "mktree")
+	top := runGitInput(t, f.dir, f.tick, "040000 tree "+corrupt+"\tdir\n", "mktree")
+	f.git("tag", "tree", top)
+	p := filepath.Join(f.dir, ".git", "objects", corrupt[:2], corrupt[2:])
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("this is not zlib data at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return history{dir: f.dir, keys: []string{k}, want: []want{{0, "a.txt", 1, 3, c, 1}}}, corrupt
+}

@@ -166,6 +166,20 @@ func TestCorruptObject(t *testing.T) {
 	}
 }
 
+// TestCorruptTreeRef: a tree that a ref points at and that cannot be read is reported, and
+// the commits are read all the same. (The go-git reader only: the git reader lists blobs
+// without opening trees, and a listing that stops on a corrupt object is TestCorruptObject's.)
+func TestCorruptTreeRef(t *testing.T) {
+	h, corrupt := repoWithCorruptTreeRef(t)
+	res := run(t, config{readerGoGit, true}.source(h.dir))
+	if diff := cmp.Diff(h.want, got(t, h.keys, res), cmp.AllowUnexported(want{})); diff != "" {
+		t.Errorf("locations (-want +got):\n%s", diff)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Where+res.Problems[0].Err.Error(), corrupt[:12]) {
+		t.Errorf("problems %v, want one naming tree %s", res.Problems, corrupt)
+	}
+}
+
 // TestCorruptObjectAmongRuns: a reader process that dies in the middle of one of many runs,
 // with more runs given to it, is replaced by one that reads all it had been given, whatever
 // the number of readers.

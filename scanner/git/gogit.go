@@ -220,7 +220,10 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 	}
 	for _, h := range g.trees {
 		if err := treeBlobs(r, h, seen, blobs, &order); err != nil {
-			return emit(scanner.Chunk{Location: scanner.Location{Blob: h.String()}, Err: err})
+			// Reported; the commits are read all the same.
+			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: h.String()}, Err: err}); err != nil {
+				return err
+			}
 		}
 	}
 	for _, ch := range g.include {
