@@ -249,9 +249,6 @@ func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blob
 // histories, whose bases would have to be inflated again.
 const deltaCache = "core.deltaBaseCacheLimit=8m"
 
-// pipeSize is the pipe buffer asked for between a cat-file process and leakstop.
-const pipeSize = 1 << 20
-
 // readBatch reads with one `git cat-file --batch` process the runs of first, then the runs
 // it takes from runs, until runs is closed or the process dies. It returns the runs, or the
 // rest of a run, that a dead process had been given and did not answer; the object it died

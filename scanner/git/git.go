@@ -43,7 +43,7 @@ const (
 // can be compared on the same repository.
 const ReaderEnv = "LEAKSTOP_GIT_READER"
 
-// ParseReader checks a reader name.
+// ParseReader returns the reader that s names: "git", "go-git", or "" for the default.
 func ParseReader(s string) (Reader, error) {
 	switch r := Reader(s); r {
 	case readerAuto, readerGit, readerGoGit:
@@ -64,7 +64,8 @@ type Source struct {
 	Range string
 	// MaxFileSize skips larger blobs; 0 means files.DefaultMaxFileSize, negative no limit.
 	MaxFileSize int64
-	// Reader picks how objects are read.
+	// Reader picks how objects are read (ParseReader gives one by name). Left empty,
+	// $LEAKSTOP_GIT_READER picks it, else the git binary when it is on PATH, else go-git.
 	Reader Reader
 	// Readers is how many `git cat-file` processes read at once; 0 means one per core.
 	Readers int
@@ -106,7 +107,7 @@ type repository struct {
 	gogit *goGitRepo
 }
 
-// full tells a scan of everything from every ref, with no lower bound (--since).
+// full tells a scan of everything from every ref, with no lower bound (Since).
 func (r *repository) full() bool { return r.all && len(r.exclude) == 0 }
 
 // revArgs are the revision arguments of a scan for rev-list and log.
@@ -149,6 +150,7 @@ func zeroRev(s string) bool {
 	return len(s) >= 40 && strings.Trim(s, "0") == ""
 }
 
+// reader is the reader the scan uses (see Source.Reader).
 func (s *Source) reader() Reader {
 	if s.Reader != readerAuto {
 		return s.Reader
@@ -371,6 +373,9 @@ func gitError(name string, stderr fmt.Stringer, err error) error {
 	}
 	return fmt.Errorf("git %s: %w", name, err)
 }
+
+// pipeSize is the pipe buffer asked for between a git process and leakstop.
+const pipeSize = 1 << 20
 
 // startReading starts cmd with its standard output on a pipe and its standard error kept.
 // The pipe is grown to pipeSize, so git goes on writing while its reader waits its turn
