@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/rs/zerolog"
 
-	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 )
 
@@ -27,7 +25,7 @@ func benchRepo(b *testing.B) string {
 // BenchmarkRead reads every blob with each reader, without matching.
 func BenchmarkRead(b *testing.B) {
 	dir := benchRepo(b)
-	for _, reader := range []Reader{ReaderGit, ReaderGoGit} {
+	for _, reader := range []Reader{readerGit, readerGoGit} {
 		b.Run(string(reader), func(b *testing.B) {
 			var bytes atomic.Int64
 			for i := 0; i < b.N; i++ {
@@ -52,10 +50,7 @@ func BenchmarkRead(b *testing.B) {
 // BenchmarkScan runs the engine with the built-in rules over the history, placing findings.
 func BenchmarkScan(b *testing.B) {
 	dir := benchRepo(b)
-	set, err := rules.Compile(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	set := builtin()
 	for _, c := range readers {
 		b.Run(c.String(), func(b *testing.B) {
 			var n int64
@@ -85,13 +80,7 @@ func BenchmarkStaged100k(b *testing.B) {
 	for i := 0; i < 100000; i++ {
 		fmt.Fprintf(&s, "M 100644 :1 d%03d/f%05d.txt\n", i%1000, i)
 	}
-	cmd := exec.Command("git", "fast-import", "--quiet")
-	cmd.Dir = f.dir
-	cmd.Env = gitEnv()
-	cmd.Stdin = strings.NewReader(s.String())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("git fast-import: %v\n%s", err, out)
-	}
+	f.fastImport(s.String())
 	f.git("read-tree", "HEAD")
 	f.write(map[string]string{"d001/new.txt": "k=" + f.key() + "\n"})
 	f.git("add", "d001/new.txt")

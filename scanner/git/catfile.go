@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,9 +13,9 @@ import (
 	"sync"
 
 	"github.com/dustin/go-humanize"
-	"github.com/leakstop/leakstop/rules"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/leakstop/leakstop/scanner"
-	"github.com/leakstop/leakstop/scanner/files"
 )
 
 // blobRef is a blob to read: its id and size.
@@ -25,75 +24,30 @@ type blobRef struct {
 	size int64
 }
 
-// full tells a scan of everything from every ref, with no lower bound (--since).
-func (r *repository) full() bool { return r.all && len(r.exclude) == 0 }
-
-// revArgs are the revision arguments of a scan for rev-list and log.
-func (r *repository) revArgs() []string {
-	if r.all {
-		args := []string{"--all"}
-		if len(r.exclude) > 0 {
-			args = append(args, "--not")
-			args = append(args, r.exclude...)
-		}
-		return args
-	}
-	args := append([]string(nil), r.include...)
-	if len(r.exclude) > 0 {
-		args = append(args, "--not")
-		args = append(args, r.exclude...)
-	}
-	return args
-}
-
 // scanGit reads blobs with the git binary: a listing in pack order, cut into runs as it
 // comes, and several `git cat-file --batch` readers that each take the next run when they
 // are ready for it. Reading starts with the first run listed, each reader reads its runs in
-// pack order, and the readers end together however unequal the runs' costs.
+// pack order, and the readers end together however unequal the runs' costs. The first error
+// of the listing or of a reader stops them all; the history walk that places findings
+// (histWalk) is armed here and started by the first match.
 func (s *Source) scanGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) error {
-	// The history walk that places findings costs about as much as reading the trees. It
-	// starts, beside the reading, when the first match shows that it will be needed; a clean
-	// history never pays for it. (Starting it with the listing, stopped with SIGSTOP when
-	// reading began unless a match had come, took 0.10 s off the benchmark history but
-	// added 0.14 s to a clean one: the listing, though it leaves a core idle, ran half as
-	// fast beside the walk.)
-	s.walkCtx, s.walkRepo = ctx, repo
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	s.history = newHistWalk(repo)
+	context.AfterFunc(ctx, s.history.stop)
 
+	g, ctx := errgroup.WithContext(ctx)
 	listed, runs := make(chan []blobRef), make(chan []blobRef)
-	go queueRuns(ctx, listed, runs)
-	n := s.readers()
-	var wg sync.WaitGroup
-	errs := make([]error, n+1)
-	for i := 1; i <= n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.readRuns(ctx, repo.gitDir, runs, emit); err != nil {
-				errs[i] = err
-				cancel()
-			}
-		}()
+	g.Go(func() error {
+		defer close(listed)
+		return s.listGit(ctx, repo, listed, emit)
+	})
+	g.Go(func() error {
+		queueRuns(ctx, listed, runs)
+		return nil
+	})
+	for range s.readers() {
+		g.Go(func() error { return s.readRuns(ctx, repo.gitDir, runs, emit) })
 	}
-	errs[0] = s.listGit(ctx, repo, listed, emit)
-	close(listed)
-	if errs[0] != nil {
-		cancel()
-	}
-	wg.Wait()
-	// The first error that is not a consequence of another's cancel.
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return err
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 // queueRuns passes the runs listed on to the readers, in order, holding those the readers
@@ -125,57 +79,6 @@ func queueRuns(ctx context.Context, listed <-chan []blobRef, runs chan<- []blobR
 	}
 }
 
-// histWalk is a walk of the commits of a scan, run in the background: for every blob a commit
-// introduced at a path, the commits and paths. It holds one entry per blob and path, as the
-// listing of blobs does.
-type histWalk struct {
-	done    chan struct{}
-	err     error
-	intros  map[string][]intro
-	commits int64
-}
-
-// matched starts the history walk at the first match (git reader only).
-func (s *Source) matched(ms []rules.Match) {
-	if len(ms) == 0 || s.walkRepo == nil {
-		return
-	}
-	s.walkOnce.Do(func() {
-		h := startWalk(s.walkCtx, s.walkRepo)
-		s.walkMu.Lock()
-		s.history = h
-		s.walkMu.Unlock()
-	})
-}
-
-// walk returns the history walk if one was started.
-func (s *Source) walk() *histWalk {
-	s.walkMu.Lock()
-	defer s.walkMu.Unlock()
-	return s.history
-}
-
-func startWalk(ctx context.Context, repo *repository) *histWalk {
-	h := &histWalk{done: make(chan struct{}), intros: map[string][]intro{}}
-	go func() {
-		defer close(h.done)
-		h.err = walkGit(ctx, repo, func(c *commitInfo, path, blob string) {
-			h.intros[blob] = append(h.intros[blob], intro{commit: c, path: path})
-		}, &h.commits)
-	}()
-	return h
-}
-
-// wait returns the walk once it is over.
-func (h *histWalk) wait(ctx context.Context) (*histWalk, error) {
-	select {
-	case <-h.done:
-		return h, h.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // Runs of the listing handed to a reader at a time: about runBytes of blobs, or runBlobs
 // blobs (each blob costs a lookup and a few writes whatever its size). Blobs cut into runs
 // of 1 MiB or more, read by two processes taking every other run, cost git no more than two
@@ -194,15 +97,18 @@ const (
 func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []blobRef, emit func(scanner.Chunk) error) error {
 	const format = "--batch-check=%(objectname) %(objecttype) %(objectsize)"
 	check := gitCmd(ctx, repo.gitDir, "cat-file", "--batch-all-objects", "--unordered", format)
-	var revList *cmdWait
+	var (
+		revList       *exec.Cmd
+		revListStderr *bytes.Buffer
+	)
 	if !repo.full() {
 		check = gitCmd(ctx, repo.gitDir, "cat-file", format)
-		rl := gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
-		pipe, stderr, err := startReading(rl)
+		revList = gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
+		pipe, stderr, err := startReading(revList)
 		if err != nil {
 			return fmt.Errorf("listing objects: %w", err)
 		}
-		revList = &cmdWait{cmd: rl, stderr: stderr}
+		revListStderr = stderr
 		check.Stdin = pipe
 	}
 	out, stderr, err := startReading(check)
@@ -275,8 +181,8 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	scanErr := sc.Err()
 	waitErr := check.Wait()
 	if revList != nil {
-		if err := revList.wait(); err != nil {
-			return fmt.Errorf("listing objects: %w", err)
+		if err := revList.Wait(); err != nil {
+			return fmt.Errorf("listing objects: %w", gitError("rev-list", revListStderr, err))
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -296,18 +202,6 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 		}
 	}
 	return emitErr
-}
-
-type cmdWait struct {
-	cmd    interface{ Wait() error }
-	stderr *bytes.Buffer
-}
-
-func (c *cmdWait) wait() error {
-	if err := c.cmd.Wait(); err != nil {
-		return gitError("rev-list", c.stderr, err)
-	}
-	return nil
 }
 
 // bufPool holds blob buffers between chunks, so reading a history allocates about as much
@@ -354,9 +248,6 @@ func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blob
 // 2 MiB was a little faster still, but leaves less room for the large files of other
 // histories, whose bases would have to be inflated again.
 const deltaCache = "core.deltaBaseCacheLimit=8m"
-
-// pipeSize is the pipe buffer asked for between a cat-file process and leakstop.
-const pipeSize = 1 << 20
 
 // readBatch reads with one `git cat-file --batch` process the runs of first, then the runs
 // it takes from runs, until runs is closed or the process dies. It returns the runs, or the
@@ -516,36 +407,6 @@ func parseHeader(header []byte, oid string) (size int64, missing, ok bool) {
 	return size, false, err == nil && size >= 0
 }
 
-// selPool holds line selections between chunks.
-var selPool = sync.Pool{New: func() any { return &selection{} }}
-
-// blobChunk makes the chunk for a blob's content. With anchors, only the lines worth
-// matching go to the engine and data is released at once; otherwise data goes whole and
-// release is called when the engine is done with it.
-func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release func()) scanner.Chunk {
-	loc := scanner.Location{Blob: oid}
-	if files.IsBinary(data) {
-		release()
-		return scanner.Chunk{Location: loc, Skipped: "binary blob"}
-	}
-	if cache == nil {
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
-	}
-	sel := selPool.Get().(*selection)
-	cache.sel(data, sel)
-	if sel.whole {
-		selPool.Put(sel)
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
-	}
-	size := int64(len(data))
-	release()
-	return scanner.Chunk{
-		Data: sel.data, LineMap: sel.lineMap, Size: size, Kind: scanner.KindBlob, Location: loc,
-		Scanned: func(ms []rules.Match) { cache.learn(sel.hashes, ms); s.matched(ms) },
-		Done:    func() { selPool.Put(sel) },
-	}
-}
-
 // died is the problem of a cat-file process that stopped on blob oid, once it has been
 // waited for (so that stderr is complete).
 func died(oid string, stderr *bytes.Buffer, cmd *exec.Cmd, err error) scanner.Chunk {
@@ -557,161 +418,4 @@ func died(oid string, stderr *bytes.Buffer, cmd *exec.Cmd, err error) scanner.Ch
 		msg = err.Error()
 	}
 	return scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("reading blob %s: git cat-file: %s (the object may be corrupt; run git fsck)", oid, msg)}
-}
-
-// walkGit walks the commits of the scan with `git log --raw`, calling visit for each path
-// whose blob a commit introduced: a blob that no parent has at that path (for a merge:
-// none of its parents, as git's combined diff says). The commits visit is given have their
-// ids only; describe fills in the rest.
-func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, path, blob string), commits *int64) error {
-	args := []string{"-c", deltaCache, "log", "--raw", "-c", "--no-renames", "--no-abbrev", "--root", "-z", "--no-color", "--no-ext-diff",
-		"--format=%x01%H"}
-	cmd := gitCmd(ctx, repo.gitDir, append(args, repo.revArgs()...)...)
-	pipe, stderr, err := startReading(cmd)
-	if err != nil {
-		return err
-	}
-	defer pipe.Close()
-	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), visit, commits)
-	if parseErr != nil {
-		cmd.Process.Kill()
-	}
-	if err := cmd.Wait(); err != nil {
-		if parseErr != nil {
-			return parseErr
-		}
-		return gitError("log", stderr, err)
-	}
-	return parseErr
-}
-
-// describe fills in the author, email, date and subject of the commits in intros, with one
-// `git log` for them all. The history walk leaves them out: on the benchmark history they
-// were a third of its output, for the few commits that hold findings.
-func describe(ctx context.Context, gitDir string, intros map[string][]intro) error {
-	commits := map[string][]*commitInfo{}
-	var ids strings.Builder
-	for _, list := range intros {
-		for _, in := range list {
-			if _, ok := commits[in.commit.sha]; !ok {
-				ids.WriteString(in.commit.sha + "\n")
-			}
-			commits[in.commit.sha] = append(commits[in.commit.sha], in.commit)
-		}
-	}
-	if len(commits) == 0 {
-		return nil
-	}
-	cmd := gitCmd(ctx, gitDir, "log", "--no-walk=unsorted", "--stdin", "-z", "--no-color", "--format=%H%x00%an%x00%ae%x00%aI%x00%s")
-	cmd.Stdin = strings.NewReader(ids.String())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return gitError("log", &stderr, err)
-	}
-	// Five fields a commit, each ended by a NUL.
-	f := strings.Split(string(out), "\x00")
-	for i := 0; i+5 <= len(f); i += 5 {
-		date := f[i+3]
-		if t, err := parseTime(date); err == nil {
-			date = utcDate(t)
-		}
-		for _, c := range commits[f[i]] {
-			c.author, c.email, c.date, c.subject = f[i+1], f[i+2], date, f[i+4]
-		}
-	}
-	return nil
-}
-
-// parseLog reads `git log --raw -z` output in the format walkGit asks for: commit ids only,
-// their details are asked for later (describe) for the few commits that hold findings. It
-// makes one string for each distinct path, as a history holds many more changes than paths.
-func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), commits *int64) error {
-	l := logReader{r: r}
-	var (
-		cur   *commitInfo
-		paths = map[string]string{}
-		split [24][]byte
-	)
-	for {
-		tok, err := l.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		tok = bytes.TrimLeft(tok, "\n")
-		switch {
-		case len(tok) > 0 && tok[0] == '\x01':
-			cur = &commitInfo{sha: string(tok[1:])}
-			*commits++
-		case len(tok) > 0 && tok[0] == ':':
-			// ":MODE... OID... STATUS", one mode and object per parent and one for the
-			// commit; the path follows. tok is read before the path overwrites it.
-			f := fields(tok, split[:0])
-			var blob string
-			keep := false
-			if cur != nil && len(f) >= 5 {
-				oid, mode := f[len(f)-2], f[(len(f)-1)/2-1]
-				// Not a submodule's commit, nor nothing (a deletion).
-				if string(mode) != "160000" && len(bytes.Trim(oid, "0")) > 0 {
-					blob, keep = string(oid), true
-				}
-			}
-			path, err := l.next()
-			if err != nil {
-				return fmt.Errorf("reading git log: %w", err)
-			}
-			if !keep {
-				continue
-			}
-			p, ok := paths[string(path)]
-			if !ok {
-				p = string(path)
-				paths[p] = p
-			}
-			visit(cur, p, blob)
-		}
-	}
-}
-
-// fields splits b at spaces, appending to f.
-func fields(b []byte, f [][]byte) [][]byte {
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, ' ')
-		if i < 0 {
-			return append(f, b)
-		}
-		if i > 0 {
-			f = append(f, b[:i])
-		}
-		b = b[i+1:]
-	}
-	return f
-}
-
-// logReader reads the NUL-ended tokens of `git log -z`.
-type logReader struct {
-	r    *bufio.Reader
-	long []byte
-}
-
-// next returns the next token without its NUL (the last may have none). It is valid until
-// the next call.
-func (l *logReader) next() ([]byte, error) {
-	tok, err := l.r.ReadSlice(0)
-	if err == bufio.ErrBufferFull {
-		l.long = append(l.long[:0], tok...)
-		for err == bufio.ErrBufferFull {
-			tok, err = l.r.ReadSlice(0)
-			l.long = append(l.long, tok...)
-		}
-		tok = l.long
-	}
-	if err == io.EOF && len(tok) > 0 {
-		err = nil
-	}
-	return bytes.TrimSuffix(tok, []byte{0}), err
 }

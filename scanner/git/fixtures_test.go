@@ -64,17 +64,32 @@ func (f *fixture) git(args ...string) string {
 	return runGit(f.t, f.dir, f.tick, args...)
 }
 
+// runGit runs git in dir, dated at the fixture's tick-th commit date, and returns its trimmed
+// output.
 func runGit(t testing.TB, dir string, tick int, args ...string) string {
+	t.Helper()
+	return runGitInput(t, dir, tick, "", args...)
+}
+
+// runGitInput is runGit with stdin as git's input.
+func runGitInput(t testing.TB, dir string, tick int, stdin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
 	d := date(tick).Format(time.RFC3339)
 	cmd.Env = append(gitEnv(), "GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d)
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// fastImport feeds a `git fast-import` stream to the fixture.
+func (f *fixture) fastImport(stream string) {
+	f.t.Helper()
+	runGitInput(f.t, f.dir, f.tick, stream, "fast-import", "--quiet")
 }
 
 // key returns a new OpenAI project key, made at run time.
@@ -83,7 +98,7 @@ func (f *fixture) key() string {
 	return f.gen.OpenAIKey("sk-proj-", 74)
 }
 
-// write sets files (a nil-like "\x00" content deletes the file).
+// write sets files; the content deleted removes a file instead.
 func (f *fixture) write(files map[string]string) {
 	f.t.Helper()
 	for name, content := range files {
@@ -293,7 +308,7 @@ func repoWithCorruptObjectAmong(t testing.TB, n int) (h history, corrupt string)
 }
 
 // repoWithLongHistory makes n commits that edit the same few files, with one key in the
-// middle, for benchmarks.
+// middle (for TestLongHistory and the benchmarks).
 func repoWithLongHistory(t testing.TB, n int) string {
 	f := newFixture(t)
 	var b strings.Builder
@@ -317,12 +332,26 @@ func repoWithLongHistory(t testing.TB, n int) string {
 		}
 		fmt.Fprintf(&b, "M 100644 inline src/f%d.txt\ndata %d\n%s\n", file, len(content), content)
 	}
-	cmd := exec.Command("git", "fast-import", "--quiet")
-	cmd.Dir = f.dir
-	cmd.Env = gitEnv()
-	cmd.Stdin = strings.NewReader(b.String())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git fast-import: %v\n%s", err, out)
-	}
+	f.fastImport(b.String())
 	return f.dir
+}
+
+// repoWithCorruptTreeRef has a key in a commit, and a tag that points at a tree (as Linux's
+// v2.6.11-tree does) whose subtree is garbage in the object store.
+func repoWithCorruptTreeRef(t testing.TB) (h history, corrupt string) {
+	f := newFixture(t)
+	k := f.key()
+	c := f.commit("Add", map[string]string{"a.txt": "k=" + k + "\n"})
+	blob := f.git("rev-parse", "HEAD:a.txt")
+	corrupt = runGitInput(t, f.dir, f.tick, "100644 blob "+blob+"\tx.txt\n", "mktree")
+	top := runGitInput(t, f.dir, f.tick, "040000 tree "+corrupt+"\tdir\n", "mktree")
+	f.git("tag", "tree", top)
+	p := filepath.Join(f.dir, ".git", "objects", corrupt[:2], corrupt[2:])
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("this is not zlib data at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return history{dir: f.dir, keys: []string{k}, want: []want{{0, "a.txt", 1, 3, c, 1}}}, corrupt
 }

@@ -1,10 +1,11 @@
 // Package git is the source for git history. It reads every unique blob reachable from the
-// repository's refs once (however many commits hold it) and hands it to the engine; then, for
-// the blobs with findings only, it walks the history to place each finding at the commits and
-// paths that introduced it. It reads objects with the git binary when there is one (a
-// listing in pack order, several `git cat-file --batch` readers in parallel) and with go-git
-// otherwise; go-git also clones URLs. The staged changes of a working tree are a source of
-// their own (Staged).
+// repository's refs once (however many commits hold it) and hands it to the engine; then it
+// places each finding at the commits and paths that introduced its blob, from a walk of the
+// history. It reads objects with the git binary when there is one (catfile.go: a listing in
+// pack order, several `git cat-file --batch` readers in parallel; walk.go: the `git log`
+// walk, started beside the reading at the first match) and with go-git otherwise (gogit.go);
+// go-git also clones URLs. The staged changes of a working tree are a source of their own
+// (Staged).
 package git
 
 import (
@@ -16,10 +17,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -32,21 +31,22 @@ import (
 // Reader names a way of reading objects.
 type Reader string
 
-// Readers. ReaderAuto picks the git binary when it is on PATH and go-git otherwise.
+// Readers. readerAuto picks the git binary when it is on PATH and go-git otherwise;
+// ParseReader gives the others by name.
 const (
-	ReaderAuto  Reader = ""
-	ReaderGit   Reader = "git"
-	ReaderGoGit Reader = "go-git"
+	readerAuto  Reader = ""
+	readerGit   Reader = "git"
+	readerGoGit Reader = "go-git"
 )
 
 // ReaderEnv is the environment variable that picks the reader (git or go-git), so the two
 // can be compared on the same repository.
 const ReaderEnv = "LEAKSTOP_GIT_READER"
 
-// ParseReader checks a reader name.
+// ParseReader returns the reader that s names: "git", "go-git", or "" for the default.
 func ParseReader(s string) (Reader, error) {
 	switch r := Reader(s); r {
-	case ReaderAuto, ReaderGit, ReaderGoGit:
+	case readerAuto, readerGit, readerGoGit:
 		return r, nil
 	}
 	return "", fmt.Errorf("git reader %q is not git or go-git", s)
@@ -64,7 +64,8 @@ type Source struct {
 	Range string
 	// MaxFileSize skips larger blobs; 0 means files.DefaultMaxFileSize, negative no limit.
 	MaxFileSize int64
-	// Reader picks how objects are read.
+	// Reader picks how objects are read (ParseReader gives one by name). Left empty,
+	// $LEAKSTOP_GIT_READER picks it, else the git binary when it is on PATH, else go-git.
 	Reader Reader
 	// Readers is how many `git cat-file` processes read at once; 0 means one per core.
 	Readers int
@@ -82,20 +83,18 @@ type Source struct {
 	// listed, so some are read before the total is known.
 	Progress func(n int64, add bool)
 
-	// runBlobs, when set, bounds the runs handed to the git reader's processes (runBlobs),
-	// so that tests can make many runs of a small history.
+	// runBlobs, when set, bounds the blobs of each run handed to the git reader's processes
+	// (runBlobs), so that tests can make many runs of a small history.
 	runBlobs int
 
-	commits atomic.Int64
-	// The git reader's history walk, started at the first match (see matched).
-	walkCtx  context.Context
-	walkRepo *repository
-	walkOnce sync.Once
-	walkMu   sync.Mutex
-	history  *histWalk
-	once     sync.Once
-	repo     *repository
-	repoErr  error
+	// commits is the go-git reader's count of commits.
+	commits int64
+	// history is the git reader's history walk, set when the scan starts and started at
+	// the first match (see matched).
+	history *histWalk
+	once    sync.Once
+	repo    *repository
+	repoErr error
 }
 
 // repository is an opened repository and the revisions a scan covers.
@@ -108,17 +107,37 @@ type repository struct {
 	gogit *goGitRepo
 }
 
-// ErrNotRepository is returned for a folder that holds no git repository.
-var ErrNotRepository = errors.New("not a git repository")
+// full tells a scan of everything from every ref, with no lower bound (Since).
+func (r *repository) full() bool { return r.all && len(r.exclude) == 0 }
+
+// revArgs are the revision arguments of a scan for rev-list and log.
+func (r *repository) revArgs() []string {
+	args := append([]string(nil), r.include...)
+	if r.all {
+		args = []string{"--all"}
+	}
+	if len(r.exclude) > 0 {
+		args = append(append(args, "--not"), r.exclude...)
+	}
+	return args
+}
+
+// errNotRepository is returned for a folder that holds no git repository.
+var errNotRepository = errors.New("not a git repository")
+
+// notRepository is the error for dir, a folder that holds no repository.
+func notRepository(dir string) error {
+	return fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, errNotRepository)
+}
 
 // RevisionError is returned for a revision to scan from or to that names no commit of the
 // repository.
 type RevisionError struct {
-	Rev, Dir string
+	rev, dir string
 }
 
 func (e *RevisionError) Error() string {
-	return fmt.Sprintf("reading revision %q: it names no commit in %s", e.Rev, e.Dir)
+	return fmt.Sprintf("reading revision %q: it names no commit in %s", e.rev, e.dir)
 }
 
 // Hint says what to check.
@@ -131,17 +150,18 @@ func zeroRev(s string) bool {
 	return len(s) >= 40 && strings.Trim(s, "0") == ""
 }
 
+// reader is the reader the scan uses (see Source.Reader).
 func (s *Source) reader() Reader {
-	if s.Reader != ReaderAuto {
+	if s.Reader != readerAuto {
 		return s.Reader
 	}
-	if r, err := ParseReader(os.Getenv(ReaderEnv)); err == nil && r != ReaderAuto {
+	if r, err := ParseReader(os.Getenv(ReaderEnv)); err == nil && r != readerAuto {
 		return r
 	}
 	if _, err := exec.LookPath("git"); err == nil {
-		return ReaderGit
+		return readerGit
 	}
-	return ReaderGoGit
+	return readerGoGit
 }
 
 func (s *Source) limit() int64 { return sizeLimit(s.MaxFileSize) }
@@ -182,7 +202,7 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 		return nil, fmt.Errorf("opening repository %s: %w", dir, err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, ErrNotRepository)
+		return nil, notRepository(dir)
 	}
 	r := &repository{}
 	switch {
@@ -208,7 +228,7 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 			r.exclude = append(r.exclude, rev)
 		}
 	}
-	if s.reader() == ReaderGoGit {
+	if s.reader() == readerGoGit {
 		if err := openGoGit(dir, r); err != nil {
 			return nil, err
 		}
@@ -216,13 +236,13 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 	}
 	out, err := gitOutput(ctx, dir, "rev-parse", "--absolute-git-dir")
 	if err != nil {
-		return nil, fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, ErrNotRepository)
+		return nil, notRepository(dir)
 	}
 	r.gitDir = strings.TrimSpace(out)
 	revs := append(append([]string(nil), r.include...), r.exclude...)
 	for _, rev := range revs {
 		if _, err := gitOutput(ctx, r.gitDir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-			return nil, &RevisionError{Rev: rev, Dir: dir}
+			return nil, &RevisionError{rev: rev, dir: dir}
 		}
 	}
 	return r, nil
@@ -236,7 +256,7 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	}
 	start := time.Now()
 	defer func() { s.Logger.Debug().Dur("took", time.Since(start)).Msg("blobs read") }()
-	if s.reader() == ReaderGoGit {
+	if s.reader() == readerGoGit {
 		return s.scanGoGit(ctx, repo, emit)
 	}
 	return s.scanGit(ctx, repo, emit)
@@ -262,27 +282,14 @@ func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error
 		return nil
 	}
 	start := time.Now()
-	visit := func(c *commitInfo, path, blob string) {
-		if list, ok := targets[blob]; ok {
-			targets[blob] = append(list, intro{commit: c, path: path})
-		}
-	}
-	switch {
-	case s.reader() == ReaderGoGit:
-		err = walkGoGit(ctx, repo, visit)
-	case s.walk() != nil:
-		var h *histWalk
-		if h, err = s.walk().wait(ctx); err == nil {
-			for blob := range targets {
-				targets[blob] = h.intros[blob]
+	if s.reader() == readerGoGit {
+		err = walkGoGit(ctx, repo, func(c *commitInfo, path, blob string) {
+			if list, ok := targets[blob]; ok {
+				targets[blob] = append(list, intro{commit: c, path: path})
 			}
-		}
-	default:
-		var n int64
-		err = walkGit(ctx, repo, visit, &n)
-	}
-	if err == nil && s.reader() != ReaderGoGit {
-		err = describe(ctx, repo.gitDir, targets)
+		})
+	} else {
+		err = s.placeGit(ctx, repo, targets)
 	}
 	if err != nil {
 		return fmt.Errorf("walking history: %w", err)
@@ -313,22 +320,13 @@ func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error
 	return nil
 }
 
-// Commits implements scanner.Counter. With the git reader it waits for the history walk.
+// Commits implements scanner.Counter. With the git reader it waits for the history walk, if
+// the scan started one.
 func (s *Source) Commits() int64 {
-	if w := s.walk(); w != nil {
-		if h, err := w.wait(context.Background()); err == nil {
-			return h.commits
-		}
+	if s.history != nil {
+		return s.history.count()
 	}
-	if s.walkRepo != nil && s.commits.Load() == 0 {
-		// No walk was needed: count the commits alone, which costs little.
-		out, err := gitOutput(s.walkCtx, s.walkRepo.gitDir, append([]string{"rev-list", "--count"}, s.walkRepo.revArgs()...)...)
-		if err == nil {
-			n, _ := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
-			s.commits.Store(n)
-		}
-	}
-	return s.commits.Load()
+	return s.commits
 }
 
 // commitInfo is what a location tells of a commit.
@@ -375,6 +373,9 @@ func gitError(name string, stderr fmt.Stringer, err error) error {
 	}
 	return fmt.Errorf("git %s: %w", name, err)
 }
+
+// pipeSize is the pipe buffer asked for between a git process and leakstop.
+const pipeSize = 1 << 20
 
 // startReading starts cmd with its standard output on a pipe and its standard error kept.
 // The pipe is grown to pipeSize, so git goes on writing while its reader waits its turn

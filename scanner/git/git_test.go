@@ -1,9 +1,9 @@
 package git
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +15,8 @@ import (
 	"github.com/leakstop/leakstop/scanner"
 )
 
-// config is one way of reading: a reader, with or without line selection by anchors.
+// config is one way of reading: a reader, with or without line selection (Source.Lines;
+// "anchors" in test and benchmark names).
 type config struct {
 	reader  Reader
 	anchors bool
@@ -29,7 +30,7 @@ func (c config) String() string {
 }
 
 // readers are the ways a history can be read; all must give the same findings.
-var readers = []config{{ReaderGit, true}, {ReaderGit, false}, {ReaderGoGit, true}, {ReaderGoGit, false}}
+var readers = []config{{readerGit, true}, {readerGit, false}, {readerGoGit, true}, {readerGoGit, false}}
 
 // source returns a source for dir read the way c says.
 func (c config) source(dir string) *Source {
@@ -68,12 +69,7 @@ func got(t testing.TB, keys []string, res *scanner.Result) []want {
 	t.Helper()
 	var out []want
 	for _, f := range res.Findings {
-		k := -1
-		for i, key := range keys {
-			if key == f.Secret {
-				k = i
-			}
-		}
+		k := slices.Index(keys, f.Secret)
 		if k < 0 {
 			t.Errorf("unexpected finding %s of rule %s", f.Redacted, f.Rule)
 		}
@@ -170,6 +166,20 @@ func TestCorruptObject(t *testing.T) {
 	}
 }
 
+// TestCorruptTreeRef: a tree that a ref points at and that cannot be read is reported, and
+// the commits are read all the same. (The go-git reader only: the git reader lists blobs
+// without opening trees, and a listing that stops on a corrupt object is TestCorruptObject's.)
+func TestCorruptTreeRef(t *testing.T) {
+	h, corrupt := repoWithCorruptTreeRef(t)
+	res := run(t, config{readerGoGit, true}.source(h.dir))
+	if diff := cmp.Diff(h.want, got(t, h.keys, res), cmp.AllowUnexported(want{})); diff != "" {
+		t.Errorf("locations (-want +got):\n%s", diff)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Where+res.Problems[0].Err.Error(), corrupt[:12]) {
+		t.Errorf("problems %v, want one naming tree %s", res.Problems, corrupt)
+	}
+}
+
 // TestCorruptObjectAmongRuns: a reader process that dies in the middle of one of many runs,
 // with more runs given to it, is replaced by one that reads all it had been given, whatever
 // the number of readers.
@@ -178,7 +188,7 @@ func TestCorruptObjectAmongRuns(t *testing.T) {
 	sortWants(h.want)
 	for _, readers := range []int{1, 2, 3} {
 		for _, blobs := range []int{1, 2, 5} {
-			src := config{ReaderGit, true}.source(h.dir)
+			src := config{readerGit, true}.source(h.dir)
 			src.Readers, src.runBlobs = readers, blobs
 			res := run(t, src)
 			g := got(t, h.keys, res)
@@ -198,8 +208,8 @@ func TestNotRepository(t *testing.T) {
 	needGit(t)
 	for _, r := range readers {
 		err := (&Source{Dir: t.TempDir(), Reader: r.reader}).Scan(context.Background(), func(scanner.Chunk) error { return nil })
-		if !errors.Is(err, ErrNotRepository) {
-			t.Errorf("reader %s: error %v, want ErrNotRepository", r, err)
+		if !errors.Is(err, errNotRepository) {
+			t.Errorf("reader %s: error %v, want errNotRepository", r, err)
 		}
 	}
 }
@@ -311,38 +321,5 @@ func sameResults(t *testing.T, results []*scanner.Result, garbage bool) {
 		if a.Stats.Commits != b.Stats.Commits || a.Stats.Bytes != b.Stats.Bytes && !garbage || a.Stats.Blobs != b.Stats.Blobs && !garbage {
 			t.Errorf("stats differ: %s %+v, %s %+v", readers[0], a.Stats, readers[i+1], b.Stats)
 		}
-	}
-}
-
-// TestParseLog reads `git log --raw -c -z` output, with a buffer small enough that most
-// tokens do not fit in it.
-func TestParseLog(t *testing.T) {
-	z, a, b, c := strings.Repeat("0", 40), strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)
-	log := "\x01" + c + "\x00\n" +
-		":000000 100644 " + z + " " + a + " A\x00dir/a.txt\x00" +
-		":100644 000000 " + b + " " + z + " D\x00gone.txt\x00" +
-		":000000 160000 " + z + " " + b + " A\x00sub\x00" +
-		"\x01" + b + "\x00\n" +
-		"::100644 100644 100644 " + a + " " + b + " " + c + " MM\x00dir/a.txt\x00" +
-		":100644 100644 " + a + " " + b + " M\x00" + strings.Repeat("long/", 10) + "last.txt"
-	type visit struct{ commit, path, blob string }
-	var got []visit
-	var n int64
-	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), func(ci *commitInfo, path, blob string) {
-		got = append(got, visit{ci.sha, path, blob})
-	}, &n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []visit{
-		{c, "dir/a.txt", a},
-		{b, "dir/a.txt", c},
-		{b, strings.Repeat("long/", 10) + "last.txt", b},
-	}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(visit{})); diff != "" {
-		t.Errorf("visits (-want +got):\n%s", diff)
-	}
-	if n != 2 {
-		t.Errorf("%d commits, want 2", n)
 	}
 }

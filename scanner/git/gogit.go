@@ -33,7 +33,7 @@ func openGoGit(dir string, repo *repository) error {
 		r, err = gogit.PlainOpen(dir) // a bare repository
 	}
 	if err != nil {
-		return fmt.Errorf("opening repository %s: %w (give the folder of a clone, a bare repository, or a clone URL)", dir, ErrNotRepository)
+		return notRepository(dir)
 	}
 	g := &goGitRepo{r: r}
 	var tips []plumbing.Hash
@@ -56,20 +56,25 @@ func openGoGit(dir string, repo *repository) error {
 			tips = append(tips, head.Hash())
 		}
 	}
-	for _, rev := range repo.include {
-		h, err := r.ResolveRevision(plumbing.Revision(rev))
-		if err != nil {
-			return fmt.Errorf("reading revision %q: it names no commit in %s (check --since and --range)", rev, dir)
+	resolve := func(revs []string) ([]plumbing.Hash, error) {
+		var out []plumbing.Hash
+		for _, rev := range revs {
+			h, err := r.ResolveRevision(plumbing.Revision(rev))
+			if err != nil {
+				return nil, &RevisionError{rev: rev, dir: dir}
+			}
+			out = append(out, *h)
 		}
-		tips = append(tips, *h)
+		return out, nil
 	}
-	var excluded []plumbing.Hash
-	for _, rev := range repo.exclude {
-		h, err := r.ResolveRevision(plumbing.Revision(rev))
-		if err != nil {
-			return fmt.Errorf("reading revision %q: it names no commit in %s (check --since and --range)", rev, dir)
-		}
-		excluded = append(excluded, *h)
+	included, err := resolve(repo.include)
+	if err != nil {
+		return err
+	}
+	tips = append(tips, included...)
+	excluded, err := resolve(repo.exclude)
+	if err != nil {
+		return err
 	}
 
 	// Commits reachable from the excluded revisions are left out.
@@ -215,7 +220,10 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 	}
 	for _, h := range g.trees {
 		if err := treeBlobs(r, h, seen, blobs, &order); err != nil {
-			return emit(scanner.Chunk{Location: scanner.Location{Blob: h.String()}, Err: err})
+			// Reported; the commits are read all the same.
+			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: h.String()}, Err: err}); err != nil {
+				return err
+			}
 		}
 	}
 	for _, ch := range g.include {
@@ -235,7 +243,7 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 			}
 		}
 	}
-	s.commits.Store(int64(len(g.include)))
+	s.commits = int64(len(g.include))
 	limit := s.limit()
 	var cache *lineCache
 	if s.Lines != nil {
@@ -322,9 +330,8 @@ func walkGoGit(ctx context.Context, repo *repository, visit func(c *commitInfo, 
 			}
 			parents = append(parents, pc.TreeHash)
 		}
-		if err := introduced(r, "", c.TreeHash, parents, func(path, blob string) { visit(info, path, blob) }); err != nil {
-			continue
-		}
+		// A tree that cannot be read is reported by the scan; the walk goes on without it.
+		_ = introduced(r, "", c.TreeHash, parents, func(path, blob string) { visit(info, path, blob) })
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/leakstop/leakstop/rules"
+	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/files"
 )
 
 // Line states in a lineCache: the three kinds the line filter tells apart, then what the
@@ -209,5 +211,36 @@ func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
 			c.lines.put(h, lineClean)
 			c.recent.update(h, lineClean)
 		}
+	}
+}
+
+// selPool holds line selections between chunks.
+var selPool = sync.Pool{New: func() any { return &selection{} }}
+
+// blobChunk makes the chunk for a blob's content, for either reader. With a line cache
+// (Source.Lines set), only the lines worth matching go to the engine and data is released at
+// once, unless a line needs the whole blob; otherwise data goes whole and release is called
+// when the engine is done with it.
+func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release func()) scanner.Chunk {
+	loc := scanner.Location{Blob: oid}
+	if files.IsBinary(data) {
+		release()
+		return scanner.Chunk{Location: loc, Skipped: "binary blob"}
+	}
+	if cache == nil {
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
+	}
+	sel := selPool.Get().(*selection)
+	cache.sel(data, sel)
+	if sel.whole {
+		selPool.Put(sel)
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
+	}
+	size := int64(len(data))
+	release()
+	return scanner.Chunk{
+		Data: sel.data, LineMap: sel.lineMap, Size: size, Kind: scanner.KindBlob, Location: loc,
+		Scanned: func(ms []rules.Match) { cache.learn(sel.hashes, ms); s.matched(ms) },
+		Done:    func() { selPool.Put(sel) },
 	}
 }
