@@ -30,15 +30,10 @@ func newAnthropic(cfg Config) *anthropicProvider {
 	return &anthropicProvider{
 		c:     cfg.Client,
 		base:  base,
-		admin: strings.TrimSpace(cfg.Env("ANTHROPIC_ADMIN_KEY")),
+		admin: cfg.value("ANTHROPIC_ADMIN_KEY"),
 		verify: getVerifier{
 			c: cfg.Client, provider: "anthropic", accepted: "Anthropic",
-			url: func(s Secret) string {
-				if isAnthropicAdmin(s.Value) {
-					return base + "/v1/organizations/me"
-				}
-				return base + "/v1/models?limit=1"
-			},
+			url:    either(isAnthropicAdmin, base+"/v1/organizations/me", base+"/v1/models?limit=1"),
 			header: func(s Secret) http.Header { return anthropicHeaders(s.Value) },
 			answers: map[int]func(*reply) Outcome{
 				http.StatusNotFound: invalid, // a disabled key (trufflehog's note)

@@ -39,10 +39,10 @@ func newAWS(cfg Config) *awsProvider {
 		c:        cfg.Client,
 		base:     baseURL(cfg.Env, "aws", ""),
 		env:      cfg.Env,
-		adminID:  strings.TrimSpace(cfg.Env("AWS_ACCESS_KEY_ID")),
-		adminKey: strings.TrimSpace(cfg.Env("AWS_SECRET_ACCESS_KEY")),
-		adminTok: strings.TrimSpace(cfg.Env("AWS_SESSION_TOKEN")),
-		profile:  strings.TrimSpace(cfg.Env("AWS_PROFILE")),
+		adminID:  cfg.value("AWS_ACCESS_KEY_ID"),
+		adminKey: cfg.value("AWS_SECRET_ACCESS_KEY"),
+		adminTok: cfg.value("AWS_SESSION_TOKEN"),
+		profile:  cfg.value("AWS_PROFILE"),
 	}
 }
 

@@ -17,11 +17,13 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// Client is the HTTP client every provider shares. It bounds each call with a timeout,
-// retries 429 (every method) and 5xx and network errors (read-only methods only: a
-// changing call that may have landed is verified before it is tried again) with backoff that
-// honours Retry-After and the providers' reset headers, limits how many calls run at once
-// per provider, and writes every attempt and its answer to the audit log, redacted.
+// Client is the HTTP client every provider, and the issue filer, shares. It bounds each
+// call with a timeout, retries rate limits (429, and GitHub's primary and secondary limits;
+// every method, as a limited call was not served) and 5xx and network errors (read-only
+// methods only: a changing call that may have landed is verified before it is tried again)
+// with backoff that honours Retry-After and the providers' reset headers, limits how many
+// calls run at once per provider, and writes every attempt and its answer to the audit
+// log, redacted. It is the one retry loop of leakstop's calls.
 type Client struct {
 	// HTTP sends the requests; its Timeout bounds each attempt. Nil means a client with a
 	// 30-second timeout.

@@ -25,7 +25,7 @@ func newCloudflare(cfg Config) *cloudflareProvider {
 	return &cloudflareProvider{
 		c:        cfg.Client,
 		base:     base,
-		operator: strings.TrimSpace(cfg.Env("CLOUDFLARE_API_TOKEN")),
+		operator: cfg.value("CLOUDFLARE_API_TOKEN"),
 		verify: getVerifier{
 			c: cfg.Client, provider: "cloudflare",
 			url: at(base + "/user/tokens/verify"),

@@ -30,12 +30,7 @@ func newGitHub(cfg Config) *githubProvider {
 		c: cfg.Client, base: base, token: cfg.Env("GITHUB_TOKEN"),
 		verify: getVerifier{
 			c: cfg.Client, provider: "github", accepted: "GitHub",
-			url: func(s Secret) string {
-				if isInstallationToken(s.Value) {
-					return base + "/installation/repositories?per_page=1"
-				}
-				return base + "/user"
-			},
+			url:    either(isInstallationToken, base+"/installation/repositories?per_page=1", base+"/user"),
 			header: func(s Secret) http.Header { return githubHeaders(s.Value) },
 			answers: map[int]func(*reply) Outcome{
 				http.StatusOK: func(r *reply) Outcome {

@@ -29,15 +29,10 @@ func newOpenAI(cfg Config) *openaiProvider {
 	return &openaiProvider{
 		c:     cfg.Client,
 		base:  base,
-		admin: strings.TrimSpace(cfg.Env("OPENAI_ADMIN_KEY")),
+		admin: cfg.value("OPENAI_ADMIN_KEY"),
 		verify: getVerifier{
 			c: cfg.Client, provider: "openai", accepted: "OpenAI",
-			url: func(s Secret) string {
-				if isOpenAIAdmin(s.Value) {
-					return base + "/organization/admin_api_keys?limit=1"
-				}
-				return base + "/models"
-			},
+			url: either(isOpenAIAdmin, base+"/organization/admin_api_keys?limit=1", base+"/models"),
 			answers: map[int]func(*reply) Outcome{
 				http.StatusUnauthorized: func(r *reply) Outcome {
 					if msg, _, _ := parseOpenAIError(r.Body); missingScope(msg) {

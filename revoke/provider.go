@@ -119,6 +119,17 @@ type getVerifier struct {
 // at is a getVerifier URL that is the same for every secret.
 func at(u string) func(Secret) string { return func(Secret) string { return u } }
 
+// either is a getVerifier URL for providers whose keys of one kind (is: admin keys,
+// installation tokens) verify elsewhere: yes for those, no for the others.
+func either(is func(v string) bool, yes, no string) func(Secret) string {
+	return func(s Secret) string {
+		if is(s.Value) {
+			return yes
+		}
+		return no
+	}
+}
+
 // Verify sends the GET and reads the answer.
 func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if g.skip != nil {

@@ -63,6 +63,9 @@ type Config struct {
 	Env    Env
 }
 
+// value returns the environment variable name, trimmed: an operator credential or setting.
+func (cfg Config) value(name string) string { return strings.TrimSpace(cfg.Env(name)) }
+
 // Builtin returns the registry of every provider leakstop knows, listed by hand.
 func Builtin(cfg Config) (*Registry, error) {
 	if cfg.Env == nil {

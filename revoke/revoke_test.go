@@ -164,8 +164,8 @@ func TestVerifyEveryProvider(t *testing.T) {
 	aw := fake.NewAWS(t)
 	hf := fake.NewBearer(t, "/api/whoami-v2", `{"name":"alice"}`)
 	st := fake.NewBearer(t, "/v1/balance", `{"object":"balance"}`)
-	sg := fake.NewBearer(t, "/v3/scopes", `{"scopes":["mail.send"]}`)
-	cf := fake.NewBearer(t, "/client/v4/user/tokens/verify", `{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`)
+	sg := fake.NewSendGrid(t)
+	cf := fake.NewCloudflare(t)
 	gq := fake.NewBearer(t, "/openai/v1/models", `{"data":[]}`)
 	dc := fake.NewDiscord(t)
 	tg := fake.NewTelegram(t)
@@ -197,7 +197,7 @@ func TestVerifyEveryProvider(t *testing.T) {
 		{"aws", "AKIA" + gen(t, "{{base32 16}}"), "AKIA" + gen(t, "{{base32 16}}"), awsSecret, func(v string) { aw.AddKey(v, awsSecret, "alice") }},
 		{"huggingface", "hf_" + gen(t, "{{alnum 34}}"), "hf_" + gen(t, "{{alnum 34}}"), "", hf.AddToken},
 		{"stripe", "sk_live_" + gen(t, "{{alnum 24}}"), "sk_live_" + gen(t, "{{alnum 24}}"), "", st.AddToken},
-		{"sendgrid", "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "", sg.AddToken},
+		{"sendgrid", "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "", sg.AddKey},
 		{"cloudflare", gen(t, "{{b64url 40}}"), gen(t, "{{b64url 40}}"), "", cf.AddToken},
 		{"groq", "gsk_" + gen(t, "{{alnum 52}}"), "gsk_" + gen(t, "{{alnum 52}}"), "", gq.AddToken},
 		{"discord", gen(t, "{{discord}}"), gen(t, "{{discord}}"), "", dc.AddToken},
@@ -601,59 +601,18 @@ func TestCloudflareAndSendGridRevoke(t *testing.T) {
 	cfTok := gen(t, "{{b64url 40}}")
 	sgID := gen(t, "{{b64url 22}}")
 	sgKey := "SG." + sgID + "." + gen(t, "{{b64url 43}}")
-	var mu sync.Mutex
-	cfLive, sgLive := true, true
-	var cfDeletes, sgDeletes int
-	cf := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer "+cfTok || !cfLive {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]}`))
-			return
-		}
-		switch {
-		case r.Method == http.MethodGet && r.URL.Path == "/client/v4/user/tokens/verify":
-			w.Write([]byte(`{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`))
-		case r.Method == http.MethodDelete && r.URL.Path == "/client/v4/user/tokens/ed17574386854bf78a67040be0a770b0":
-			cfDeletes++
-			cfLive = false
-			w.Write([]byte(`{"success":true,"result":{"id":"ed17574386854bf78a67040be0a770b0"}}`))
-		default:
-			t.Errorf("cloudflare: unexpected %s %s", r.Method, r.URL.Path)
-			w.WriteHeader(http.StatusTeapot)
-		}
-	}))
-	defer cf.Close()
-	sg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer "+sgKey || !sgLive {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"errors":[{"field":null,"message":"authorization required"}]}`))
-			return
-		}
-		switch {
-		case r.Method == http.MethodGet && r.URL.Path == "/v3/scopes":
-			w.Write([]byte(`{"scopes":["api_keys.delete","api_keys.read"]}`))
-		case r.Method == http.MethodGet && r.URL.Path == "/v3/api_keys":
-			w.Write([]byte(`{"result":[{"api_key_id":"other","name":"a"},{"api_key_id":"` + sgID + `","name":"leaked"}]}`))
-		case r.Method == http.MethodDelete && r.URL.Path == "/v3/api_keys/"+sgID:
-			sgDeletes++
-			sgLive = false
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			t.Errorf("sendgrid: unexpected %s %s", r.Method, r.URL.Path)
-			w.WriteHeader(http.StatusTeapot)
-		}
-	}))
-	defer sg.Close()
+	cf := fake.NewCloudflare(t)
+	cf.AddToken(cfTok)
+	sg := fake.NewSendGrid(t)
+	sg.AddKey("SG." + gen(t, "{{b64url 22}}.{{b64url 43}}")) // another key of the account
+	sg.AddKey(sgKey)
 	h := newHarness(t, map[string]string{"LEAKSTOP_CLOUDFLARE_URL": cf.URL, "LEAKSTOP_SENDGRID_URL": sg.URL})
 	ss := []revoke.Secret{h.secret("cloudflare", cfTok, ""), h.secret("sendgrid", sgKey, "")}
 	res := h.runner(true, true).Run(context.Background(), ss)
 	_, rs := statuses(res)
-	if d := cmp.Diff([]string{"dry-run", "dry-run"}, rs); d != "" || cfDeletes+sgDeletes != 0 {
-		t.Errorf("dry run (-want +got):\n%s (deletes %d %d)", d, cfDeletes, sgDeletes)
+	deletes := func() int { return cf.Count(http.MethodDelete, "/") + sg.Count(http.MethodDelete, "/") }
+	if d := cmp.Diff([]string{"dry-run", "dry-run"}, rs); d != "" || deletes() != 0 {
+		t.Errorf("dry run (-want +got):\n%s (%d deletes)", d, deletes())
 	}
 	res = h.runner(true, false).Run(context.Background(), ss)
 	vs, rs := statuses(res)
@@ -663,8 +622,8 @@ func TestCloudflareAndSendGridRevoke(t *testing.T) {
 	if d := cmp.Diff([]string{"invalid", "invalid"}, vs); d != "" {
 		t.Errorf("after (-want +got):\n%s", d)
 	}
-	if cfDeletes != 1 || sgDeletes != 1 {
-		t.Errorf("deletes: cloudflare %d, sendgrid %d", cfDeletes, sgDeletes)
+	if cf.Live(cfTok) || sg.Live(sgKey) || deletes() != 2 {
+		t.Errorf("live after: cloudflare %v, sendgrid %v; %d deletes", cf.Live(cfTok), sg.Live(sgKey), deletes())
 	}
 	data, _ := os.ReadFile(h.audit.Path())
 	checkNoSecrets(t, "the audit log", string(data), cfTok, sgKey, sgID)

@@ -26,7 +26,7 @@ func newSendGrid(cfg Config) *sendgridProvider {
 	return &sendgridProvider{
 		c:        cfg.Client,
 		base:     base,
-		operator: strings.TrimSpace(cfg.Env("SENDGRID_API_KEY")),
+		operator: cfg.value("SENDGRID_API_KEY"),
 		verify: getVerifier{
 			c: cfg.Client, provider: "sendgrid", accepted: "SendGrid",
 			url:     at(base + "/scopes"),

@@ -164,7 +164,7 @@ func (f *NPM) handle(w http.ResponseWriter, r *http.Request, _ string) {
 }
 
 // Bearer fakes a provider verified by one GET with a bearer token (Hugging Face, Stripe,
-// Groq, SendGrid, Cloudflare's verify): 200 with Body for live tokens, 401 otherwise.
+// Groq, DigitalOcean, Replicate): 200 with Body for live tokens, 401 otherwise.
 type Bearer struct {
 	*Server
 	Path string
@@ -385,4 +385,102 @@ func (f *Telegram) handle(w http.ResponseWriter, r *http.Request, _ string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": map[string]any{"id": 123456789, "is_bot": true, "username": "leak_bot"}})
+}
+
+// Cloudflare fakes GET /client/v4/user/tokens/verify and DELETE /client/v4/user/tokens/{id}
+// (providers.md §8): the verify answer names the token's id, which the delete takes; a
+// token may delete itself.
+type Cloudflare struct {
+	*Server
+}
+
+// NewCloudflare starts the fake.
+func NewCloudflare(t testing.TB) *Cloudflare {
+	f := &Cloudflare{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddToken adds a live API token; its id is 32 hex characters.
+func (f *Cloudflare) AddToken(v string) { f.keys.add(v, sha512hex(v)[:32]) }
+
+func (f *Cloudflare) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	x := f.keys.get(bearerOf(r))
+	if x == nil || !x.live {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "errors": []map[string]any{{"code": 1000, "message": "Invalid API Token"}}})
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/client/v4/user/tokens/verify":
+		f.keys.verify(x.value)
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": map[string]any{"id": x.id, "status": "active"}})
+	case r.Method == http.MethodDelete && r.URL.Path == "/client/v4/user/tokens/"+x.id:
+		f.revoke(x, r)
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "result": map[string]any{"id": x.id}})
+	default:
+		f.unexpected(w, r, "no such route")
+	}
+}
+
+// SendGrid fakes GET /v3/scopes, GET /v3/api_keys and DELETE /v3/api_keys/{id}
+// (providers.md §8): a key's id is its middle segment, and a key may delete itself.
+type SendGrid struct {
+	*Server
+}
+
+// NewSendGrid starts the fake.
+func NewSendGrid(t testing.TB) *SendGrid {
+	f := &SendGrid{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddKey adds a live key "SG.<id>.<secret>".
+func (f *SendGrid) AddKey(v string) {
+	id := v
+	if parts := strings.Split(v, "."); len(parts) == 3 {
+		id = parts[1]
+	}
+	f.keys.add(v, id)
+}
+
+func (f *SendGrid) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	x := f.keys.get(bearerOf(r))
+	if x == nil || !x.live {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{"field": nil, "message": "authorization required"}}})
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/v3/scopes":
+		f.keys.verify(x.value)
+		writeJSON(w, http.StatusOK, map[string]any{"scopes": []string{"api_keys.delete", "api_keys.read"}})
+	case r.Method == http.MethodGet && r.URL.Path == "/v3/api_keys":
+		f.keys.mu.Lock()
+		result := []map[string]any{}
+		for _, k := range f.keys.list {
+			if k.live {
+				result = append(result, map[string]any{"api_key_id": k.id, "name": "key " + k.id[:4]})
+			}
+		}
+		f.keys.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"result": result})
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v3/api_keys/"):
+		id := strings.TrimPrefix(r.URL.Path, "/v3/api_keys/")
+		f.keys.mu.Lock()
+		var target *key
+		for _, k := range f.keys.list {
+			if k.id == id && k.live {
+				target = k
+			}
+		}
+		f.keys.mu.Unlock()
+		if target == nil {
+			writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{"field": nil, "message": "resource not found"}}})
+			return
+		}
+		f.revoke(target, r)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		f.unexpected(w, r, "no such route")
+	}
 }
