@@ -76,10 +76,7 @@ type anthropicKey struct {
 // matchHint reports whether key fits a partial_key_hint ("sk-ant-api03-R2D...igAA").
 func matchHint(hint, key string) bool {
 	pre, suf, ok := strings.Cut(hint, "...")
-	if !ok || pre == "" || suf == "" {
-		return false
-	}
-	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+	return ok && pre != "" && suf != "" && showsAs(key, pre, suf)
 }
 
 // Revoke sets the key inactive (reversible) with ANTHROPIC_ADMIN_KEY.
@@ -125,18 +122,10 @@ func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		}
 		after = *l.LastID
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + anthropicRemedy}, nil
-	case 1:
-	default:
-		var ids []string
-		for _, k := range found {
-			ids = append(ids, k.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing changed, " + anthropicRemedy}, nil
+	k, out := oneMatch(found, func(k anthropicKey) string { return k.ID }, "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization", "changed", anthropicRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	k := found[0]
 	what := fmt.Sprintf("API key %s (%q) set inactive", k.ID, k.Name)
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would set API key " + k.ID + " inactive"}, nil

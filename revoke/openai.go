@@ -169,10 +169,7 @@ func matchRedacted(redacted, key string) bool {
 			return false
 		}
 	}
-	if pre == "" && suf == "" {
-		return false
-	}
-	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+	return (pre != "" || suf != "") && showsAs(key, pre, suf)
 }
 
 // Revoke deletes the key (or its service account) with OPENAI_ADMIN_KEY; an admin key with
@@ -204,18 +201,12 @@ func (o *openaiProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 			}
 		}
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects; %s", len(projects), openaiRemedy)}, nil
-	case 1:
-	default:
-		var c []string
-		for _, m := range found {
-			c = append(c, m.key.ID+" in "+m.project.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + fmt.Sprint(len(found)) + " keys look like it (" + strings.Join(c, ", ") + "); nothing deleted, " + openaiRemedy}, nil
+	m, out := oneMatch(found, func(m match) string { return m.key.ID + " in " + m.project.ID },
+		fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects", len(projects)),
+		"deleted", openaiRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	m := found[0]
 	if m.key.Owner.Type == "service_account" && m.key.Owner.ServiceAccount != nil {
 		sa := m.key.Owner.ServiceAccount
 		what := fmt.Sprintf("service account %s (%q) of project %s, which owns key %s: deleting it also revokes every other key of that service account", sa.ID, sa.Name, m.project.ID, m.key.ID)
@@ -247,22 +238,15 @@ func (o *openaiProvider) revokeAdmin(ctx context.Context, s Secret, dryRun bool)
 			found = append(found, k)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: "admin key not found in the organization of " + whose + "; " + openaiRemedy}, nil
-	case 1:
-	default:
-		var ids []string
-		for _, k := range found {
-			ids = append(ids, k.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing deleted, " + openaiRemedy}, nil
+	k, out := oneMatch(found, func(k openaiKey) string { return k.ID }, "admin key not found in the organization of "+whose, "deleted", openaiRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	what := fmt.Sprintf("admin key %s (%q) with %s", found[0].ID, found[0].Name, whose)
+	what := fmt.Sprintf("admin key %s (%q) with %s", k.ID, k.Name, whose)
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would delete " + what}, nil
 	}
-	return o.delete(ctx, s, "/organization/admin_api_keys/"+url.PathEscape(found[0].ID), auth, "deleted "+what)
+	return o.delete(ctx, s, "/organization/admin_api_keys/"+url.PathEscape(k.ID), auth, "deleted "+what)
 }
 
 func (o *openaiProvider) delete(ctx context.Context, s Secret, path, auth, what string) (Outcome, error) {

@@ -215,6 +215,30 @@ func newReplicate(cfg Config) *getVerifier {
 		"Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens")
 }
 
+// showsAs reports whether key could be shown as pre, a gap, suf (the way providers list
+// their keys): it starts with pre and ends with suf, and the two do not overlap.
+func showsAs(key, pre, suf string) bool {
+	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+}
+
+// oneMatch returns the one key of found that looks like the leaked one. With none the
+// outcome is unsupported (notFound says where leakstop looked); with more it is failed
+// and nothing is changed (nothing says what): a key is never revoked on a guess.
+func oneMatch[K any](found []K, name func(K) string, notFound, nothing, remedy string) (K, *Outcome) {
+	var none K
+	switch len(found) {
+	case 0:
+		return none, &Outcome{Status: outcome.Unsupported, Detail: notFound + "; " + remedy}
+	case 1:
+		return found[0], nil
+	}
+	names := make([]string, len(found))
+	for i, k := range found {
+		names[i] = name(k)
+	}
+	return none, &Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(names, ", ") + " all look like it; nothing " + nothing + ", " + remedy}
+}
+
 // operatorOr returns the credential a changing call is made with: the operator's, from the
 // environment variable named variable, when it is set; otherwise the leaked secret itself.
 // whose names it for the outcome.
