@@ -12,30 +12,43 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// Anthropic verifies API and admin keys and deactivates API keys with ANTHROPIC_ADMIN_KEY,
-// matched by partial_key_hint (providers.md §2).
-type Anthropic struct {
-	c     *Client
-	base  string
-	admin string
+// anthropicProvider verifies API and admin keys and deactivates API keys with
+// ANTHROPIC_ADMIN_KEY, matched by partial_key_hint (providers.md §2).
+type anthropicProvider struct {
+	c      *Client
+	base   string
+	admin  string
+	verify getVerifier
 
 	orgOnce  sync.Once
 	adminOrg string // the organization of ANTHROPIC_ADMIN_KEY, "" when unknown
 }
 
-// NewAnthropic returns the Anthropic provider: LEAKSTOP_ANTHROPIC_URL, ANTHROPIC_ADMIN_KEY.
-func NewAnthropic(cfg Config) *Anthropic {
-	return &Anthropic{
+// newAnthropic returns the Anthropic provider: LEAKSTOP_ANTHROPIC_URL, ANTHROPIC_ADMIN_KEY.
+func newAnthropic(cfg Config) *anthropicProvider {
+	base := baseURL(cfg.Env, "anthropic", "https://api.anthropic.com")
+	return &anthropicProvider{
 		c:     cfg.Client,
-		base:  baseURL(cfg.Env, "ANTHROPIC", "https://api.anthropic.com"),
-		admin: strings.TrimSpace(cfg.Env("ANTHROPIC_ADMIN_KEY")),
+		base:  base,
+		admin: cfg.value("ANTHROPIC_ADMIN_KEY"),
+		verify: getVerifier{
+			c: cfg.Client, provider: "anthropic", accepted: "Anthropic",
+			url:    either(isAnthropicAdmin, base+"/v1/organizations/me", base+"/v1/models?limit=1"),
+			header: func(s Secret) http.Header { return anthropicHeaders(s.Value) },
+			answers: map[int]func(*reply) Outcome{
+				http.StatusNotFound: invalid, // a disabled key (trufflehog's note)
+				http.StatusForbidden: func(r *reply) Outcome {
+					return Outcome{Status: outcome.Unknown, Detail: "authenticated but not allowed: " + httpDetail(r)}
+				},
+			},
+		},
 	}
 }
 
 const anthropicRemedy = "deactivate the key at https://console.anthropic.com/settings/keys (admin keys: https://console.anthropic.com/settings/admin-keys)"
 
 // Remediation says where to deactivate a key by hand.
-func (a *Anthropic) Remediation(Secret) string { return anthropicRemedy }
+func (a *anthropicProvider) Remediation(Secret) string { return anthropicRemedy }
 
 func anthropicHeaders(key string) http.Header {
 	h := http.Header{}
@@ -46,25 +59,10 @@ func anthropicHeaders(key string) http.Header {
 
 func isAnthropicAdmin(key string) bool { return strings.HasPrefix(key, "sk-ant-admin") }
 
-// Verify calls GET /v1/models, or GET /v1/organizations/me for admin keys.
-func (a *Anthropic) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	u := a.base + "/v1/models?limit=1"
-	if isAnthropicAdmin(s.Value) {
-		u = a.base + "/v1/organizations/me"
-	}
-	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "verify", Secret: &s, Method: http.MethodGet, URL: u, Header: anthropicHeaders(s.Value)})
-	if err != nil {
-		return Outcome{}, err
-	}
-	switch r.Status {
-	case http.StatusOK:
-		return Outcome{Status: outcome.Live, Detail: "accepted by Anthropic"}, nil
-	case http.StatusUnauthorized, http.StatusNotFound: // 404: a disabled key (trufflehog's note)
-		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-	case http.StatusForbidden:
-		return Outcome{Status: outcome.Unknown, Detail: "authenticated but not allowed: " + httpDetail(r)}, nil
-	}
-	return unknownAnswer(r), nil
+// Verify calls GET /v1/models, or GET /v1/organizations/me for admin keys; a disabled key
+// answers 404.
+func (a *anthropicProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	return a.verify.Verify(ctx, s)
 }
 
 type anthropicKey struct {
@@ -78,14 +76,11 @@ type anthropicKey struct {
 // matchHint reports whether key fits a partial_key_hint ("sk-ant-api03-R2D...igAA").
 func matchHint(hint, key string) bool {
 	pre, suf, ok := strings.Cut(hint, "...")
-	if !ok || pre == "" || suf == "" {
-		return false
-	}
-	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+	return ok && pre != "" && suf != "" && showsAs(key, pre, suf)
 }
 
 // Revoke sets the key inactive (reversible) with ANTHROPIC_ADMIN_KEY.
-func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isAnthropicAdmin(s.Value) {
 		return Outcome{Status: outcome.Unsupported, Detail: "the Admin API cannot disable admin keys: delete it at https://console.anthropic.com/settings/admin-keys"}, nil
 	}
@@ -102,7 +97,7 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		if after != "" {
 			q.Set("after_id", after)
 		}
-		r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "lookup", Secret: &s, Method: http.MethodGet, URL: a.base + "/v1/organizations/api_keys?" + q.Encode(), Header: anthropicHeaders(a.admin)})
+		r, err := a.c.do(ctx, request{Provider: "anthropic", Action: "lookup", Secret: &s, Method: http.MethodGet, URL: a.base + "/v1/organizations/api_keys?" + q.Encode(), Header: anthropicHeaders(a.admin)})
 		if err != nil {
 			return Outcome{}, fmt.Errorf("listing API keys: %w", err)
 		}
@@ -127,25 +122,17 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 		}
 		after = *l.LastID
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + anthropicRemedy}, nil
-	case 1:
-	default:
-		var ids []string
-		for _, k := range found {
-			ids = append(ids, k.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing changed, " + anthropicRemedy}, nil
+	k, out := oneMatch(found, func(k anthropicKey) string { return k.ID }, "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization", "changed", anthropicRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	k := found[0]
 	what := fmt.Sprintf("API key %s (%q) set inactive", k.ID, k.Name)
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would set API key " + k.ID + " inactive"}, nil
 	}
 	h := anthropicHeaders(a.admin)
 	h.Set("Content-Type", "application/json")
-	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "revoke", Secret: &s, Method: http.MethodPost, URL: a.base + "/v1/organizations/api_keys/" + url.PathEscape(k.ID), Header: h, Body: []byte(`{"status":"inactive"}`)})
+	r, err := a.c.do(ctx, request{Provider: "anthropic", Action: "revoke", Secret: &s, Method: http.MethodPost, URL: a.base + "/v1/organizations/api_keys/" + url.PathEscape(k.ID), Header: h, Body: []byte(`{"status":"inactive"}`)})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("deactivating: %w (it may have happened: leakstop verifies before trying again)", err)
 	}
@@ -157,8 +144,8 @@ func (a *Anthropic) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome,
 
 // organization asks GET /v1/organizations/me which organization key belongs to; "" when the
 // endpoint refuses the key (older accounts answer it for admin keys only) or fails.
-func (a *Anthropic) organization(ctx context.Context, s *Secret, key string) string {
-	r, err := a.c.Do(ctx, Call{Provider: "anthropic", Action: "lookup", Secret: s, Method: http.MethodGet, URL: a.base + "/v1/organizations/me", Header: anthropicHeaders(key)})
+func (a *anthropicProvider) organization(ctx context.Context, s *Secret, key string) string {
+	r, err := a.c.do(ctx, request{Provider: "anthropic", Action: "lookup", Secret: s, Method: http.MethodGet, URL: a.base + "/v1/organizations/me", Header: anthropicHeaders(key)})
 	if err != nil || r.Status != http.StatusOK {
 		return ""
 	}
@@ -174,7 +161,7 @@ func (a *Anthropic) organization(ctx context.Context, s *Secret, key string) str
 // otherOrganization tells whether the leaked key belongs to another organization than
 // ANTHROPIC_ADMIN_KEY's (providers.md §2.3): then nothing is changed, and the outcome says
 // where to deactivate it. When either organization cannot be told, the key list decides.
-func (a *Anthropic) otherOrganization(ctx context.Context, s *Secret) (Outcome, bool) {
+func (a *anthropicProvider) otherOrganization(ctx context.Context, s *Secret) (Outcome, bool) {
 	leaked := a.organization(ctx, s, s.Value)
 	if leaked == "" {
 		return Outcome{}, false

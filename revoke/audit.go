@@ -14,9 +14,9 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// Entry is one line of the audit log: an HTTP attempt ("call") or an outcome ("verify",
+// entry is one line of the audit log: an HTTP attempt ("call") or an outcome ("verify",
 // "revoke", "issue"). Secrets appear only redacted.
-type Entry struct {
+type entry struct {
 	Time        string         `json:"time"`
 	Event       string         `json:"event"`
 	Provider    string         `json:"provider,omitempty"`
@@ -44,7 +44,7 @@ type Audit struct {
 	f       *os.File
 	path    string
 	err     error
-	revoked map[string]Entry
+	revoked map[string]entry
 }
 
 // DefaultAuditPath is $XDG_STATE_HOME/leakstop/audit.jsonl, or
@@ -57,7 +57,7 @@ func DefaultAuditPath(env Env) (string, error) {
 	if home == "" {
 		h, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("finding the audit log: %w (set --audit FILE)", err)
+			return "", fmt.Errorf("finding the audit log: %w", err)
 		}
 		home = h
 	}
@@ -67,16 +67,16 @@ func DefaultAuditPath(env Env) (string, error) {
 // OpenAudit opens (or creates) the audit log at path for appending, and reads the secrets it
 // says were revoked.
 func OpenAudit(path string) (*Audit, error) {
-	a := &Audit{path: path, revoked: map[string]Entry{}}
+	a := &Audit{path: path, revoked: map[string]entry{}}
 	if err := a.load(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("opening the audit log: %w (choose another with --audit FILE)", err)
+		return nil, fmt.Errorf("opening the audit log: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("opening the audit log: %w (choose another with --audit FILE)", err)
+		return nil, fmt.Errorf("opening the audit log: %w", err)
 	}
 	a.f = f
 	return a, nil
@@ -88,13 +88,13 @@ func (a *Audit) load() error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading the audit log: %w (choose another with --audit FILE)", err)
+		return fmt.Errorf("reading the audit log: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
-		var e Entry
+		var e entry
 		if json.Unmarshal(sc.Bytes(), &e) != nil {
 			continue // a line cut short by a crash: the rest still counts
 		}
@@ -111,11 +111,11 @@ func (a *Audit) load() error {
 // Path returns where the log is written.
 func (a *Audit) Path() string { return a.path }
 
-// Revoked returns the entry recording that the secret with fingerprint fp was revoked, by
+// revocationOf returns the entry recording that the secret with fingerprint fp was revoked, by
 // this run or an earlier one.
-func (a *Audit) Revoked(fp string) (Entry, bool) {
+func (a *Audit) revocationOf(fp string) (entry, bool) {
 	if a == nil {
-		return Entry{}, false
+		return entry{}, false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -123,9 +123,9 @@ func (a *Audit) Revoked(fp string) (Entry, bool) {
 	return e, ok
 }
 
-// Record appends e, stamped with the time. Writes are flushed line by line, so a crash
+// record appends e, stamped with the time. Writes are flushed line by line, so a crash
 // loses nothing already recorded. The first write error is kept for Close.
-func (a *Audit) Record(e Entry) {
+func (a *Audit) record(e entry) {
 	if a == nil {
 		return
 	}

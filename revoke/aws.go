@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -20,11 +19,11 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// AWS verifies access keys with STS GetCallerIdentity, signed by the AWS SDK with the key id
-// and the secret access key found beside it, and deactivates them with IAM UpdateAccessKey
-// (Status Inactive, reversible), using operator credentials from the standard AWS_*
-// variables, or the leaked key itself when none are set (providers.md §7).
-type AWS struct {
+// awsProvider verifies access keys with STS GetCallerIdentity, signed by the AWS SDK with the
+// key id and the secret access key found beside it, and deactivates them with IAM
+// UpdateAccessKey (Status Inactive, reversible), using operator credentials from the standard
+// AWS_* variables, or the leaked key itself when none are set (providers.md §7).
+type awsProvider struct {
 	c        *Client
 	base     string // LEAKSTOP_AWS_URL: one endpoint for STS and IAM (tests)
 	env      Env
@@ -34,23 +33,23 @@ type AWS struct {
 	profile  string
 }
 
-// NewAWS returns the AWS provider.
-func NewAWS(cfg Config) *AWS {
-	return &AWS{
+// newAWS returns the AWS provider.
+func newAWS(cfg Config) *awsProvider {
+	return &awsProvider{
 		c:        cfg.Client,
-		base:     baseURL(cfg.Env, "AWS", ""),
+		base:     baseURL(cfg.Env, "aws", ""),
 		env:      cfg.Env,
-		adminID:  strings.TrimSpace(cfg.Env("AWS_ACCESS_KEY_ID")),
-		adminKey: strings.TrimSpace(cfg.Env("AWS_SECRET_ACCESS_KEY")),
-		adminTok: strings.TrimSpace(cfg.Env("AWS_SESSION_TOKEN")),
-		profile:  strings.TrimSpace(cfg.Env("AWS_PROFILE")),
+		adminID:  cfg.value("AWS_ACCESS_KEY_ID"),
+		adminKey: cfg.value("AWS_SECRET_ACCESS_KEY"),
+		adminTok: cfg.value("AWS_SESSION_TOKEN"),
+		profile:  cfg.value("AWS_PROFILE"),
 	}
 }
 
 const awsRemedy = "deactivate and delete the access key in the IAM console (Users → Security credentials), then check CloudTrail for its use"
 
 // Remediation says what to do by hand.
-func (a *AWS) Remediation(s Secret) string {
+func (a *awsProvider) Remediation(s Secret) string {
 	if strings.HasPrefix(s.Value, "ASIA") {
 		return "temporary credentials cannot be deactivated: revoke the role's active sessions (IAM console, Roles → Revoke active sessions), or deactivate the parent user's key"
 	}
@@ -59,19 +58,12 @@ func (a *AWS) Remediation(s Secret) string {
 
 // awsConfig builds an SDK configuration that sends through the shared client (audit log,
 // concurrency limit) and retries with the client's backoff.
-func (a *AWS) awsConfig(creds aws.CredentialsProvider, s *Secret, action string) aws.Config {
-	hc := &http.Client{Transport: a.c.Transport("aws", action, s, false), Timeout: DefaultTimeout}
-	if a.c.HTTP != nil && a.c.HTTP.Timeout > 0 {
-		hc.Timeout = a.c.HTTP.Timeout
-	}
-	attempts := a.c.MaxRetries + 1
-	if a.c.MaxRetries == 0 {
-		attempts = DefaultMaxRetries + 1
-	}
+func (a *awsProvider) awsConfig(creds aws.CredentialsProvider, s *Secret, action string) aws.Config {
+	attempts := a.c.maxRetries() + 1
 	return aws.Config{
 		Region:      "us-east-1",
 		Credentials: creds,
-		HTTPClient:  hc,
+		HTTPClient:  a.c.HTTPClient("aws", action, s, false),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = attempts
@@ -84,7 +76,7 @@ func (a *AWS) awsConfig(creds aws.CredentialsProvider, s *Secret, action string)
 	}
 }
 
-func (a *AWS) sts(creds aws.CredentialsProvider, s *Secret, action string) *sts.Client {
+func (a *awsProvider) sts(creds aws.CredentialsProvider, s *Secret, action string) *sts.Client {
 	return sts.NewFromConfig(a.awsConfig(creds, s, action), func(o *sts.Options) {
 		if a.base != "" {
 			o.BaseEndpoint = aws.String(a.base)
@@ -92,7 +84,7 @@ func (a *AWS) sts(creds aws.CredentialsProvider, s *Secret, action string) *sts.
 	})
 }
 
-func (a *AWS) iam(creds aws.CredentialsProvider, s *Secret) *iam.Client {
+func (a *awsProvider) iam(creds aws.CredentialsProvider, s *Secret) *iam.Client {
 	return iam.NewFromConfig(a.awsConfig(creds, s, "revoke"), func(o *iam.Options) {
 		if a.base != "" {
 			o.BaseEndpoint = aws.String(a.base)
@@ -109,7 +101,7 @@ type identity struct {
 	Account, Arn string
 }
 
-func (a *AWS) whoami(ctx context.Context, creds aws.CredentialsProvider, s *Secret, action string) (identity, error) {
+func (a *awsProvider) whoami(ctx context.Context, creds aws.CredentialsProvider, s *Secret, action string) (identity, error) {
 	out, err := a.sts(creds, s, action).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return identity{}, err
@@ -126,11 +118,11 @@ func apiCode(err error) (code, msg string) {
 }
 
 // Verify calls STS GetCallerIdentity with the key id and the secret beside it.
-func (a *AWS) Verify(ctx context.Context, s Secret) (Outcome, error) {
+func (a *awsProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if s.Companion == "" {
 		// A JSON report never carries the secret access key, so leakstop revoke REPORT lands
 		// here for every AWS finding; a scan does not (the rule requires the pair).
-		return Outcome{Status: outcome.Skipped, Detail: "the secret access key beside the key id is not known (reports do not carry it), so STS cannot be asked; scan again with --verify"}, nil
+		return Outcome{Status: outcome.Skipped, Detail: "the secret access key beside the key id is not known (reports do not carry it), so STS cannot be asked; verify it while scanning, which reads both"}, nil
 	}
 	id, err := a.whoami(ctx, leakedCreds(s), &s, "verify")
 	if err == nil {
@@ -149,7 +141,7 @@ func (a *AWS) Verify(ctx context.Context, s Secret) (Outcome, error) {
 }
 
 // operator returns the operator's credentials, or nil when none are set.
-func (a *AWS) operator(ctx context.Context) (aws.CredentialsProvider, error) {
+func (a *awsProvider) operator(ctx context.Context) (aws.CredentialsProvider, error) {
 	if a.adminID != "" && a.adminKey != "" {
 		return credentials.NewStaticCredentialsProvider(a.adminID, a.adminKey, a.adminTok), nil
 	}
@@ -164,7 +156,7 @@ func (a *AWS) operator(ctx context.Context) (aws.CredentialsProvider, error) {
 }
 
 // Revoke sets the key Inactive with IAM UpdateAccessKey.
-func (a *AWS) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (a *awsProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if !strings.HasPrefix(s.Value, "AKIA") {
 		return Outcome{Status: outcome.Unsupported, Detail: a.Remediation(s)}, nil
 	}

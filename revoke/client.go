@@ -3,7 +3,6 @@ package revoke
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -18,26 +17,30 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// Client is the HTTP client every provider shares. It bounds each call with a timeout,
-// retries 429 (every method) and 5xx and network errors (read-only methods only: a
-// changing call that may have landed is verified before it is tried again) with backoff that
-// honours Retry-After and the providers' reset headers, limits how many calls run at once
-// per provider, and writes every attempt and its answer to the audit log, redacted.
+// Client is the HTTP client every provider, and the issue filer, shares. It bounds each
+// call with a timeout, retries rate limits (429, and GitHub's primary and secondary limits;
+// every method, as a limited call was not served) and 5xx and network errors (read-only
+// methods only: a changing call that may have landed is verified before it is tried again)
+// with backoff that honours Retry-After and the providers' reset headers, limits how many
+// calls run at once per provider, and writes every attempt and its answer to the audit
+// log, redacted. It is the one retry loop of leakstop's calls.
 type Client struct {
 	// HTTP sends the requests; its Timeout bounds each attempt. Nil means a client with a
 	// 30-second timeout.
 	HTTP *http.Client
-	// MaxRetries is how many times a call is tried again after the first attempt.
+	// MaxRetries is how many times a call is tried again after the first attempt; zero
+	// means 3, a negative number none.
 	MaxRetries int
 	// Backoff is the first wait between attempts when the provider names none; it doubles
-	// with each attempt.
+	// with each attempt. Zero means 500ms.
 	Backoff time.Duration
 	// MaxWait is the longest wait leakstop accepts; a provider asking for longer ends the
-	// retries and the answer stays unknown (or failed), to be tried again later.
+	// retries and the answer stays unknown (or failed), to be tried again later. Zero means
+	// two minutes.
 	MaxWait time.Duration
 	// Sleep waits d or until ctx ends. Tests replace it to record waits without sleeping.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Limit is how many calls may run at once per provider.
+	// Limit is how many calls may run at once per provider; zero means 4.
 	Limit int
 	// Audit receives every attempt. Nil logs nothing.
 	Audit *Audit
@@ -51,24 +54,22 @@ type Client struct {
 	sems map[string]chan struct{}
 }
 
-// Defaults of Client.
+// What a Client uses where its fields are zero.
 const (
-	DefaultTimeout    = 30 * time.Second
-	DefaultMaxRetries = 3
-	DefaultBackoff    = 500 * time.Millisecond
-	DefaultMaxWait    = 2 * time.Minute
-	DefaultLimit      = 4
+	defaultTimeout    = 30 * time.Second
+	defaultMaxRetries = 3
+	defaultBackoff    = 500 * time.Millisecond
+	defaultMaxWait    = 2 * time.Minute
+	defaultLimit      = 4
 	maxBody           = 4 << 20
 	auditSnippet      = 512
+	// secondaryLimitWait is the wait after a GitHub secondary rate limit that names none:
+	// GitHub asks for at least a minute.
+	secondaryLimitWait = time.Minute
 )
 
-// NewClient returns a client with the defaults.
-func NewClient(audit *Audit, red *rules.Redactor, log zerolog.Logger) *Client {
-	return &Client{Audit: audit, Redactor: red, Log: log}
-}
-
-// Call is one request to a provider.
-type Call struct {
+// request is one call to a provider.
+type request struct {
 	// Provider names the provider, for the concurrency limit and the audit log.
 	Provider string
 	// Action says why the call is made: "verify", "lookup", "revoke", "issue".
@@ -81,16 +82,16 @@ type Call struct {
 	Body   []byte
 }
 
-// Response is a provider's answer, read in full.
-type Response struct {
+// reply is a provider's answer, read in full.
+type reply struct {
 	Status int
 	Header http.Header
 	Body   []byte
 }
 
-// Do sends c and returns the answer of the last attempt. An error means no answer came
+// do sends call and returns the answer of the last attempt. An error means no answer came
 // (network, timeout, ctx); its message holds no secret.
-func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
+func (c *Client) do(ctx context.Context, call request) (*reply, error) {
 	var body io.Reader
 	if call.Body != nil {
 		body = bytes.NewReader(call.Body)
@@ -109,7 +110,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+	return &reply{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
 // meta says what a request is for, for the limit and the audit log.
@@ -118,11 +119,12 @@ type meta struct {
 	secret           *Secret
 }
 
-// Transport returns an http.RoundTripper that sends requests through c, for SDKs that bring
+// HTTPClient returns an *http.Client that sends requests through c, for SDKs that bring
 // their own request building (go-github, the AWS SDK). retry turns c's retries on; leave it
-// off for SDKs that retry themselves.
-func (c *Client) Transport(provider, action string, s *Secret, retry bool) http.RoundTripper {
-	return &transport{c: c, m: meta{provider: provider, action: action, secret: s}, retry: retry}
+// off for SDKs that retry themselves. It has no timeout of its own: c bounds each attempt,
+// and a bound on the whole would cut the waits between attempts short.
+func (c *Client) HTTPClient(provider, action string, s *Secret, retry bool) *http.Client {
+	return &http.Client{Transport: &transport{c: c, m: meta{provider: provider, action: action, secret: s}, retry: retry}}
 }
 
 type transport struct {
@@ -144,7 +146,26 @@ func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return &http.Client{Timeout: DefaultTimeout}
+	return &http.Client{Timeout: defaultTimeout}
+}
+
+// maxRetries is how many times a call may be tried again.
+func (c *Client) maxRetries() int {
+	switch {
+	case c.MaxRetries == 0:
+		return defaultMaxRetries
+	case c.MaxRetries < 0:
+		return 0
+	}
+	return c.MaxRetries
+}
+
+// maxWait is the longest wait between attempts leakstop accepts.
+func (c *Client) maxWait() time.Duration {
+	if c.MaxWait <= 0 {
+		return defaultMaxWait
+	}
+	return c.MaxWait
 }
 
 func (c *Client) sem(provider string) chan struct{} {
@@ -157,7 +178,7 @@ func (c *Client) sem(provider string) chan struct{} {
 	if !ok {
 		n := c.Limit
 		if n <= 0 {
-			n = DefaultLimit
+			n = defaultLimit
 		}
 		s = make(chan struct{}, n)
 		c.sems[provider] = s
@@ -189,11 +210,8 @@ func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool
 	}
 	defer func() { <-sem }()
 
-	maxRetries := c.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = DefaultMaxRetries
-	}
-	if maxRetries < 0 || !retry {
+	maxRetries := c.maxRetries()
+	if !retry {
 		maxRetries = 0
 	}
 	readOnly := req.Method == http.MethodGet || req.Method == http.MethodHead
@@ -225,20 +243,13 @@ func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool
 			}
 			return nil, nil, c.safeError(req.Method+" "+c.redactURL(req), err)
 		}
-		retryable := resp.StatusCode == http.StatusTooManyRequests || rateLimited(resp) ||
-			(readOnly && resp.StatusCode >= 500)
+		lim := rateLimited(resp.StatusCode, resp.Header, data)
+		retryable := lim != notLimited || (readOnly && resp.StatusCode >= 500)
 		if !retryable || attempt >= maxRetries {
 			return resp, data, nil
 		}
-		d, named := RetryDelay(resp.Header, time.Now())
-		if !named {
-			d = c.backoff(attempt)
-		}
-		maxWait := c.MaxWait
-		if maxWait <= 0 {
-			maxWait = DefaultMaxWait
-		}
-		if d > maxWait {
+		d := c.delay(resp.Header, lim, attempt)
+		if d > c.maxWait() {
 			c.Log.Warn().Str("provider", m.provider).Dur("wait", d).Msg("provider asks to wait longer than leakstop waits; giving up for now")
 			return resp, data, nil
 		}
@@ -253,31 +264,65 @@ func (c *Client) wait(ctx context.Context, m meta, d time.Duration, why string) 
 	return c.sleep(ctx, d)
 }
 
+// delay is the wait before attempt+1 after an answer worth retrying: what the provider names,
+// a minute after a GitHub secondary limit that names nothing (GitHub's x-ratelimit-reset
+// then speaks of the primary limit, which is not spent), or backoff.
+func (c *Client) delay(h http.Header, lim limit, attempt int) time.Duration {
+	if lim == secondaryLimit && h.Get("Retry-After") == "" && h.Get("X-Ratelimit-Remaining") != "0" {
+		return secondaryLimitWait
+	}
+	if d, named := retryDelay(h, time.Now()); named {
+		return d
+	}
+	return c.backoff(attempt)
+}
+
 // backoff is the wait before attempt+1 when the provider names none: Backoff doubled per
 // attempt, with up to a quarter of jitter.
 func (c *Client) backoff(attempt int) time.Duration {
 	b := c.Backoff
 	if b <= 0 {
-		b = DefaultBackoff
+		b = defaultBackoff
 	}
 	d := b << attempt
 	return d + time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
-// rateLimited tells GitHub's rate-limit 403s (primary: remaining 0; secondary: Retry-After)
-// from permission 403s.
-func rateLimited(resp *http.Response) bool {
-	if resp.StatusCode != http.StatusForbidden {
-		return false
+// limit is what kind of rate limit an answer reports.
+type limit int
+
+const (
+	notLimited limit = iota
+	// limited: a 429, or GitHub's primary rate limit (a 403 with x-ratelimit-remaining 0)
+	// or a 403 with Retry-After; the headers name the wait, or backoff decides it.
+	limited
+	// secondaryLimit: GitHub's secondary rate limit, a 403 or 429 whose body says so;
+	// when no header names the wait, it is secondaryLimitWait.
+	secondaryLimit
+)
+
+// rateLimited reads an answer as GitHub documents its rate limits (and every provider its
+// 429), telling a rate-limit 403 from a permission 403. GitHub's secondary limit is known by
+// its message or its documentation link, as go-github knows it.
+func rateLimited(status int, h http.Header, body []byte) limit {
+	if status != http.StatusTooManyRequests && status != http.StatusForbidden {
+		return notLimited
 	}
-	return resp.Header.Get("X-Ratelimit-Remaining") == "0" || resp.Header.Get("Retry-After") != ""
+	if bytes.Contains(body, []byte("secondary rate limit")) ||
+		bytes.Contains(body, []byte("secondary-rate-limits")) || bytes.Contains(body, []byte("#abuse-rate-limits")) {
+		return secondaryLimit
+	}
+	if status == http.StatusTooManyRequests || h.Get("X-Ratelimit-Remaining") == "0" || h.Get("Retry-After") != "" {
+		return limited
+	}
+	return notLimited
 }
 
-// RetryDelay reads how long a provider asks to wait: Retry-After (seconds or an HTTP date),
+// retryDelay reads how long a provider asks to wait: Retry-After (seconds or an HTTP date),
 // OpenAI's x-ratelimit-reset-requests (a duration such as "6m0s"), Anthropic's
 // anthropic-ratelimit-requests-reset (RFC 3339), GitHub's x-ratelimit-reset and GitLab's
 // RateLimit-Reset (Unix seconds). named is false when none is there.
-func RetryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
+func retryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			return time.Duration(n * float64(time.Second)), true
@@ -343,7 +388,7 @@ func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []by
 	if c.Audit == nil {
 		return
 	}
-	e := Entry{
+	e := entry{
 		Event:    "call",
 		Provider: m.provider,
 		Action:   m.action,
@@ -370,7 +415,7 @@ func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []by
 		}
 		e.Answer = snippet(c.redact(string(body)))
 	}
-	c.Audit.Record(e)
+	c.Audit.record(e)
 }
 
 // snippet returns the start of a body as text, for the audit log.
@@ -381,9 +426,4 @@ func snippet(s string) string {
 		s = s[:auditSnippet] + "…"
 	}
 	return strings.ToValidUTF8(s, "")
-}
-
-// isContextError reports whether err comes from a cancelled or expired context.
-func isContextError(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -8,29 +8,47 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// Discord verifies bot tokens with GET /api/v10/users/@me and webhook URLs with a GET on the
-// URL itself; a webhook is revoked by a DELETE on that same URL, which needs no other
-// credential: the leaked URL is the credential. Bot tokens have no revoke API (providers.md §8).
-type Discord struct {
+// discordProvider verifies bot tokens with GET /api/v10/users/@me and webhook URLs with a GET
+// on the URL itself; a webhook is revoked by a DELETE on that same URL, which needs no other
+// credential: the leaked URL is the credential. Bot tokens have no revoke API (providers.md
+// §8).
+type discordProvider struct {
 	c        *Client
 	base     string
 	override bool
+	// bot and webhook verify the two kinds of secret.
+	bot, webhook getVerifier
 }
 
-// NewDiscord returns the Discord provider: LEAKSTOP_DISCORD_URL (default https://discord.com);
+// newDiscord returns the Discord provider: LEAKSTOP_DISCORD_URL (default https://discord.com);
 // when set, webhook URLs are sent there too.
-func NewDiscord(cfg Config) *Discord {
-	b := baseURL(cfg.Env, "DISCORD", "")
-	if b == "" {
-		return &Discord{c: cfg.Client, base: "https://discord.com"}
+func newDiscord(cfg Config) *discordProvider {
+	d := &discordProvider{c: cfg.Client}
+	d.base, d.override = overrideURL(cfg.Env, "discord", "https://discord.com")
+	d.bot = getVerifier{
+		c: cfg.Client, provider: "discord", accepted: "Discord",
+		url: at(d.base + "/api/v10/users/@me"),
+		header: func(s Secret) http.Header {
+			h := http.Header{}
+			h.Set("Authorization", "Bot "+s.Value)
+			return h
+		},
 	}
-	return &Discord{c: cfg.Client, base: b, override: true}
+	d.webhook = getVerifier{
+		c: cfg.Client, provider: "discord", accepted: "Discord",
+		url: d.webhookURL,
+		// The URL is the credential.
+		header: func(Secret) http.Header { return nil },
+		// 10015 Unknown Webhook: deleted.
+		answers: map[int]func(*reply) Outcome{http.StatusNotFound: invalid},
+	}
+	return d
 }
 
 const discordBotRemedy = "Discord has no API to revoke a bot token: reset it at https://discord.com/developers/applications (Bot > Reset Token)"
 
 // Remediation says what to do by hand.
-func (d *Discord) Remediation(s Secret) string {
+func (d *discordProvider) Remediation(s Secret) string {
 	if isDiscordWebhook(s.Value) {
 		return "delete the webhook in the channel's settings (Integrations > Webhooks)"
 	}
@@ -42,45 +60,27 @@ func isDiscordWebhook(v string) bool {
 }
 
 // webhookURL is where the webhook's calls go: the URL itself, or its path on the override.
-func (d *Discord) webhookURL(v string) string { return onBase(d.base, d.override, v) }
+func (d *discordProvider) webhookURL(s Secret) string { return onBase(d.base, d.override, s.Value) }
 
-// Verify asks Discord about the bot token or the webhook.
-func (d *Discord) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	call := Call{Provider: "discord", Action: "verify", Secret: &s, Method: http.MethodGet}
+// Verify asks Discord about the bot token (GET /api/v10/users/@me) or the webhook (a GET on
+// its URL).
+func (d *discordProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if isDiscordWebhook(s.Value) {
-		call.URL = d.webhookURL(s.Value)
-	} else {
-		call.URL = d.base + "/api/v10/users/@me"
-		call.Header = http.Header{}
-		call.Header.Set("Authorization", "Bot "+s.Value)
+		return d.webhook.Verify(ctx, s)
 	}
-	r, err := d.c.Do(ctx, call)
-	if err != nil {
-		return Outcome{}, err
-	}
-	switch r.Status {
-	case http.StatusOK:
-		return Outcome{Status: outcome.Live, Detail: "accepted by Discord"}, nil
-	case http.StatusUnauthorized:
-		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-	case http.StatusNotFound:
-		if isDiscordWebhook(s.Value) { // 10015 Unknown Webhook: deleted
-			return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-		}
-	}
-	return unknownAnswer(r), nil
+	return d.bot.Verify(ctx, s)
 }
 
 // Revoke deletes a webhook with a DELETE on its URL. A dry run only says so: the GET of the
 // verification already showed the webhook exists.
-func (d *Discord) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (d *discordProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if !isDiscordWebhook(s.Value) {
 		return Outcome{Status: outcome.Unsupported, Detail: discordBotRemedy}, nil
 	}
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would delete the webhook (DELETE on its URL); its channel stops receiving its posts"}, nil
 	}
-	r, err := d.c.Do(ctx, Call{Provider: "discord", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: d.webhookURL(s.Value)})
+	r, err := d.c.do(ctx, request{Provider: "discord", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: d.webhookURL(s)})
 	if err != nil {
 		return Outcome{}, err
 	}

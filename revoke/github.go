@@ -12,27 +12,77 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// GitHub verifies tokens with GET /user (installation tokens: GET /installation/repositories)
-// and revokes them through POST /credentials/revoke, unauthenticated on github.com, every
-// token of a run in one request of at most 1000 (providers.md §3). Installation tokens revoke
-// themselves with DELETE /installation/token.
-type GitHub struct {
-	c     *Client
-	base  string // without a trailing slash
-	token string // GITHUB_TOKEN, sent to /credentials/revoke on GitHub Enterprise Server only
+// githubProvider verifies tokens with GET /user (installation tokens: GET
+// /installation/repositories) and revokes them through POST /credentials/revoke,
+// unauthenticated on github.com, every token of a run in one request of at most 1000
+// (providers.md §3). Installation tokens revoke themselves with DELETE /installation/token.
+type githubProvider struct {
+	c      *Client
+	base   string // without a trailing slash
+	token  string // GITHUB_TOKEN, sent to /credentials/revoke on GitHub Enterprise Server only
+	verify getVerifier
 }
 
-// NewGitHub returns the GitHub provider: GITHUB_API_URL (default https://api.github.com).
-func NewGitHub(cfg Config) *GitHub {
-	b := strings.TrimRight(strings.TrimSpace(cfg.Env("GITHUB_API_URL")), "/")
-	if b == "" {
-		b = "https://api.github.com"
+// newGitHub returns the GitHub provider: GITHUB_API_URL (default https://api.github.com).
+func newGitHub(cfg Config) *githubProvider {
+	base := GitHubAPIURL(cfg.Env("GITHUB_API_URL"))
+	return &githubProvider{
+		c: cfg.Client, base: base, token: cfg.Env("GITHUB_TOKEN"),
+		verify: getVerifier{
+			c: cfg.Client, provider: "github", accepted: "GitHub",
+			url:    either(isInstallationToken, base+"/installation/repositories?per_page=1", base+"/user"),
+			header: func(s Secret) http.Header { return githubHeaders(s.Value) },
+			answers: map[int]func(*reply) Outcome{
+				http.StatusOK: func(r *reply) Outcome {
+					d := "accepted by GitHub"
+					if sc := r.Header.Get("X-Oauth-Scopes"); sc != "" {
+						d += " (scopes: " + sc + ")"
+					}
+					return Outcome{Status: outcome.Live, Detail: d}
+				},
+				// An installation token asked for /user; a rate-limit 403 stays unknown.
+				http.StatusForbidden: func(r *reply) Outcome {
+					if r.Header.Get("X-Ratelimit-Remaining") != "0" && strings.Contains(message(r.Body), "not accessible by integration") {
+						return liveBut("authenticated, not allowed this call")(r)
+					}
+					return unknownAnswer(r)
+				},
+			},
+		},
 	}
-	return &GitHub{c: cfg.Client, base: b, token: cfg.Env("GITHUB_TOKEN")}
+}
+
+// The REST API of github.com, and the path of a GitHub Enterprise Server's.
+const (
+	githubDotComAPI = "https://api.github.com"
+	enterpriseAPI   = "/api/v3"
+)
+
+// GitHubAPIURL returns the base of GitHub's REST API, without a trailing slash, from v, the
+// value of GITHUB_API_URL (as GitHub Actions sets it): v itself, or https://api.github.com
+// when v is empty. Every GitHub call leakstop makes (verify, revoke, issues) starts here.
+func GitHubAPIURL(v string) string {
+	if b := strings.TrimRight(strings.TrimSpace(v), "/"); b != "" {
+		return b
+	}
+	return githubDotComAPI
+}
+
+// GitHubWebURL returns the web address of the GitHub whose REST API is at api (as
+// GitHubAPIURL returns it): https://github.com for api.github.com, the server itself for a
+// GitHub Enterprise Server (…/api/v3), and api itself otherwise (a fake, a proxy).
+func GitHubWebURL(api string) string {
+	switch {
+	case api == githubDotComAPI:
+		return "https://github.com"
+	case strings.HasSuffix(api, enterpriseAPI):
+		return strings.TrimSuffix(api, enterpriseAPI)
+	}
+	return api
 }
 
 // Remediation says where to revoke a token by hand.
-func (g *GitHub) Remediation(Secret) string {
+func (g *githubProvider) Remediation(Secret) string {
 	return "delete the token at https://github.com/settings/tokens (or the app's settings for app tokens)"
 }
 
@@ -49,37 +99,17 @@ func githubHeaders(tok string) http.Header {
 func isInstallationToken(v string) bool { return strings.HasPrefix(v, "ghs_") }
 
 // Verify calls GET /user, or GET /installation/repositories for installation tokens.
-func (g *GitHub) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	u := g.base + "/user"
-	if isInstallationToken(s.Value) {
-		u = g.base + "/installation/repositories?per_page=1"
-	}
-	r, err := g.c.Do(ctx, Call{Provider: "github", Action: "verify", Secret: &s, Method: http.MethodGet, URL: u, Header: githubHeaders(s.Value)})
-	if err != nil {
-		return Outcome{}, err
-	}
-	switch {
-	case r.Status == http.StatusOK:
-		d := "accepted by GitHub"
-		if sc := r.Header.Get("X-Oauth-Scopes"); sc != "" {
-			d += " (scopes: " + sc + ")"
-		}
-		return Outcome{Status: outcome.Live, Detail: d}, nil
-	case r.Status == http.StatusUnauthorized:
-		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-	case r.Status == http.StatusForbidden && r.Header.Get("X-Ratelimit-Remaining") != "0" && strings.Contains(message(r.Body), "not accessible by integration"):
-		return Outcome{Status: outcome.Live, Detail: "authenticated, not allowed this call: " + httpDetail(r)}, nil
-	}
-	return unknownAnswer(r), nil
+func (g *githubProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	return g.verify.Verify(ctx, s)
 }
 
 // enterprise reports whether the API is a GitHub Enterprise Server, whose revoke endpoint
 // wants the operator's token where github.com refuses any.
-func (g *GitHub) enterprise() bool { return strings.HasSuffix(g.base, "/api/v3") }
+func (g *githubProvider) enterprise() bool { return strings.HasSuffix(g.base, enterpriseAPI) }
 
 // RevokeBatch revokes every token of the run: installation tokens one by one with
 // themselves, the others in requests of up to 1000 to POST /credentials/revoke.
-func (g *GitHub) RevokeBatch(ctx context.Context, ss []Secret, dryRun bool) []Outcome {
+func (g *githubProvider) RevokeBatch(ctx context.Context, ss []Secret, dryRun bool) []Outcome {
 	out := make([]Outcome, len(ss))
 	var batch []int
 	for i, s := range ss {
@@ -109,18 +139,14 @@ func (g *GitHub) RevokeBatch(ctx context.Context, ss []Secret, dryRun bool) []Ou
 
 // revokeCredentials sends one POST /credentials/revoke through go-github, which has no
 // wrapper for it in v62: NewRequest and Do, and a 202 comes back as *github.AcceptedError.
-func (g *GitHub) revokeCredentials(ctx context.Context, ss []Secret, idx []int) Outcome {
+func (g *githubProvider) revokeCredentials(ctx context.Context, ss []Secret, idx []int) Outcome {
 	creds := make([]string, len(idx))
 	for k, i := range idx {
 		creds[k] = ss[i].Value
 	}
 	// One audit line per request; it names the first secret, the outcome lines name each.
 	first := ss[idx[0]]
-	hc := &http.Client{Transport: g.c.Transport("github", "revoke", &first, true), Timeout: DefaultTimeout}
-	if g.c.HTTP != nil && g.c.HTTP.Timeout > 0 {
-		hc.Timeout = g.c.HTTP.Timeout
-	}
-	client := github.NewClient(hc)
+	client := github.NewClient(g.c.HTTPClient("github", "revoke", &first, true))
 	if g.enterprise() && g.token != "" {
 		client = client.WithAuthToken(g.token)
 	}
@@ -145,11 +171,11 @@ func (g *GitHub) revokeCredentials(ctx context.Context, ss []Secret, idx []int) 
 	return Outcome{Status: outcome.Failed, Detail: g.c.redact("POST /credentials/revoke: " + err.Error())}
 }
 
-func (g *GitHub) revokeInstallation(ctx context.Context, s Secret, dryRun bool) Outcome {
+func (g *githubProvider) revokeInstallation(ctx context.Context, s Secret, dryRun bool) Outcome {
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would revoke the installation token with itself (DELETE /installation/token)"}
 	}
-	r, err := g.c.Do(ctx, Call{Provider: "github", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/installation/token", Header: githubHeaders(s.Value)})
+	r, err := g.c.do(ctx, request{Provider: "github", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/installation/token", Header: githubHeaders(s.Value)})
 	if err != nil {
 		return Outcome{Status: outcome.Failed, Detail: err.Error()}
 	}

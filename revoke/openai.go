@@ -11,30 +11,50 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// OpenAI verifies every kind of OpenAI key and revokes them through the Administration API
-// (providers.md §1): project keys by deleting the key, service-account keys by deleting the
-// service account, admin keys by deleting themselves. Keys are matched by redacted_value and
-// length; more than one match is never acted on.
-type OpenAI struct {
-	c     *Client
-	base  string // with /v1
-	admin string
+// openaiProvider verifies every kind of OpenAI key and revokes them through the Administration
+// API (providers.md §1): project keys by deleting the key, service-account keys by deleting
+// the service account, admin keys by deleting themselves. Keys are matched by redacted_value
+// and length; more than one match is never acted on.
+type openaiProvider struct {
+	c      *Client
+	base   string // with /v1
+	admin  string
+	verify getVerifier
 }
 
-// NewOpenAI returns the OpenAI provider: LEAKSTOP_OPENAI_URL (scheme and host; /v1 is
+// newOpenAI returns the OpenAI provider: LEAKSTOP_OPENAI_URL (scheme and host; /v1 is
 // added) and OPENAI_ADMIN_KEY.
-func NewOpenAI(cfg Config) *OpenAI {
-	return &OpenAI{
+func newOpenAI(cfg Config) *openaiProvider {
+	base := baseURL(cfg.Env, "openai", "https://api.openai.com") + "/v1"
+	return &openaiProvider{
 		c:     cfg.Client,
-		base:  baseURL(cfg.Env, "OPENAI", "https://api.openai.com") + "/v1",
-		admin: strings.TrimSpace(cfg.Env("OPENAI_ADMIN_KEY")),
+		base:  base,
+		admin: cfg.value("OPENAI_ADMIN_KEY"),
+		verify: getVerifier{
+			c: cfg.Client, provider: "openai", accepted: "OpenAI",
+			url: either(isOpenAIAdmin, base+"/organization/admin_api_keys?limit=1", base+"/models"),
+			answers: map[int]func(*reply) Outcome{
+				http.StatusUnauthorized: func(r *reply) Outcome {
+					if msg, _, _ := parseOpenAIError(r.Body); missingScope(msg) {
+						return liveBut("a restricted key (it lacks a scope for this call)")(r)
+					}
+					return invalid(r)
+				},
+				http.StatusTooManyRequests: func(r *reply) Outcome {
+					if _, typ, code := parseOpenAIError(r.Body); typ == "insufficient_quota" || code == "insufficient_quota" {
+						return Outcome{Status: outcome.Live, Detail: "authenticated, but the account has no quota"}
+					}
+					return unknownAnswer(r)
+				},
+			},
+		},
 	}
 }
 
 const openaiRemedy = "delete the key at https://platform.openai.com/api-keys (project keys) or https://platform.openai.com/settings/organization/admin-keys (admin keys)"
 
 // Remediation says where to delete a key by hand.
-func (o *OpenAI) Remediation(Secret) string { return openaiRemedy }
+func (o *openaiProvider) Remediation(Secret) string { return openaiRemedy }
 
 type openaiError struct {
 	Error struct {
@@ -62,31 +82,10 @@ func missingScope(msg string) bool {
 
 func isOpenAIAdmin(key string) bool { return strings.HasPrefix(key, "sk-admin-") }
 
-// Verify calls GET /v1/models, or GET /v1/organization/admin_api_keys?limit=1 for admin keys.
-func (o *OpenAI) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	u := o.base + "/models"
-	if isOpenAIAdmin(s.Value) {
-		u = o.base + "/organization/admin_api_keys?limit=1"
-	}
-	r, err := o.c.Do(ctx, Call{Provider: "openai", Action: "verify", Secret: &s, Method: http.MethodGet, URL: u, Header: bearer(s.Value)})
-	if err != nil {
-		return Outcome{}, err
-	}
-	msg, typ, code := parseOpenAIError(r.Body)
-	switch r.Status {
-	case http.StatusOK:
-		return Outcome{Status: outcome.Live, Detail: "accepted by OpenAI"}, nil
-	case http.StatusUnauthorized:
-		if missingScope(msg) {
-			return Outcome{Status: outcome.Live, Detail: "a restricted key (it lacks a scope for this call): " + httpDetail(r)}, nil
-		}
-		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-	case http.StatusTooManyRequests:
-		if typ == "insufficient_quota" || code == "insufficient_quota" {
-			return Outcome{Status: outcome.Live, Detail: "authenticated, but the account has no quota"}, nil
-		}
-	}
-	return unknownAnswer(r), nil
+// Verify calls GET /v1/models, or GET /v1/organization/admin_api_keys?limit=1 for admin keys:
+// a restricted key's 401 "Missing scopes" is live, and so is a 429 for want of quota.
+func (o *openaiProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	return o.verify.Verify(ctx, s)
 }
 
 // openaiList is every list envelope of the Administration API.
@@ -115,7 +114,7 @@ type openaiKey struct {
 }
 
 // pages fetches every page of a list, in pages of 100, following last_id while has_more.
-func pages[T any](ctx context.Context, o *OpenAI, s *Secret, auth, path string, q url.Values) ([]T, error) {
+func pages[T any](ctx context.Context, o *openaiProvider, s *Secret, auth, path string, q url.Values) ([]T, error) {
 	var all []T
 	after := ""
 	for page := 0; ; page++ {
@@ -130,7 +129,7 @@ func pages[T any](ctx context.Context, o *OpenAI, s *Secret, auth, path string, 
 		if after != "" {
 			v.Set("after", after)
 		}
-		r, err := o.c.Do(ctx, Call{Provider: "openai", Action: "lookup", Secret: s, Method: http.MethodGet, URL: o.base + path + "?" + v.Encode(), Header: bearer(auth)})
+		r, err := o.c.do(ctx, request{Provider: "openai", Action: "lookup", Secret: s, Method: http.MethodGet, URL: o.base + path + "?" + v.Encode(), Header: bearer(auth)})
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %w", path, err)
 		}
@@ -149,10 +148,10 @@ func pages[T any](ctx context.Context, o *OpenAI, s *Secret, auth, path string, 
 	}
 }
 
-// MatchRedacted reports whether key could be the key OpenAI shows as redacted: the visible
+// matchRedacted reports whether key could be the key OpenAI shows as redacted: the visible
 // start and end must match, and, for the "first 8, stars, last 4" form, the lengths too.
 // A "sk-abc...xyz" form is matched on its two visible parts.
-func MatchRedacted(redacted, key string) bool {
+func matchRedacted(redacted, key string) bool {
 	if redacted == "" {
 		return false
 	}
@@ -170,15 +169,12 @@ func MatchRedacted(redacted, key string) bool {
 			return false
 		}
 	}
-	if pre == "" && suf == "" {
-		return false
-	}
-	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
+	return (pre != "" || suf != "") && showsAs(key, pre, suf)
 }
 
 // Revoke deletes the key (or its service account) with OPENAI_ADMIN_KEY; an admin key with
 // the configured admin key or with itself.
-func (o *OpenAI) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (o *openaiProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isOpenAIAdmin(s.Value) {
 		return o.revokeAdmin(ctx, s, dryRun)
 	}
@@ -200,23 +196,17 @@ func (o *OpenAI) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 			return Outcome{}, err
 		}
 		for _, k := range keys {
-			if MatchRedacted(k.RedactedValue, s.Value) {
+			if matchRedacted(k.RedactedValue, s.Value) {
 				found = append(found, match{p, k})
 			}
 		}
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects; %s", len(projects), openaiRemedy)}, nil
-	case 1:
-	default:
-		var c []string
-		for _, m := range found {
-			c = append(c, m.key.ID+" in "+m.project.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + fmt.Sprint(len(found)) + " keys look like it (" + strings.Join(c, ", ") + "); nothing deleted, " + openaiRemedy}, nil
+	m, out := oneMatch(found, func(m match) string { return m.key.ID + " in " + m.project.ID },
+		fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects", len(projects)),
+		"deleted", openaiRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	m := found[0]
 	if m.key.Owner.Type == "service_account" && m.key.Owner.ServiceAccount != nil {
 		sa := m.key.Owner.ServiceAccount
 		what := fmt.Sprintf("service account %s (%q) of project %s, which owns key %s: deleting it also revokes every other key of that service account", sa.ID, sa.Name, m.project.ID, m.key.ID)
@@ -232,7 +222,7 @@ func (o *OpenAI) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, er
 	return o.delete(ctx, s, "/organization/projects/"+url.PathEscape(m.project.ID)+"/api_keys/"+url.PathEscape(m.key.ID), o.admin, "deleted "+what)
 }
 
-func (o *OpenAI) revokeAdmin(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (o *openaiProvider) revokeAdmin(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	auth, whose := o.admin, "OPENAI_ADMIN_KEY"
 	if auth == "" {
 		auth, whose = s.Value, "the leaked admin key itself"
@@ -244,30 +234,23 @@ func (o *OpenAI) revokeAdmin(ctx context.Context, s Secret, dryRun bool) (Outcom
 	var found []openaiKey
 	for _, k := range keys {
 		// The list has been seen to hold project keys too: only admin entries count.
-		if strings.HasPrefix(k.RedactedValue, "sk-admin") && MatchRedacted(k.RedactedValue, s.Value) {
+		if strings.HasPrefix(k.RedactedValue, "sk-admin") && matchRedacted(k.RedactedValue, s.Value) {
 			found = append(found, k)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return Outcome{Status: outcome.Unsupported, Detail: "admin key not found in the organization of " + whose + "; " + openaiRemedy}, nil
-	case 1:
-	default:
-		var ids []string
-		for _, k := range found {
-			ids = append(ids, k.ID)
-		}
-		return Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(ids, ", ") + " all look like it; nothing deleted, " + openaiRemedy}, nil
+	k, out := oneMatch(found, func(k openaiKey) string { return k.ID }, "admin key not found in the organization of "+whose, "deleted", openaiRemedy)
+	if out != nil {
+		return *out, nil
 	}
-	what := fmt.Sprintf("admin key %s (%q) with %s", found[0].ID, found[0].Name, whose)
+	what := fmt.Sprintf("admin key %s (%q) with %s", k.ID, k.Name, whose)
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would delete " + what}, nil
 	}
-	return o.delete(ctx, s, "/organization/admin_api_keys/"+url.PathEscape(found[0].ID), auth, "deleted "+what)
+	return o.delete(ctx, s, "/organization/admin_api_keys/"+url.PathEscape(k.ID), auth, "deleted "+what)
 }
 
-func (o *OpenAI) delete(ctx context.Context, s Secret, path, auth, what string) (Outcome, error) {
-	r, err := o.c.Do(ctx, Call{Provider: "openai", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: o.base + path, Header: bearer(auth)})
+func (o *openaiProvider) delete(ctx context.Context, s Secret, path, auth, what string) (Outcome, error) {
+	r, err := o.c.do(ctx, request{Provider: "openai", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: o.base + path, Header: bearer(auth)})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("deleting: %w (it may have happened: leakstop verifies before trying again)", err)
 	}

@@ -66,7 +66,7 @@ func message(body []byte) string {
 }
 
 // httpDetail describes an answer for people: "HTTP 401: Bad credentials".
-func httpDetail(r *Response) string {
+func httpDetail(r *reply) string {
 	m := message(r.Body)
 	if len(m) > 300 {
 		m = m[:300] + "…"
@@ -78,108 +78,175 @@ func httpDetail(r *Response) string {
 }
 
 // unknownAnswer is the outcome of every answer that is neither live nor invalid.
-func unknownAnswer(r *Response) Outcome {
+func unknownAnswer(r *reply) Outcome {
 	return Outcome{Status: outcome.Unknown, Detail: httpDetail(r)}
 }
 
-// bearerVerifier verifies with one GET authenticated by the leaked token: 200 is live, 401
-// invalid, 403 live when the provider answers it to keys that lack a permission.
-type bearerVerifier struct {
-	c         *Client
-	name      string
-	url       string
-	liveOn403 bool
-	skip      func(s Secret) string
-	remedy    string
-	// urlOf, when set, builds the URL from the secret (Telegram puts the token in the path)
-	// and the call carries no Authorization header.
-	urlOf func(s Secret) string
-	// invalidOn404 reads 404 as invalid (Telegram answers it to a malformed token).
-	invalidOn404 bool
+// invalid reads an answer as a definite no, with the provider's message.
+func invalid(r *reply) Outcome { return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)} }
+
+// liveBut reads an answer as live with a restriction, which why names: the key
+// authenticated, but may not make this call.
+func liveBut(why string) func(*reply) Outcome {
+	return func(r *reply) Outcome { return Outcome{Status: outcome.Live, Detail: why + ": " + httpDetail(r)} }
 }
 
-func (b *bearerVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	if b.skip != nil {
-		if why := b.skip(s); why != "" {
+// getVerifier is the verification most providers document: one read-only GET that carries
+// the leaked credential. 200 is live, 401 invalid, every other answer unknown, but for the
+// statuses the provider documents otherwise (answers). A provider whose verification is
+// such a GET says so in data, in a few lines.
+type getVerifier struct {
+	c *Client
+	// provider is the provider's id, for the client's limit and the audit log.
+	provider string
+	// accepted names who took the credential, in the detail of a live answer.
+	accepted string
+	// url is where the GET goes, for this secret (admin keys ask elsewhere; Telegram puts
+	// the token in the path).
+	url func(s Secret) string
+	// header authenticates the GET; nil sends the secret as a bearer token, and a header
+	// of nil sends none (the URL is the credential).
+	header func(s Secret) http.Header
+	// skip, when it gives a reason, skips the call (a test-mode key).
+	skip func(s Secret) string
+	// answers reads the statuses the provider documents otherwise than 200 live, 401
+	// invalid; it sees the answer before those two.
+	answers map[int]func(r *reply) Outcome
+	// remedy says what to do by hand, for a provider without a revoke API.
+	remedy string
+}
+
+// at is a getVerifier URL that is the same for every secret.
+func at(u string) func(Secret) string { return func(Secret) string { return u } }
+
+// either is a getVerifier URL for providers whose keys of one kind (is: admin keys,
+// installation tokens) verify elsewhere: yes for those, no for the others.
+func either(is func(v string) bool, yes, no string) func(Secret) string {
+	return func(s Secret) string {
+		if is(s.Value) {
+			return yes
+		}
+		return no
+	}
+}
+
+// Verify sends the GET and reads the answer.
+func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	if g.skip != nil {
+		if why := g.skip(s); why != "" {
 			return Outcome{Status: outcome.Skipped, Detail: why}, nil
 		}
 	}
-	call := Call{Provider: b.name, Action: "verify", Secret: &s, Method: http.MethodGet, URL: b.url, Header: bearer(s.Value)}
-	if b.urlOf != nil {
-		call.URL, call.Header = b.urlOf(s), nil
+	h := bearer(s.Value)
+	if g.header != nil {
+		h = g.header(s)
 	}
-	r, err := b.c.Do(ctx, call)
+	r, err := g.c.do(ctx, request{Provider: g.provider, Action: "verify", Secret: &s, Method: http.MethodGet, URL: g.url(s), Header: h})
 	if err != nil {
 		return Outcome{}, err
 	}
-	switch {
-	case r.Status == http.StatusOK:
-		return Outcome{Status: outcome.Live, Detail: "accepted by " + b.name}, nil
-	case r.Status == http.StatusUnauthorized, r.Status == http.StatusNotFound && b.invalidOn404:
-		return Outcome{Status: outcome.Invalid, Detail: httpDetail(r)}, nil
-	case r.Status == http.StatusForbidden && b.liveOn403:
-		return Outcome{Status: outcome.Live, Detail: "authenticated, but not allowed this call (a restricted key): " + httpDetail(r)}, nil
+	if read, ok := g.answers[r.Status]; ok {
+		return read(r), nil
+	}
+	switch r.Status {
+	case http.StatusOK:
+		return Outcome{Status: outcome.Live, Detail: "accepted by " + g.accepted}, nil
+	case http.StatusUnauthorized:
+		return invalid(r), nil
 	}
 	return unknownAnswer(r), nil
 }
 
-func (b *bearerVerifier) Remediation(Secret) string { return b.remedy }
+// Remediation says what to do by hand.
+func (g *getVerifier) Remediation(Secret) string { return g.remedy }
 
 // Providers without a revoke API: verification only, and the place to rotate by hand.
 
-func newHuggingFace(cfg Config) *bearerVerifier {
-	return &bearerVerifier{
-		c: cfg.Client, name: "huggingface",
-		url:    baseURL(cfg.Env, "HUGGINGFACE", "https://huggingface.co") + "/api/whoami-v2",
-		remedy: "Hugging Face has no revoke API: invalidate the token at https://huggingface.co/settings/tokens",
+// plainGET is the getVerifier of a provider that answers one URL, path on its base
+// (LEAKSTOP_<PROVIDER>_URL, or def), and names itself by its id.
+func plainGET(cfg Config, provider, def, path, remedy string) *getVerifier {
+	return &getVerifier{c: cfg.Client, provider: provider, accepted: provider, url: at(baseURL(cfg.Env, provider, def) + path), remedy: remedy}
+}
+
+func newHuggingFace(cfg Config) *getVerifier {
+	return plainGET(cfg, "huggingface", "https://huggingface.co", "/api/whoami-v2",
+		"Hugging Face has no revoke API: invalidate the token at https://huggingface.co/settings/tokens")
+}
+
+func newStripe(cfg Config) *getVerifier {
+	g := plainGET(cfg, "stripe", "https://api.stripe.com", "/v1/balance",
+		"Stripe has no revoke API: roll the key at https://dashboard.stripe.com/apikeys")
+	g.skip = func(s Secret) string {
+		if strings.Contains(s.Value, "_test_") {
+			return "test-mode key: not verified"
+		}
+		return ""
+	}
+	g.answers = map[int]func(*reply) Outcome{
+		http.StatusForbidden: liveBut("authenticated, but not allowed this call (a restricted key)"),
+	}
+	return g
+}
+
+func newGroq(cfg Config) *getVerifier {
+	return plainGET(cfg, "groq", "https://api.groq.com", "/openai/v1/models",
+		"Groq has no revoke API: delete the key at https://console.groq.com/keys")
+}
+
+func newTelegram(cfg Config) *getVerifier {
+	base := baseURL(cfg.Env, "telegram", "https://api.telegram.org")
+	return &getVerifier{
+		c: cfg.Client, provider: "telegram", accepted: "telegram",
+		url:    func(s Secret) string { return base + "/bot" + s.Value + "/getMe" },
+		header: func(Secret) http.Header { return nil },
+		// Telegram answers 404 to a token that is not shaped like one.
+		answers: map[int]func(*reply) Outcome{http.StatusNotFound: invalid},
+		remedy:  "Telegram has no revoke API: send /revoke to @BotFather and pick the bot",
 	}
 }
 
-func newStripe(cfg Config) *bearerVerifier {
-	return &bearerVerifier{
-		c: cfg.Client, name: "stripe", liveOn403: true,
-		url: baseURL(cfg.Env, "STRIPE", "https://api.stripe.com") + "/v1/balance",
-		skip: func(s Secret) string {
-			if strings.Contains(s.Value, "_test_") {
-				return "test-mode key: not verified"
-			}
-			return ""
-		},
-		remedy: "Stripe has no revoke API: roll the key at https://dashboard.stripe.com/apikeys",
-	}
+func newDigitalOcean(cfg Config) *getVerifier {
+	return plainGET(cfg, "digitalocean", "https://api.digitalocean.com", "/v2/account",
+		"DigitalOcean has no documented API to revoke a personal access token: delete it at https://cloud.digitalocean.com/account/api/tokens")
 }
 
-func newGroq(cfg Config) *bearerVerifier {
-	return &bearerVerifier{
-		c: cfg.Client, name: "groq",
-		url:    baseURL(cfg.Env, "GROQ", "https://api.groq.com") + "/openai/v1/models",
-		remedy: "Groq has no revoke API: delete the key at https://console.groq.com/keys",
-	}
+func newReplicate(cfg Config) *getVerifier {
+	return plainGET(cfg, "replicate", "https://api.replicate.com", "/v1/account",
+		"Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens")
 }
 
-func newTelegram(cfg Config) *bearerVerifier {
-	base := baseURL(cfg.Env, "TELEGRAM", "https://api.telegram.org")
-	return &bearerVerifier{
-		c: cfg.Client, name: "telegram", invalidOn404: true,
-		urlOf:  func(s Secret) string { return base + "/bot" + s.Value + "/getMe" },
-		remedy: "Telegram has no revoke API: send /revoke to @BotFather and pick the bot",
-	}
+// showsAs reports whether key could be shown as pre, a gap, suf (the way providers list
+// their keys): it starts with pre and ends with suf, and the two do not overlap.
+func showsAs(key, pre, suf string) bool {
+	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
 }
 
-func newDigitalOcean(cfg Config) *bearerVerifier {
-	return &bearerVerifier{
-		c: cfg.Client, name: "digitalocean",
-		url:    baseURL(cfg.Env, "DIGITALOCEAN", "https://api.digitalocean.com") + "/v2/account",
-		remedy: "DigitalOcean has no documented API to revoke a personal access token: delete it at https://cloud.digitalocean.com/account/api/tokens",
+// oneMatch returns the one key of found that looks like the leaked one. With none the
+// outcome is unsupported (notFound says where leakstop looked); with more it is failed
+// and nothing is changed (nothing says what): a key is never revoked on a guess.
+func oneMatch[K any](found []K, name func(K) string, notFound, nothing, remedy string) (K, *Outcome) {
+	var none K
+	switch len(found) {
+	case 0:
+		return none, &Outcome{Status: outcome.Unsupported, Detail: notFound + "; " + remedy}
+	case 1:
+		return found[0], nil
 	}
+	names := make([]string, len(found))
+	for i, k := range found {
+		names[i] = name(k)
+	}
+	return none, &Outcome{Status: outcome.Failed, Detail: "ambiguous: " + strings.Join(names, ", ") + " all look like it; nothing " + nothing + ", " + remedy}
 }
 
-func newReplicate(cfg Config) *bearerVerifier {
-	return &bearerVerifier{
-		c: cfg.Client, name: "replicate",
-		url:    baseURL(cfg.Env, "REPLICATE", "https://api.replicate.com") + "/v1/account",
-		remedy: "Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens",
+// operatorOr returns the credential a changing call is made with: the operator's, from the
+// environment variable named variable, when it is set; otherwise the leaked secret itself.
+// whose names it for the outcome.
+func operatorOr(s Secret, operator, variable string) (auth, whose string) {
+	if operator != "" {
+		return operator, variable
 	}
+	return s.Value, "itself"
 }
 
 // onBase sends a URL a secret carries (a webhook) to base instead of its own host when the

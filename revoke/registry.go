@@ -8,9 +8,9 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// OperatorCredentials are the environment variables that hold credentials leakstop uses to
+// operatorCredentials are the environment variables that hold credentials leakstop uses to
 // revoke or to file issues. Their values are redacted like leaked secrets.
-var OperatorCredentials = []string{
+var operatorCredentials = []string{
 	"OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
 	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "CLOUDFLARE_API_TOKEN", "SENDGRID_API_KEY",
 }
@@ -39,8 +39,8 @@ func (r *Registry) Register(name string, v Verifier) error {
 	return nil
 }
 
-// Lookup returns the verifier of provider name.
-func (r *Registry) Lookup(name string) (Verifier, bool) {
+// lookup returns the verifier of provider name.
+func (r *Registry) lookup(name string) (Verifier, bool) {
 	v, ok := r.m[name]
 	return v, ok
 }
@@ -63,6 +63,9 @@ type Config struct {
 	Env    Env
 }
 
+// value returns the environment variable name, trimmed: an operator credential or setting.
+func (cfg Config) value(name string) string { return strings.TrimSpace(cfg.Env(name)) }
+
 // Builtin returns the registry of every provider leakstop knows, listed by hand.
 func Builtin(cfg Config) (*Registry, error) {
 	if cfg.Env == nil {
@@ -75,7 +78,7 @@ func Builtin(cfg Config) (*Registry, error) {
 		cfg.Client.Redactor = &rules.Redactor{}
 	}
 	// Operator credentials are secrets too: nothing leakstop writes may show them.
-	for _, k := range OperatorCredentials {
+	for _, k := range operatorCredentials {
 		if v := cfg.Env(k); v != "" {
 			cfg.Client.Redactor.Add(v, rules.Redact(v, ""))
 		}
@@ -85,19 +88,19 @@ func Builtin(cfg Config) (*Registry, error) {
 		name string
 		v    Verifier
 	}{
-		{"openai", NewOpenAI(cfg)},
-		{"anthropic", NewAnthropic(cfg)},
-		{"github", NewGitHub(cfg)},
-		{"gitlab", NewGitLab(cfg)},
-		{"slack", NewSlack(cfg)},
-		{"npm", NewNPM(cfg)},
-		{"aws", NewAWS(cfg)},
-		{"sendgrid", NewSendGrid(cfg)},
-		{"cloudflare", NewCloudflare(cfg)},
+		{"openai", newOpenAI(cfg)},
+		{"anthropic", newAnthropic(cfg)},
+		{"github", newGitHub(cfg)},
+		{"gitlab", newGitLab(cfg)},
+		{"slack", newSlack(cfg)},
+		{"npm", newNPM(cfg)},
+		{"aws", newAWS(cfg)},
+		{"sendgrid", newSendGrid(cfg)},
+		{"cloudflare", newCloudflare(cfg)},
 		{"huggingface", newHuggingFace(cfg)},
 		{"stripe", newStripe(cfg)},
 		{"groq", newGroq(cfg)},
-		{"discord", NewDiscord(cfg)},
+		{"discord", newDiscord(cfg)},
 		{"telegram", newTelegram(cfg)},
 		{"digitalocean", newDigitalOcean(cfg)},
 		{"replicate", newReplicate(cfg)},
@@ -110,10 +113,18 @@ func Builtin(cfg Config) (*Registry, error) {
 	return r, nil
 }
 
-// baseURL returns LEAKSTOP_<NAME>_URL without a trailing slash, or def.
-func baseURL(env Env, name, def string) string {
-	if v := strings.TrimSpace(env("LEAKSTOP_" + name + "_URL")); v != "" {
-		return strings.TrimRight(v, "/")
+// baseURL returns the base URL of provider: LEAKSTOP_<PROVIDER>_URL without a trailing
+// slash, or def.
+func baseURL(env Env, provider, def string) string {
+	b, _ := overrideURL(env, provider, def)
+	return b
+}
+
+// overrideURL is baseURL, and whether LEAKSTOP_<PROVIDER>_URL set it: providers whose
+// secrets are URLs (webhooks) send them there too, and only then.
+func overrideURL(env Env, provider, def string) (base string, set bool) {
+	if v := strings.TrimSpace(env("LEAKSTOP_" + strings.ToUpper(provider) + "_URL")); v != "" {
+		return strings.TrimRight(v, "/"), true
 	}
-	return def
+	return def, false
 }

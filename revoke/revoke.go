@@ -2,8 +2,9 @@
 // through the providers' own APIs. It owns the Verifier interface and the optional Revoker
 // and BatchRevoker capabilities, the explicit registry of providers (one file each), the
 // HTTP client they share (timeouts, retries with backoff that honour Retry-After and the
-// providers' reset headers, a concurrency limit per provider), the audit log of every call,
-// and the Runner that puts it together: verify, revoke, verify again, nothing twice.
+// providers' reset headers, GitHub's rate limits, a concurrency limit per provider), the
+// audit log of every call, what people are told of each provider (DisplayName, Notes), and
+// the Runner that puts it together: verify, revoke, verify again, nothing twice.
 //
 // The package knows nothing of scans: callers hand it Secrets and read back Outcomes.
 // providers.md beside DESIGN.md is the reference every provider file follows.

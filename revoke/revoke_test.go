@@ -124,9 +124,16 @@ func checkNoSecrets(t *testing.T, what, text string, secrets ...string) {
 	}
 }
 
+// always is a Verifier of one answer.
+type always outcome.Status
+
+func (a always) Verify(context.Context, revoke.Secret) (revoke.Outcome, error) {
+	return revoke.Outcome{Status: outcome.Status(a)}, nil
+}
+
 func TestRegistryRefusesDuplicates(t *testing.T) {
 	r := revoke.NewRegistry()
-	v := revoke.NewGitLab(revoke.Config{Client: &revoke.Client{}, Env: func(string) string { return "" }})
+	v := always(outcome.Live)
 	if err := r.Register("gitlab", v); err != nil {
 		t.Fatal(err)
 	}
@@ -146,53 +153,6 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	}
 }
 
-func TestMatchRedacted(t *testing.T) {
-	key := "sk-proj-" + strings.Repeat("a", 148) + "excA"
-	tests := []struct {
-		redacted string
-		want     bool
-	}{
-		{fake.Redacted(key), true},
-		{"sk-proj-" + strings.Repeat("*", 151) + "excA", false}, // one shorter
-		{"sk-proj-" + strings.Repeat("*", 152) + "excB", false},
-		{"sk-proj...excA", true}, // the documented short form
-		{"sk-abc...def", false},
-		{"", false},
-		{"****", false},
-	}
-	for _, tt := range tests {
-		if got := revoke.MatchRedacted(tt.redacted, key); got != tt.want {
-			t.Errorf("MatchRedacted(%q) = %v, want %v", tt.redacted, got, tt.want)
-		}
-	}
-}
-
-func TestRetryDelay(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		h    map[string]string
-		want time.Duration
-		ok   bool
-	}{
-		{map[string]string{"Retry-After": "7"}, 7 * time.Second, true},
-		{map[string]string{"Retry-After": now.Add(30 * time.Second).Format(http.TimeFormat)}, 30 * time.Second, true},
-		{map[string]string{"x-ratelimit-reset-requests": "6m0s"}, 6 * time.Minute, true},
-		{map[string]string{"anthropic-ratelimit-requests-reset": now.Add(time.Minute).Format(time.RFC3339)}, time.Minute, true},
-		{map[string]string{"X-RateLimit-Reset": "1767225610"}, 10 * time.Second, true},
-		{map[string]string{}, 0, false},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		for k, v := range tt.h {
-			h.Set(k, v)
-		}
-		got, ok := revoke.RetryDelay(h, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("RetryDelay(%v) = %v, %v; want %v, %v", tt.h, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // TestVerifyEveryProvider asks each provider's fake about one live and one unknown secret.
 func TestVerifyEveryProvider(t *testing.T) {
 	oa := fake.NewOpenAI(t, "")
@@ -204,8 +164,8 @@ func TestVerifyEveryProvider(t *testing.T) {
 	aw := fake.NewAWS(t)
 	hf := fake.NewBearer(t, "/api/whoami-v2", `{"name":"alice"}`)
 	st := fake.NewBearer(t, "/v1/balance", `{"object":"balance"}`)
-	sg := fake.NewBearer(t, "/v3/scopes", `{"scopes":["mail.send"]}`)
-	cf := fake.NewBearer(t, "/client/v4/user/tokens/verify", `{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`)
+	sg := fake.NewSendGrid(t)
+	cf := fake.NewCloudflare(t)
 	gq := fake.NewBearer(t, "/openai/v1/models", `{"data":[]}`)
 	dc := fake.NewDiscord(t)
 	tg := fake.NewTelegram(t)
@@ -237,7 +197,7 @@ func TestVerifyEveryProvider(t *testing.T) {
 		{"aws", "AKIA" + gen(t, "{{base32 16}}"), "AKIA" + gen(t, "{{base32 16}}"), awsSecret, func(v string) { aw.AddKey(v, awsSecret, "alice") }},
 		{"huggingface", "hf_" + gen(t, "{{alnum 34}}"), "hf_" + gen(t, "{{alnum 34}}"), "", hf.AddToken},
 		{"stripe", "sk_live_" + gen(t, "{{alnum 24}}"), "sk_live_" + gen(t, "{{alnum 24}}"), "", st.AddToken},
-		{"sendgrid", "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "", sg.AddToken},
+		{"sendgrid", "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "SG." + gen(t, "{{b64url 22}}.{{b64url 43}}"), "", sg.AddKey},
 		{"cloudflare", gen(t, "{{b64url 40}}"), gen(t, "{{b64url 40}}"), "", cf.AddToken},
 		{"groq", "gsk_" + gen(t, "{{alnum 52}}"), "gsk_" + gen(t, "{{alnum 52}}"), "", gq.AddToken},
 		{"discord", gen(t, "{{discord}}"), gen(t, "{{discord}}"), "", dc.AddToken},
@@ -321,6 +281,10 @@ func TestOpenAIRevoke(t *testing.T) {
 	if d := cmp.Diff([]string{"key_admin_1", pk.ID, "svc_acct_1"}, deleted); d != "" {
 		t.Errorf("deleted (-want +got):\n%s", d)
 	}
+	// The issue of the service-account key warns of what else its revocation revoked.
+	if ns := revoke.Notes("openai", res[1].Revocation); len(ns) != 1 || ns[0].Label != "Blast radius" {
+		t.Errorf("notes of a deleted service account: %+v (detail %q)", ns, res[1].Revocation.Detail)
+	}
 	if !strings.Contains(res[2].Revocation.Detail, "ambiguous") {
 		t.Errorf("ambiguous detail: %s", res[2].Revocation.Detail)
 	}
@@ -367,7 +331,7 @@ func TestOpenAIWithoutAdminKeyIsUnsupported(t *testing.T) {
 	if res[0].Revocation.Status != outcome.Unsupported || !strings.Contains(res[0].Revocation.Detail, "platform.openai.com") {
 		t.Errorf("got %+v, want unsupported with the remediation link", res[0].Revocation)
 	}
-	if revoke.AnyFailed(res) {
+	if revoke.Failed(res) > 0 {
 		t.Error("unsupported counted as failed")
 	}
 }
@@ -383,26 +347,36 @@ func TestOpenAIRestrictedKeyIsLive(t *testing.T) {
 	}
 }
 
-// TestStatusRows: each status a provider may answer, and what leakstop makes of it.
+// TestStatusRows: each status a provider may answer, and what leakstop makes of it. The
+// client tries a call 4 times at the most (3 retries); a row with times -1 answers every
+// attempt so.
 func TestStatusRows(t *testing.T) {
+	const rateLimit = `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`
 	tests := []struct {
-		name   string
-		reply  fake.Reply
-		times  int
-		want   outcome.Status
-		waited bool
+		name  string
+		reply fake.Reply
+		times int
+		want  outcome.Status
+		// waits is how many waits came between attempts; wait, when set, is each one's
+		// length (what the provider named), otherwise backoff chose it.
+		waits int
+		wait  time.Duration
 	}{
-		{"429 then 200", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "7"}, Body: `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`}, 1, outcome.Live, true},
-		{"429 for ever", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: `{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}`}, -1, outcome.Unknown, true},
-		{"429 asking too long", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "86400"}}, -1, outcome.Unknown, false},
-		{"500 then 200", fake.Reply{Status: 500, Body: `{"error":{"message":"The server had an error"}}`}, 2, outcome.Live, true},
-		{"500 for ever", fake.Reply{Status: 500}, -1, outcome.Unknown, true},
-		{"403 region", fake.Reply{Status: 403, Body: `{"error":{"message":"Country, region, or territory not supported","code":"unsupported_country_region_territory"}}`}, -1, outcome.Unknown, false},
-		{"404", fake.Reply{Status: 404, Body: `{"error":{"message":"not found"}}`}, -1, outcome.Unknown, false},
-		{"401", fake.Reply{Status: 401, Body: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}, -1, outcome.Invalid, false},
-		{"401 no member", fake.Reply{Status: 401, Body: `{"error":{"message":"You must be a member of an organization to use the API.","code":"no_organization"}}`}, -1, outcome.Invalid, false},
-		{"429 no quota", fake.Reply{Status: 429, Body: `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`}, -1, outcome.Unknown, true},
-		{"slow", fake.Reply{Delay: 3 * time.Second}, -1, outcome.Unknown, true},
+		{"429 then 200", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "7"}, Body: rateLimit}, 1, outcome.Live, 1, 7 * time.Second},
+		{"429 for ever", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: rateLimit}, -1, outcome.Unknown, 3, time.Second},
+		// A day is longer than the client waits: no retry, the answer stays unknown.
+		{"429 asking too long", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "86400"}}, -1, outcome.Unknown, 0, 0},
+		{"500 then 200", fake.Reply{Status: 500, Body: `{"error":{"message":"The server had an error"}}`}, 2, outcome.Live, 2, 0},
+		{"500 for ever", fake.Reply{Status: 500}, -1, outcome.Unknown, 3, 0},
+		{"403 region", fake.Reply{Status: 403, Body: `{"error":{"message":"Country, region, or territory not supported","code":"unsupported_country_region_territory"}}`}, -1, outcome.Unknown, 0, 0},
+		{"404", fake.Reply{Status: 404, Body: `{"error":{"message":"not found"}}`}, -1, outcome.Unknown, 0, 0},
+		{"401", fake.Reply{Status: 401, Body: `{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}`}, -1, outcome.Invalid, 0, 0},
+		{"401 no member", fake.Reply{Status: 401, Body: `{"error":{"message":"You must be a member of an organization to use the API.","code":"no_organization"}}`}, -1, outcome.Invalid, 0, 0},
+		// A 429 is retried like any other; the last one says insufficient_quota, which only
+		// a key that authenticated gets: live.
+		{"429 no quota", fake.Reply{Status: 429, Body: `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`}, -1, outcome.Live, 3, 0},
+		// Slower than the 200ms timeout: no answer, retried as a read-only call, unknown.
+		{"slow", fake.Reply{Delay: 3 * time.Second}, -1, outcome.Unknown, 3, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -414,18 +388,17 @@ func TestStatusRows(t *testing.T) {
 			h.client.HTTP.Timeout = 200 * time.Millisecond
 			res := h.runner(false, false).Run(context.Background(), []revoke.Secret{h.secret("openai", k, "")})
 			got := res[0].Verification
-			want := tt.want
-			if tt.name == "429 no quota" {
-				want = outcome.Live // insufficient_quota authenticated; retries end, then live
+			if got.Status != tt.want {
+				t.Errorf("status %s (%s), want %s", got.Status, got.Detail, tt.want)
 			}
-			if got.Status != want {
-				t.Errorf("status %s (%s), want %s", got.Status, got.Detail, want)
+			if len(h.waits) != tt.waits {
+				t.Errorf("waits %v, want %d (none slept for real)", h.waits, tt.waits)
 			}
-			if (len(h.waits) > 0) != tt.waited {
-				t.Errorf("waits %v, want waited=%v", h.waits, tt.waited)
-			}
-			if tt.name == "429 then 200" && (len(h.waits) != 1 || h.waits[0] != 7*time.Second) {
-				t.Errorf("waits %v, want the 7s of Retry-After (not slept for real)", h.waits)
+			for _, w := range h.waits {
+				if tt.wait != 0 && w != tt.wait {
+					t.Errorf("waits %v, want %v each, as the provider asked", h.waits, tt.wait)
+					break
+				}
 			}
 			checkNoSecrets(t, "the detail", got.Detail, k)
 		})
@@ -453,8 +426,8 @@ func TestFailedRevocationLeavesOthers(t *testing.T) {
 	if d := cmp.Diff([]string{"revoked", "failed", "revoked"}, rs); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
-	if !revoke.AnyFailed(res) {
-		t.Error("AnyFailed is false")
+	if revoke.Failed(res) == 0 {
+		t.Error("no failed revocation counted")
 	}
 	if n := an.Count(http.MethodPost, "/v1/organizations/api_keys/"); n != 1 {
 		t.Errorf("the changing call was tried %d times after a 500; want 1 (verify before retrying)", n)
@@ -541,6 +514,39 @@ func TestAWSAndNPM(t *testing.T) {
 	checkAudit(t, h, sec, asec, tok)
 }
 
+// TestRevokeRefused: a provider that refuses the revoke call itself: an OpenAI admin key
+// that may read but not delete fails the revocation; an AWS key that may not deactivate
+// itself, with no operator credentials, is unsupported and says what to set.
+func TestRevokeRefused(t *testing.T) {
+	admin := gen(t, `{{openai "sk-admin-" 58}}`)
+	oa := fake.NewOpenAI(t, admin)
+	oa.ReadOnlyAdmin = true
+	key := gen(t, `{{openai "sk-proj-" 74}}`)
+	oa.AddKey("p", "", key)
+	aw := fake.NewAWS(t)
+	aw.SelfDeny = true
+	id, sec := "AKIA"+gen(t, "{{base32 16}}"), gen(t, "{{b64 40}}")
+	aw.AddKey(id, sec, "alice")
+	h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin, "LEAKSTOP_AWS_URL": aw.URL})
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{h.secret("openai", key, ""), h.secret("aws", id, sec)})
+	vs, rs := statuses(res)
+	if d := cmp.Diff([]string{"live", "live"}, vs); d != "" {
+		t.Errorf("verifications (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"failed", "unsupported"}, rs); d != "" {
+		t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
+	}
+	if d := res[0].Revocation.Detail; !strings.Contains(d, "HTTP 401") || !strings.Contains(d, "insufficient permissions") {
+		t.Errorf("OpenAI detail: %q", d)
+	}
+	if d := res[1].Revocation.Detail; !strings.Contains(d, "AccessDenied") || !strings.Contains(d, "AWS_ACCESS_KEY_ID") {
+		t.Errorf("AWS detail: %q", d)
+	}
+	if !oa.Live(key) || !aw.Live(id) {
+		t.Error("a refused revocation revoked")
+	}
+}
+
 // TestConcurrencyLimit: no more calls run at once per provider than Client.Limit.
 func TestConcurrencyLimit(t *testing.T) {
 	var mu sync.Mutex
@@ -595,59 +601,18 @@ func TestCloudflareAndSendGridRevoke(t *testing.T) {
 	cfTok := gen(t, "{{b64url 40}}")
 	sgID := gen(t, "{{b64url 22}}")
 	sgKey := "SG." + sgID + "." + gen(t, "{{b64url 43}}")
-	var mu sync.Mutex
-	cfLive, sgLive := true, true
-	var cfDeletes, sgDeletes int
-	cf := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer "+cfTok || !cfLive {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}]}`))
-			return
-		}
-		switch {
-		case r.Method == http.MethodGet && r.URL.Path == "/client/v4/user/tokens/verify":
-			w.Write([]byte(`{"success":true,"errors":[],"messages":[],"result":{"id":"ed17574386854bf78a67040be0a770b0","status":"active"}}`))
-		case r.Method == http.MethodDelete && r.URL.Path == "/client/v4/user/tokens/ed17574386854bf78a67040be0a770b0":
-			cfDeletes++
-			cfLive = false
-			w.Write([]byte(`{"success":true,"result":{"id":"ed17574386854bf78a67040be0a770b0"}}`))
-		default:
-			t.Errorf("cloudflare: unexpected %s %s", r.Method, r.URL.Path)
-			w.WriteHeader(http.StatusTeapot)
-		}
-	}))
-	defer cf.Close()
-	sg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer "+sgKey || !sgLive {
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"errors":[{"field":null,"message":"authorization required"}]}`))
-			return
-		}
-		switch {
-		case r.Method == http.MethodGet && r.URL.Path == "/v3/scopes":
-			w.Write([]byte(`{"scopes":["api_keys.delete","api_keys.read"]}`))
-		case r.Method == http.MethodGet && r.URL.Path == "/v3/api_keys":
-			w.Write([]byte(`{"result":[{"api_key_id":"other","name":"a"},{"api_key_id":"` + sgID + `","name":"leaked"}]}`))
-		case r.Method == http.MethodDelete && r.URL.Path == "/v3/api_keys/"+sgID:
-			sgDeletes++
-			sgLive = false
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			t.Errorf("sendgrid: unexpected %s %s", r.Method, r.URL.Path)
-			w.WriteHeader(http.StatusTeapot)
-		}
-	}))
-	defer sg.Close()
+	cf := fake.NewCloudflare(t)
+	cf.AddToken(cfTok)
+	sg := fake.NewSendGrid(t)
+	sg.AddKey("SG." + gen(t, "{{b64url 22}}.{{b64url 43}}")) // another key of the account
+	sg.AddKey(sgKey)
 	h := newHarness(t, map[string]string{"LEAKSTOP_CLOUDFLARE_URL": cf.URL, "LEAKSTOP_SENDGRID_URL": sg.URL})
 	ss := []revoke.Secret{h.secret("cloudflare", cfTok, ""), h.secret("sendgrid", sgKey, "")}
 	res := h.runner(true, true).Run(context.Background(), ss)
 	_, rs := statuses(res)
-	if d := cmp.Diff([]string{"dry-run", "dry-run"}, rs); d != "" || cfDeletes+sgDeletes != 0 {
-		t.Errorf("dry run (-want +got):\n%s (deletes %d %d)", d, cfDeletes, sgDeletes)
+	deletes := func() int { return cf.Count(http.MethodDelete, "/") + sg.Count(http.MethodDelete, "/") }
+	if d := cmp.Diff([]string{"dry-run", "dry-run"}, rs); d != "" || deletes() != 0 {
+		t.Errorf("dry run (-want +got):\n%s (%d deletes)", d, deletes())
 	}
 	res = h.runner(true, false).Run(context.Background(), ss)
 	vs, rs := statuses(res)
@@ -657,8 +622,8 @@ func TestCloudflareAndSendGridRevoke(t *testing.T) {
 	if d := cmp.Diff([]string{"invalid", "invalid"}, vs); d != "" {
 		t.Errorf("after (-want +got):\n%s", d)
 	}
-	if cfDeletes != 1 || sgDeletes != 1 {
-		t.Errorf("deletes: cloudflare %d, sendgrid %d", cfDeletes, sgDeletes)
+	if cf.Live(cfTok) || sg.Live(sgKey) || deletes() != 2 {
+		t.Errorf("live after: cloudflare %v, sendgrid %v; %d deletes", cf.Live(cfTok), sg.Live(sgKey), deletes())
 	}
 	data, _ := os.ReadFile(h.audit.Path())
 	checkNoSecrets(t, "the audit log", string(data), cfTok, sgKey, sgID)

@@ -42,14 +42,16 @@ func (r *Runner) Run(ctx context.Context, ss []Secret) []Result {
 	return res
 }
 
-// AnyFailed reports whether any revocation in res failed: the run must end with exit status 2.
-func AnyFailed(res []Result) bool {
+// Failed counts the results whose revocation failed: a run with any must end with exit
+// status 2.
+func Failed(res []Result) int {
+	n := 0
 	for _, x := range res {
 		if x.Revocation != nil && x.Revocation.Status == outcome.Failed {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 func (r *Runner) jobs() int {
@@ -95,7 +97,7 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step 
 	if again {
 		action = "verify-after-revoke"
 	}
-	v, ok := r.Registry.Lookup(s.Provider)
+	v, ok := r.Registry.lookup(s.Provider)
 	var out Outcome
 	switch {
 	case s.Provider == "":
@@ -103,7 +105,7 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step 
 	case !ok:
 		out = Outcome{Status: outcome.Skipped, Detail: fmt.Sprintf("leakstop cannot verify %s secrets yet", s.Provider)}
 	case s.Value == "":
-		out = Outcome{Status: outcome.Skipped, Detail: "the secret itself is not known (the report was written without --show-secrets)"}
+		out = Outcome{Status: outcome.Skipped, Detail: "the secret itself is not known (the report holds it redacted)"}
 	default:
 		o, err := v.Verify(ctx, s)
 		if err != nil {
@@ -113,7 +115,7 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step 
 	}
 	out.Detail = r.redact(out.Detail)
 	st := outcome.Step{Status: out.Status, Detail: out.Detail, At: now()}
-	r.Client.Audit.Record(Entry{
+	r.Client.Audit.record(entry{
 		Event: "verify", Action: action, Provider: s.Provider, Rule: s.Rule, Fingerprint: s.Fingerprint,
 		Secret: s.Redacted, Outcome: st.Status, Detail: st.Detail,
 	})
@@ -156,7 +158,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result) {
 		if st.Status != "" {
 			continue
 		}
-		v, _ := r.Registry.Lookup(s.Provider)
+		v, _ := r.Registry.lookup(s.Provider)
 		if _, ok := v.(BatchRevoker); ok {
 			batches[s.Provider] = append(batches[s.Provider], job{i, s})
 		} else {
@@ -173,7 +175,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result) {
 	g := new(errgroup.Group)
 	g.SetLimit(r.jobs())
 	for name, js := range batches {
-		v, _ := r.Registry.Lookup(name)
+		v, _ := r.Registry.lookup(name)
 		br := v.(BatchRevoker)
 		g.Go(func() error {
 			secrets := make([]Secret, len(js))
@@ -192,7 +194,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result) {
 		})
 	}
 	for _, j := range singles {
-		v, _ := r.Registry.Lookup(j.s.Provider)
+		v, _ := r.Registry.lookup(j.s.Provider)
 		rv := v.(Revoker)
 		g.Go(func() error {
 			out, err := rv.Revoke(ctx, j.s, r.DryRun)
@@ -216,7 +218,7 @@ func (r *Runner) decide(s Secret, v *outcome.Step) *outcome.Step {
 	st := func(status outcome.Status, detail string) *outcome.Step {
 		return &outcome.Step{Status: status, Detail: r.redact(detail), At: at}
 	}
-	if e, ok := r.Client.Audit.Revoked(s.Fingerprint); ok && s.Fingerprint != "" {
+	if e, ok := r.Client.Audit.revocationOf(s.Fingerprint); ok && s.Fingerprint != "" {
 		t, _ := time.Parse(time.RFC3339Nano, e.Time)
 		x := st(outcome.Revoked, "revoked earlier, at "+e.Time+" (audit log); not sent again")
 		if !t.IsZero() {
@@ -227,7 +229,7 @@ func (r *Runner) decide(s Secret, v *outcome.Step) *outcome.Step {
 		}
 		return x
 	}
-	prov, ok := r.Registry.Lookup(s.Provider)
+	prov, ok := r.Registry.lookup(s.Provider)
 	_, canRevoke := prov.(Revoker)
 	if _, batch := prov.(BatchRevoker); batch {
 		canRevoke = true
@@ -261,7 +263,7 @@ func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, r
 		out.Status = outcome.Failed
 	}
 	if out.Status == outcome.Unsupported {
-		if prov, ok := r.Registry.Lookup(s.Provider); ok && out.Detail == "" {
+		if prov, ok := r.Registry.lookup(s.Provider); ok && out.Detail == "" {
 			out.Detail = remediation(prov, s)
 		}
 	}
@@ -282,7 +284,7 @@ func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, r
 		}
 	}
 	st := outcome.Step{Status: out.Status, Detail: r.redact(out.Detail), At: now()}
-	r.Client.Audit.Record(Entry{
+	r.Client.Audit.record(entry{
 		Event: "revoke", Action: "revoke", Provider: s.Provider, Rule: s.Rule, Fingerprint: s.Fingerprint,
 		Secret: s.Redacted, Outcome: st.Status, Detail: st.Detail, DryRun: r.DryRun,
 	})

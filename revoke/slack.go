@@ -11,29 +11,27 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// Slack verifies tokens with auth.test and revokes them with auth.revoke and the token
+// slackProvider verifies tokens with auth.test and revokes them with auth.revoke and the token
 // itself; webhooks are verified with a malformed post and cannot be revoked (providers.md §5).
 // Slack answers errors with HTTP 200 and "ok": false, so the body decides.
-type Slack struct {
+type slackProvider struct {
 	c        *Client
 	base     string
 	override bool
 }
 
-// NewSlack returns the Slack provider: LEAKSTOP_SLACK_URL (default https://slack.com); when
+// newSlack returns the Slack provider: LEAKSTOP_SLACK_URL (default https://slack.com); when
 // set, webhooks are sent there too.
-func NewSlack(cfg Config) *Slack {
-	b := baseURL(cfg.Env, "SLACK", "")
-	if b == "" {
-		return &Slack{c: cfg.Client, base: "https://slack.com"}
-	}
-	return &Slack{c: cfg.Client, base: b, override: true}
+func newSlack(cfg Config) *slackProvider {
+	sl := &slackProvider{c: cfg.Client}
+	sl.base, sl.override = overrideURL(cfg.Env, "slack", "https://slack.com")
+	return sl
 }
 
 const slackWebhookRemedy = "remove the webhook in the app's Incoming Webhooks settings at https://api.slack.com/apps"
 
 // Remediation says what to do by hand.
-func (sl *Slack) Remediation(s Secret) string {
+func (sl *slackProvider) Remediation(s Secret) string {
 	if isWebhook(s.Value) {
 		return slackWebhookRemedy
 	}
@@ -51,10 +49,10 @@ type slackAnswer struct {
 	Team    string `json:"team"`
 }
 
-func (sl *Slack) call(ctx context.Context, s *Secret, action, method string, form url.Values) (*Response, *slackAnswer, error) {
+func (sl *slackProvider) call(ctx context.Context, s *Secret, action, method string, form url.Values) (*reply, *slackAnswer, error) {
 	h := bearer(s.Value)
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	r, err := sl.c.Do(ctx, Call{Provider: "slack", Action: action, Secret: s, Method: http.MethodPost, URL: sl.base + "/api/" + method, Header: h, Body: []byte(form.Encode())})
+	r, err := sl.c.do(ctx, request{Provider: "slack", Action: action, Secret: s, Method: http.MethodPost, URL: sl.base + "/api/" + method, Header: h, Body: []byte(form.Encode())})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +64,7 @@ func (sl *Slack) call(ctx context.Context, s *Secret, action, method string, for
 }
 
 // Verify calls auth.test (or probes a webhook).
-func (sl *Slack) Verify(ctx context.Context, s Secret) (Outcome, error) {
+func (sl *slackProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if isWebhook(s.Value) {
 		return sl.verifyWebhook(ctx, s)
 	}
@@ -87,11 +85,11 @@ func (sl *Slack) Verify(ctx context.Context, s Secret) (Outcome, error) {
 
 // verifyWebhook posts a body that is not JSON: a live webhook answers 400 invalid_payload
 // and posts nothing.
-func (sl *Slack) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
+func (sl *slackProvider) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
 	u := onBase(sl.base, sl.override, s.Value)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	r, err := sl.c.Do(ctx, Call{Provider: "slack", Action: "verify", Secret: &s, Method: http.MethodPost, URL: u, Header: h, Body: []byte("leakstop")})
+	r, err := sl.c.do(ctx, request{Provider: "slack", Action: "verify", Secret: &s, Method: http.MethodPost, URL: u, Header: h, Body: []byte("leakstop")})
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -109,7 +107,7 @@ func (sl *Slack) verifyWebhook(ctx context.Context, s Secret) (Outcome, error) {
 
 // Revoke calls auth.revoke with the token itself; a dry run calls it with test=1, which Slack
 // answers without revoking.
-func (sl *Slack) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+func (sl *slackProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isWebhook(s.Value) {
 		return Outcome{Status: outcome.Unsupported, Detail: "Slack has no API to remove a webhook: " + slackWebhookRemedy}, nil
 	}

@@ -15,9 +15,6 @@ type Anthropic struct {
 	*Server
 	// Admin is the operator's admin key (ANTHROPIC_ADMIN_KEY).
 	Admin string
-	keys  keyring
-	// Deactivated lists the ids set inactive.
-	Deactivated []string
 	// OrgOf gives API keys an answer on GET /v1/organizations/me: their organization's id.
 	// A key not in it gets 401 there, as older accounts answer for non-admin keys.
 	OrgOf map[string]string
@@ -38,11 +35,8 @@ func (f *Anthropic) AddKey(value string) string {
 	return f.keys.add(value, fmt.Sprintf("apikey_%02d", len(f.keys.list))).id
 }
 
-// Live reports whether value still authenticates.
-func (f *Anthropic) Live(value string) bool { return f.keys.Live(value) }
-
-// Hint is partial_key_hint: the first 16 characters, "...", the last 4.
-func Hint(v string) string { return v[:16] + "..." + v[len(v)-4:] }
+// hint is partial_key_hint: the first 16 characters, "...", the last 4.
+func hint(v string) string { return v[:16] + "..." + v[len(v)-4:] }
 
 func anthropicErr(w http.ResponseWriter, status int, typ, msg string) {
 	writeJSON(w, status, map[string]any{"type": "error", "error": map[string]any{"type": typ, "message": msg}, "request_id": "req_fake"})
@@ -89,20 +83,14 @@ func (f *Anthropic) handle(w http.ResponseWriter, r *http.Request, body string) 
 			}
 		}
 		items, more := page(ks, func(k *key) string { return k.id }, q.Get("limit"), q.Get("after_id"), 20, 1000)
-		data := []map[string]any{}
-		for _, k := range items {
+		writeList(w, nil, items, more, func(k *key) map[string]any {
 			st := "active"
 			if !k.live {
 				st = "inactive"
 			}
-			data = append(data, map[string]any{"id": k.id, "type": "api_key", "name": "Key " + k.id, "created_at": "2024-10-30T23:58:27.427722Z", "partial_key_hint": Hint(k.value), "status": st, "workspace_id": nil})
-		}
+			return map[string]any{"id": k.id, "type": "api_key", "name": "Key " + k.id, "created_at": "2024-10-30T23:58:27.427722Z", "partial_key_hint": hint(k.value), "status": st, "workspace_id": nil}
+		})
 		f.keys.mu.Unlock()
-		var first, last any
-		if len(data) > 0 {
-			first, last = data[0]["id"], data[len(data)-1]["id"]
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"data": data, "has_more": more, "first_id": first, "last_id": last})
 	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/organizations/api_keys/"):
 		if !admin {
 			anthropicErr(w, http.StatusForbidden, "permission_error", "this endpoint needs an admin key")
@@ -118,11 +106,8 @@ func (f *Anthropic) handle(w http.ResponseWriter, r *http.Request, body string) 
 		id := strings.TrimPrefix(r.URL.Path, "/v1/organizations/api_keys/")
 		for _, k := range f.keys.list {
 			if k.id == id {
-				f.revoke(&f.keys, k, r)
-				f.mu.Lock()
-				f.Deactivated = append(f.Deactivated, id)
-				f.mu.Unlock()
-				writeJSON(w, http.StatusOK, map[string]any{"id": id, "type": "api_key", "partial_key_hint": Hint(k.value), "status": "inactive"})
+				f.revoke(k, r)
+				writeJSON(w, http.StatusOK, map[string]any{"id": id, "type": "api_key", "partial_key_hint": hint(k.value), "status": "inactive"})
 				return
 			}
 		}

@@ -45,16 +45,17 @@ type injection struct {
 	reply Reply
 }
 
-// Server is what every fake shares: the server, the test, the calls seen, injected replies.
+// Server is what every fake shares: the server, the test, the calls seen, injected
+// replies, and the credentials the fake knows.
 type Server struct {
 	*httptest.Server
-	t         testing.TB
-	mu        sync.Mutex
-	calls     []Call
-	inject    []*injection
-	authOf    func(*http.Request) string
-	handle    func(w http.ResponseWriter, r *http.Request, body string)
-	unexpects int
+	t      testing.TB
+	mu     sync.Mutex
+	calls  []Call
+	inject []*injection
+	authOf func(*http.Request) string
+	handle func(w http.ResponseWriter, r *http.Request, body string)
+	keys   keyring
 }
 
 func newServer(t testing.TB, authOf func(*http.Request) string, handle func(w http.ResponseWriter, r *http.Request, body string)) *Server {
@@ -148,19 +149,9 @@ func (s *Server) Count(method, prefix string) int {
 	return n
 }
 
-// Unexpected counts the calls the fake refused as unexpected.
-func (s *Server) Unexpected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.unexpects
-}
-
 // unexpected fails the test: the client sent a call the provider's documented flow has no
 // place for.
 func (s *Server) unexpected(w http.ResponseWriter, r *http.Request, why string) {
-	s.mu.Lock()
-	s.unexpects++
-	s.mu.Unlock()
 	s.t.Errorf("fake %s: unexpected %s %s: %s", s.URL, r.Method, r.URL.Path, why)
 	http.Error(w, "unexpected call: "+why, http.StatusTeapot)
 }
@@ -169,6 +160,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeList answers one page of a cursor-paginated list, as OpenAI and Anthropic shape
+// it: data, first_id, last_id, has_more, and the fields of envelope.
+func writeList[T any](w http.ResponseWriter, envelope map[string]any, items []T, more bool, conv func(T) map[string]any) {
+	data := []map[string]any{}
+	for _, it := range items {
+		data = append(data, conv(it))
+	}
+	var first, last any
+	if len(data) > 0 {
+		first, last = data[0]["id"], data[len(data)-1]["id"]
+	}
+	out := map[string]any{"data": data, "first_id": first, "last_id": last, "has_more": more}
+	for k, v := range envelope {
+		out[k] = v
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // key is a credential a fake knows.
@@ -221,7 +230,8 @@ func (k *keyring) get(value string) *key {
 }
 
 // revoke kills x, and fails the test if nobody verified it or it was revoked before.
-func (s *Server) revoke(k *keyring, x *key, r *http.Request) {
+func (s *Server) revoke(x *key, r *http.Request) {
+	k := &s.keys
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if !x.verified {
@@ -235,8 +245,8 @@ func (s *Server) revoke(k *keyring, x *key, r *http.Request) {
 }
 
 // Live reports whether the fake still accepts value.
-func (k *keyring) Live(value string) bool {
-	x := k.get(value)
+func (s *Server) Live(value string) bool {
+	x := s.keys.get(value)
 	return x != nil && x.live
 }
 

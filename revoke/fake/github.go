@@ -20,7 +20,6 @@ type GitHub struct {
 	*Server
 	// Token is the operator's GITHUB_TOKEN, required on the issue routes.
 	Token string
-	keys  keyring
 	// RevokeRequests counts POST /credentials/revoke calls.
 	RevokeRequests int
 	// Issues holds the repository's issues, by number - 1.
@@ -51,9 +50,6 @@ func NewGitHub(t testing.TB, token string) *GitHub {
 // AddToken adds a live token.
 func (f *GitHub) AddToken(value string) { f.keys.add(value, "token "+strconv.Itoa(len(f.keys.list))) }
 
-// Live reports whether value still authenticates.
-func (f *GitHub) Live(value string) bool { return f.keys.Live(value) }
-
 func ghErr(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest", "status": strconv.Itoa(status)})
 }
@@ -65,7 +61,7 @@ func (f *GitHub) handle(w http.ResponseWriter, r *http.Request, body string) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/user":
 		if f.keys.verify(tok) == nil || strings.HasPrefix(tok, "ghs_") {
-			if strings.HasPrefix(tok, "ghs_") && f.keys.Live(tok) {
+			if strings.HasPrefix(tok, "ghs_") && f.Live(tok) {
 				ghErr(w, http.StatusForbidden, "Resource not accessible by integration")
 				return
 			}
@@ -86,7 +82,7 @@ func (f *GitHub) handle(w http.ResponseWriter, r *http.Request, body string) {
 			ghErr(w, http.StatusUnauthorized, "Bad credentials")
 			return
 		}
-		f.revoke(&f.keys, x, r)
+		f.revoke(x, r)
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodPost && r.URL.Path == "/credentials/revoke":
 		f.mu.Lock()
@@ -112,7 +108,7 @@ func (f *GitHub) handle(w http.ResponseWriter, r *http.Request, body string) {
 		}
 		for _, c := range req.Credentials {
 			if x := f.keys.get(c); x != nil && x.live {
-				f.revoke(&f.keys, x, r)
+				f.revoke(x, r)
 			}
 		}
 		writeJSON(w, http.StatusAccepted, map[string]any{})

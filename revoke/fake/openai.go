@@ -17,7 +17,6 @@ type OpenAI struct {
 	// ReadOnlyAdmin makes DELETE calls answer 401 "insufficient permissions".
 	ReadOnlyAdmin bool
 
-	keys     keyring
 	projects []*openaiProject
 	admins   []*OpenAIKey
 	// Deleted lists what was deleted, in order: key ids and service-account ids.
@@ -99,9 +98,6 @@ func (f *OpenAI) AddAdminKey(value string) *OpenAIKey {
 	return k
 }
 
-// Live reports whether value still authenticates.
-func (f *OpenAI) Live(value string) bool { return f.keys.Live(value) }
-
 func openaiErr(w http.ResponseWriter, status int, msg string, code any) {
 	writeJSON(w, status, map[string]any{"error": map[string]any{"message": msg, "type": "invalid_request_error", "param": nil, "code": code}})
 }
@@ -144,12 +140,12 @@ func (f *OpenAI) handle(w http.ResponseWriter, r *http.Request, body string) {
 	switch {
 	case r.Method == http.MethodGet && path == "/organization/admin_api_keys":
 		items, more := page(f.liveAdmins(), func(k *OpenAIKey) string { return k.ID }, r.URL.Query().Get("limit"), r.URL.Query().Get("after"), 20, 100)
-		f.list(w, items, more, func(k *OpenAIKey) map[string]any {
+		writeList(w, map[string]any{"object": "list"}, items, more, func(k *OpenAIKey) map[string]any {
 			return map[string]any{"object": "organization.admin_api_key", "id": k.ID, "name": k.Name, "redacted_value": Redacted(k.Value), "created_at": 1711471533, "expires_at": nil, "owner": map[string]any{"type": "user", "id": "user_1"}}
 		})
 	case r.Method == http.MethodGet && path == "/organization/projects":
 		items, more := page(f.projects, func(p *openaiProject) string { return p.id }, r.URL.Query().Get("limit"), r.URL.Query().Get("after"), 20, 100)
-		f.list(w, items, more, func(p *openaiProject) map[string]any {
+		writeList(w, map[string]any{"object": "list"}, items, more, func(p *openaiProject) map[string]any {
 			return map[string]any{"object": "organization.project", "id": p.id, "name": "Project " + p.id, "created_at": 1711471533, "archived_at": nil, "status": "active"}
 		})
 	case r.Method == http.MethodGet && len(parts) == 4 && parts[1] == "projects" && parts[3] == "api_keys":
@@ -168,7 +164,7 @@ func (f *OpenAI) handle(w http.ResponseWriter, r *http.Request, body string) {
 			}
 		}
 		items, more := page(live, func(k *OpenAIKey) string { return k.ID }, r.URL.Query().Get("limit"), r.URL.Query().Get("after"), 20, 100)
-		f.list(w, items, more, func(k *OpenAIKey) map[string]any {
+		writeList(w, map[string]any{"object": "list"}, items, more, func(k *OpenAIKey) map[string]any {
 			owner := map[string]any{"type": "user", "user": map[string]any{"id": "user_1", "name": "First Last", "role": "owner"}}
 			if k.ServiceAccount != "" {
 				owner = map[string]any{"type": "service_account", "service_account": map[string]any{"id": k.ServiceAccount, "name": "sa " + k.ServiceAccount, "role": "member"}}
@@ -183,7 +179,7 @@ func (f *OpenAI) handle(w http.ResponseWriter, r *http.Request, body string) {
 		k := f.findKey(parts[2], parts[4])
 		if k == nil || !k.k.live {
 			if k != nil {
-				f.revoke(&f.keys, k.k, r)
+				f.revoke(k.k, r)
 			}
 			openaiErr(w, http.StatusNotFound, "No such API key", nil)
 			return
@@ -192,7 +188,7 @@ func (f *OpenAI) handle(w http.ResponseWriter, r *http.Request, body string) {
 			openaiErr(w, http.StatusBadRequest, "This key belongs to a service account; delete the service account instead.", nil)
 			return
 		}
-		f.revoke(&f.keys, k.k, r)
+		f.revoke(k.k, r)
 		f.Deleted = append(f.Deleted, k.ID)
 		writeJSON(w, http.StatusOK, map[string]any{"object": "organization.project.api_key.deleted", "id": k.ID, "deleted": true})
 	case r.Method == http.MethodDelete && len(parts) == 5 && parts[1] == "projects" && parts[3] == "service_accounts":
@@ -227,11 +223,11 @@ func (f *OpenAI) handle(w http.ResponseWriter, r *http.Request, body string) {
 		for _, k := range f.admins {
 			if k.ID == parts[2] {
 				if !k.k.live {
-					f.revoke(&f.keys, k.k, r)
+					f.revoke(k.k, r)
 					openaiErr(w, http.StatusNotFound, "No such admin key", nil)
 					return
 				}
-				f.revoke(&f.keys, k.k, r)
+				f.revoke(k.k, r)
 				f.Deleted = append(f.Deleted, k.ID)
 				writeJSON(w, http.StatusOK, map[string]any{"object": "organization.admin_api_key.deleted", "id": k.ID, "deleted": true})
 				return
@@ -299,28 +295,4 @@ func (f *OpenAI) findKey(project, id string) *OpenAIKey {
 		}
 	}
 	return nil
-}
-
-func (f *OpenAI) list(w http.ResponseWriter, items any, more bool, conv any) {
-	var data []map[string]any
-	switch l := items.(type) {
-	case []*OpenAIKey:
-		c := conv.(func(*OpenAIKey) map[string]any)
-		for _, k := range l {
-			data = append(data, c(k))
-		}
-	case []*openaiProject:
-		c := conv.(func(*openaiProject) map[string]any)
-		for _, p := range l {
-			data = append(data, c(p))
-		}
-	}
-	var first, last any
-	if len(data) > 0 {
-		first, last = data[0]["id"], data[len(data)-1]["id"]
-	}
-	if data == nil {
-		data = []map[string]any{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "first_id": first, "last_id": last, "has_more": more})
 }

@@ -11,7 +11,6 @@ import (
 // GitLab fakes GET and DELETE /api/v4/personal_access_tokens/self (providers.md §4).
 type GitLab struct {
 	*Server
-	keys keyring
 }
 
 // NewGitLab starts the fake.
@@ -23,9 +22,6 @@ func NewGitLab(t testing.TB) *GitLab {
 
 // AddToken adds a live token.
 func (f *GitLab) AddToken(v string) { f.keys.add(v, "glpat "+v[len(v)-4:]) }
-
-// Live reports whether v still authenticates.
-func (f *GitLab) Live(v string) bool { return f.keys.Live(v) }
 
 func (f *GitLab) handle(w http.ResponseWriter, r *http.Request, _ string) {
 	tok := r.Header.Get("PRIVATE-TOKEN")
@@ -46,7 +42,7 @@ func (f *GitLab) handle(w http.ResponseWriter, r *http.Request, _ string) {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401 Unauthorized"})
 			return
 		}
-		f.revoke(&f.keys, x, r)
+		f.revoke(x, r)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		f.unexpected(w, r, "no such route")
@@ -57,7 +53,6 @@ func (f *GitLab) handle(w http.ResponseWriter, r *http.Request, _ string) {
 // Errors come back as HTTP 200 with "ok": false, as Slack sends them.
 type Slack struct {
 	*Server
-	keys keyring
 	// TestRevokes counts auth.revoke calls with test=1 (dry runs).
 	TestRevokes int
 }
@@ -71,9 +66,6 @@ func NewSlack(t testing.TB) *Slack {
 
 // AddToken adds a live token, or a webhook path ("/services/T…/B…/…").
 func (f *Slack) AddToken(v string) { f.keys.add(v, "slack "+v[len(v)-4:]) }
-
-// Live reports whether v still authenticates.
-func (f *Slack) Live(v string) bool { return f.keys.Live(v) }
 
 func (f *Slack) handle(w http.ResponseWriter, r *http.Request, body string) {
 	if strings.HasPrefix(r.URL.Path, "/services/") {
@@ -120,7 +112,7 @@ func (f *Slack) handle(w http.ResponseWriter, r *http.Request, body string) {
 			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": false})
 			return
 		}
-		f.revoke(&f.keys, x, r)
+		f.revoke(x, r)
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": true})
 	default:
 		f.unexpected(w, r, "no such method")
@@ -130,7 +122,6 @@ func (f *Slack) handle(w http.ResponseWriter, r *http.Request, body string) {
 // NPM fakes GET /-/whoami and DELETE /-/npm/v1/tokens/token/{sha512} (providers.md §6).
 type NPM struct {
 	*Server
-	keys keyring
 	// Cached keeps deleted tokens working, as the registry's cache does for up to an hour.
 	Cached bool
 }
@@ -144,9 +135,6 @@ func NewNPM(t testing.TB) *NPM {
 
 // AddToken adds a live token; its id is the hex SHA-512 of the value.
 func (f *NPM) AddToken(v string) { f.keys.add(v, sha512hex(v)) }
-
-// Live reports whether v still authenticates.
-func (f *NPM) Live(v string) bool { return f.keys.Live(v) }
 
 func (f *NPM) handle(w http.ResponseWriter, r *http.Request, _ string) {
 	tok := bearerOf(r)
@@ -168,7 +156,7 @@ func (f *NPM) handle(w http.ResponseWriter, r *http.Request, _ string) {
 			writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
 			return
 		}
-		f.revoke(&f.keys, x, r)
+		f.revoke(x, r)
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		f.unexpected(w, r, "no such route")
@@ -176,12 +164,11 @@ func (f *NPM) handle(w http.ResponseWriter, r *http.Request, _ string) {
 }
 
 // Bearer fakes a provider verified by one GET with a bearer token (Hugging Face, Stripe,
-// Groq, SendGrid, Cloudflare's verify): 200 with Body for live tokens, 401 otherwise.
+// Groq, DigitalOcean, Replicate): 200 with Body for live tokens, 401 otherwise.
 type Bearer struct {
 	*Server
 	Path string
 	Body string
-	keys keyring
 }
 
 // NewBearer starts the fake for path.
@@ -212,7 +199,6 @@ func (f *Bearer) handle(w http.ResponseWriter, r *http.Request, _ string) {
 // Authorization header's Credential= scope; it does not recompute signatures.
 type AWS struct {
 	*Server
-	keys    keyring
 	secrets map[string]string
 	users   map[string]string
 	// Account is the account every key belongs to.
@@ -235,9 +221,6 @@ func (f *AWS) AddKey(id, secret, user string) {
 	f.secrets[id], f.users[id] = secret, user
 	f.mu.Unlock()
 }
-
-// Live reports whether the key id is still active.
-func (f *AWS) Live(id string) bool { return f.keys.Live(id) }
 
 var credRe = regexp.MustCompile(`Credential=([A-Z0-9]+)/\d{8}/([a-z0-9-]+)/([a-z]+)/aws4_request`)
 
@@ -290,7 +273,7 @@ func (f *AWS) handle(w http.ResponseWriter, r *http.Request, body string) {
 			awsErr(w, http.StatusForbidden, "AccessDenied", "User is not authorized to perform: iam:UpdateAccessKey")
 			return
 		}
-		f.revoke(&f.keys, target, r)
+		f.revoke(target, r)
 		w.Header().Set("Content-Type", "text/xml")
 		_, _ = w.Write([]byte(`<UpdateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></UpdateAccessKeyResponse>`))
 	default:
@@ -303,7 +286,6 @@ func (f *AWS) handle(w http.ResponseWriter, r *http.Request, body string) {
 // (providers.md §8). A deleted webhook answers 404 Unknown Webhook, as Discord does.
 type Discord struct {
 	*Server
-	keys keyring
 }
 
 // NewDiscord starts the fake.
@@ -322,7 +304,7 @@ func NewDiscord(t testing.TB) *Discord {
 func (f *Discord) AddToken(v string) { f.keys.add(discordKey(v), "discord "+v[len(v)-4:]) }
 
 // Live reports whether v (a bot token or a webhook URL) still authenticates.
-func (f *Discord) Live(v string) bool { return f.keys.Live(discordKey(v)) }
+func (f *Discord) Live(v string) bool { return f.Server.Live(discordKey(v)) }
 
 func discordKey(v string) string {
 	if u, err := url.Parse(v); err == nil && strings.Contains(u.Path, "/webhooks/") {
@@ -360,7 +342,7 @@ func (f *Discord) handle(w http.ResponseWriter, r *http.Request, _ string) {
 				writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Webhook", "code": 10015})
 				return
 			}
-			f.revoke(&f.keys, x, r)
+			f.revoke(x, r)
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			f.unexpected(w, r, "leakstop only reads and deletes webhooks")
@@ -374,7 +356,6 @@ func (f *Discord) handle(w http.ResponseWriter, r *http.Request, _ string) {
 // know, 404 for one that is not shaped like a token.
 type Telegram struct {
 	*Server
-	keys keyring
 }
 
 // NewTelegram starts the fake.
@@ -404,4 +385,102 @@ func (f *Telegram) handle(w http.ResponseWriter, r *http.Request, _ string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": map[string]any{"id": 123456789, "is_bot": true, "username": "leak_bot"}})
+}
+
+// Cloudflare fakes GET /client/v4/user/tokens/verify and DELETE /client/v4/user/tokens/{id}
+// (providers.md §8): the verify answer names the token's id, which the delete takes; a
+// token may delete itself.
+type Cloudflare struct {
+	*Server
+}
+
+// NewCloudflare starts the fake.
+func NewCloudflare(t testing.TB) *Cloudflare {
+	f := &Cloudflare{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddToken adds a live API token; its id is 32 hex characters.
+func (f *Cloudflare) AddToken(v string) { f.keys.add(v, sha512hex(v)[:32]) }
+
+func (f *Cloudflare) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	x := f.keys.get(bearerOf(r))
+	if x == nil || !x.live {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "errors": []map[string]any{{"code": 1000, "message": "Invalid API Token"}}})
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/client/v4/user/tokens/verify":
+		f.keys.verify(x.value)
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": map[string]any{"id": x.id, "status": "active"}})
+	case r.Method == http.MethodDelete && r.URL.Path == "/client/v4/user/tokens/"+x.id:
+		f.revoke(x, r)
+		writeJSON(w, http.StatusOK, map[string]any{"success": true, "result": map[string]any{"id": x.id}})
+	default:
+		f.unexpected(w, r, "no such route")
+	}
+}
+
+// SendGrid fakes GET /v3/scopes, GET /v3/api_keys and DELETE /v3/api_keys/{id}
+// (providers.md §8): a key's id is its middle segment, and a key may delete itself.
+type SendGrid struct {
+	*Server
+}
+
+// NewSendGrid starts the fake.
+func NewSendGrid(t testing.TB) *SendGrid {
+	f := &SendGrid{}
+	f.Server = newServer(t, bearerOf, f.handle)
+	return f
+}
+
+// AddKey adds a live key "SG.<id>.<secret>".
+func (f *SendGrid) AddKey(v string) {
+	id := v
+	if parts := strings.Split(v, "."); len(parts) == 3 {
+		id = parts[1]
+	}
+	f.keys.add(v, id)
+}
+
+func (f *SendGrid) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	x := f.keys.get(bearerOf(r))
+	if x == nil || !x.live {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{"field": nil, "message": "authorization required"}}})
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/v3/scopes":
+		f.keys.verify(x.value)
+		writeJSON(w, http.StatusOK, map[string]any{"scopes": []string{"api_keys.delete", "api_keys.read"}})
+	case r.Method == http.MethodGet && r.URL.Path == "/v3/api_keys":
+		f.keys.mu.Lock()
+		result := []map[string]any{}
+		for _, k := range f.keys.list {
+			if k.live {
+				result = append(result, map[string]any{"api_key_id": k.id, "name": "key " + k.id[:4]})
+			}
+		}
+		f.keys.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"result": result})
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/v3/api_keys/"):
+		id := strings.TrimPrefix(r.URL.Path, "/v3/api_keys/")
+		f.keys.mu.Lock()
+		var target *key
+		for _, k := range f.keys.list {
+			if k.id == id && k.live {
+				target = k
+			}
+		}
+		f.keys.mu.Unlock()
+		if target == nil {
+			writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{"field": nil, "message": "resource not found"}}})
+			return
+		}
+		f.revoke(target, r)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		f.unexpected(w, r, "no such route")
+	}
 }

@@ -4,7 +4,9 @@
 // to take. A hidden fingerprint marker lets later runs find the issue (by label, not by
 // search) and update it, with a comment saying what changed, instead of opening another.
 // Everything that comes from a repository or a provider is escaped; secrets are always
-// redacted, whatever --show-secrets says.
+// redacted, whatever the reports show. What it says of a provider (its name, what its
+// revocation also does) comes from package revoke, and every call goes through the shared
+// revoke.Client, which waits out GitHub's rate limits.
 package issues
 
 import (
@@ -28,8 +30,8 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// Label marks every issue leakstop files.
-const Label = "leaked-secret"
+// label marks every issue leakstop files.
+const label = "leaked-secret"
 
 // Options configure a Filer.
 type Options struct {
@@ -39,8 +41,15 @@ type Options struct {
 	Token string
 	// APIURL is GITHUB_API_URL; empty means https://api.github.com.
 	APIURL string
-	// Client carries the requests (retries on 429 and rate-limit 403s, audit, redaction).
+	// Client carries the requests: it retries on 429 and GitHub's primary and secondary
+	// rate limits, audits and redacts.
 	Client *revoke.Client
+	// DisplayName names a provider for people ("OpenAI" for "openai"); nil means
+	// revoke.DisplayName.
+	DisplayName func(provider string) string
+	// Notes says what a person should know of a leaked secret of provider beyond its
+	// outcomes; nil means revoke.Notes.
+	Notes func(provider string, revocation *outcome.Step) []revoke.Note
 	// Log receives one line per issue.
 	Log zerolog.Logger
 	// Now is the clock; nil means time.Now.
@@ -57,7 +66,7 @@ type Filer struct {
 // New returns a Filer.
 func New(opts Options) (*Filer, error) {
 	if opts.Owner == "" || opts.Repo == "" {
-		return nil, errors.New("filing issues: no repository (want --issues OWNER/REPO)")
+		return nil, errors.New("filing issues: no repository named (want OWNER/REPO)")
 	}
 	if opts.Token == "" {
 		return nil, errors.New("filing issues: GITHUB_TOKEN is not set (a token that may write issues of the repository)")
@@ -68,25 +77,20 @@ func New(opts Options) (*Filer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	api := strings.TrimRight(opts.APIURL, "/")
-	if api == "" {
-		api = "https://api.github.com"
+	if opts.DisplayName == nil {
+		opts.DisplayName = revoke.DisplayName
 	}
+	if opts.Notes == nil {
+		opts.Notes = revoke.Notes
+	}
+	api := revoke.GitHubAPIURL(opts.APIURL)
 	base, err := url.Parse(api + "/")
 	if err != nil {
 		return nil, fmt.Errorf("filing issues: GITHUB_API_URL %q: %w", opts.APIURL, err)
 	}
-	hc := &http.Client{Transport: opts.Client.Transport("github", "issue", nil, true), Timeout: revoke.DefaultTimeout}
-	gh := github.NewClient(hc).WithAuthToken(opts.Token)
+	gh := github.NewClient(opts.Client.HTTPClient("github", "issue", nil, true)).WithAuthToken(opts.Token)
 	gh.BaseURL = base
-	web := api
-	switch {
-	case api == "https://api.github.com":
-		web = "https://github.com"
-	case strings.HasSuffix(api, "/api/v3"):
-		web = strings.TrimSuffix(api, "/api/v3")
-	}
-	return &Filer{opts: opts, gh: gh, web: web}, nil
+	return &Filer{opts: opts, gh: gh, web: revoke.GitHubWebURL(api)}, nil
 }
 
 // existing is an issue an earlier run filed.
@@ -122,17 +126,11 @@ func (f *Filer) File(ctx context.Context, findings []*scanner.Finding) error {
 // list reads every issue labelled leaked-secret, open or closed, page by page.
 func (f *Filer) list(ctx context.Context) (map[string]*existing, error) {
 	known := map[string]*existing{}
-	opt := &github.IssueListByRepoOptions{Labels: []string{Label}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
+	opt := &github.IssueListByRepoOptions{Labels: []string{label}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
 	for {
-		var page []*github.Issue
-		var resp *github.Response
-		err := f.retry(ctx, func() error {
-			var err error
-			page, resp, err = f.gh.Issues.ListByRepo(ctx, f.opts.Owner, f.opts.Repo, opt)
-			return err
-		})
+		page, resp, err := f.gh.Issues.ListByRepo(ctx, f.opts.Owner, f.opts.Repo, opt)
 		if err != nil {
-			return nil, f.describe("listing the issues labelled "+Label, err)
+			return nil, f.describe("listing the issues labelled "+label, err)
 		}
 		for _, is := range page {
 			m := fpMarker.FindStringSubmatch(is.GetBody())
@@ -164,86 +162,30 @@ func (f *Filer) one(ctx context.Context, fi *scanner.Finding, known map[string]*
 			return nil
 		}
 		req := &github.IssueRequest{Body: github.String(body)}
-		if err := f.retry(ctx, func() error {
-			_, _, err := f.gh.Issues.Edit(ctx, f.opts.Owner, f.opts.Repo, ex.number, req)
-			return err
-		}); err != nil {
+		if _, _, err := f.gh.Issues.Edit(ctx, f.opts.Owner, f.opts.Repo, ex.number, req); err != nil {
 			return f.describe("updating issue "+strconv.Itoa(ex.number), err)
 		}
 		comment := f.redact(st.changes(parseState(old), f.opts.Now()))
-		if err := f.retry(ctx, func() error {
-			_, _, err := f.gh.Issues.CreateComment(ctx, f.opts.Owner, f.opts.Repo, ex.number, &github.IssueComment{Body: github.String(comment)})
-			return err
-		}); err != nil {
+		if _, _, err := f.gh.Issues.CreateComment(ctx, f.opts.Owner, f.opts.Repo, ex.number, &github.IssueComment{Body: github.String(comment)}); err != nil {
 			return f.describe("commenting on issue "+strconv.Itoa(ex.number), err)
 		}
 		ex.body = body
 		f.opts.Log.Info().Str("issue", ex.url).Msg("issue updated")
 		return nil
 	}
-	labels := []string{Label}
+	labels := []string{label}
 	if fi.Provider != "" {
 		labels = append(labels, fi.Provider)
 	}
 	req := &github.IssueRequest{Title: github.String(f.redact(f.title(fi))), Body: github.String(body), Labels: &labels}
-	var is *github.Issue
-	if err := f.retry(ctx, func() error {
-		var err error
-		is, _, err = f.gh.Issues.Create(ctx, f.opts.Owner, f.opts.Repo, req)
-		return err
-	}); err != nil {
+	is, _, err := f.gh.Issues.Create(ctx, f.opts.Owner, f.opts.Repo, req)
+	if err != nil {
 		return f.describe("opening an issue", err)
 	}
 	fi.Issue = is.GetHTMLURL()
 	known[fi.Fingerprint] = &existing{number: is.GetNumber(), url: is.GetHTMLURL(), state: is.GetState(), body: body}
 	f.opts.Log.Info().Str("issue", fi.Issue).Msg("issue opened")
 	return nil
-}
-
-// retry runs call, waiting out the rate limits go-github reports (the transport already
-// waits out 429 and most 403s; this catches what go-github decides on its own).
-func (f *Filer) retry(ctx context.Context, call func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := call()
-		if err == nil || attempt >= 3 {
-			return err
-		}
-		var rl *github.RateLimitError
-		var ab *github.AbuseRateLimitError
-		var wait time.Duration
-		switch {
-		case errors.As(err, &rl):
-			wait = time.Until(rl.Rate.Reset.Time) + time.Second
-		case errors.As(err, &ab):
-			wait = time.Minute
-			if ab.RetryAfter != nil {
-				wait = *ab.RetryAfter
-			}
-		default:
-			return err
-		}
-		maxWait := f.opts.Client.MaxWait
-		if maxWait <= 0 {
-			maxWait = revoke.DefaultMaxWait
-		}
-		if wait > maxWait {
-			return err
-		}
-		f.opts.Log.Info().Dur("wait", wait).Msg("GitHub rate limit; waiting")
-		if f.opts.Client.Sleep != nil {
-			if err := f.opts.Client.Sleep(ctx, max(wait, 0)); err != nil {
-				return err
-			}
-		} else {
-			t := time.NewTimer(max(wait, 0))
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			}
-		}
-	}
 }
 
 func (f *Filer) describe(doing string, err error) error {
@@ -270,26 +212,6 @@ func (f *Filer) redact(s string) string {
 	return f.opts.Client.Redactor.Redact(s)
 }
 
-// ProviderName is how a provider is named for people.
-func ProviderName(p string) string {
-	names := map[string]string{
-		"openai": "OpenAI", "anthropic": "Anthropic", "github": "GitHub", "gitlab": "GitLab",
-		"slack": "Slack", "npm": "npm", "aws": "AWS", "huggingface": "Hugging Face",
-		"stripe": "Stripe", "sendgrid": "SendGrid", "cloudflare": "Cloudflare", "groq": "Groq",
-		"google": "Google", "twilio": "Twilio", "azure": "Azure", "shopify": "Shopify",
-		"digitalocean": "DigitalOcean", "discord": "Discord", "telegram": "Telegram",
-		"databricks": "Databricks", "mailgun": "Mailgun", "perplexity": "Perplexity",
-		"replicate": "Replicate", "pypi": "PyPI",
-	}
-	if n, ok := names[p]; ok {
-		return n
-	}
-	if p == "" {
-		return "generic"
-	}
-	return p
-}
-
 func where(l scanner.Location) string {
 	switch {
 	case l.Path != "":
@@ -301,7 +223,7 @@ func where(l scanner.Location) string {
 }
 
 func (f *Filer) title(fi *scanner.Finding) string {
-	return title(fmt.Sprintf("Leaked %s secret in %s", ProviderName(fi.Provider), where(fi.First())))
+	return title(fmt.Sprintf("Leaked %s secret in %s", f.opts.DisplayName(fi.Provider), where(fi.First())))
 }
 
 // permalink returns the location's URL, or a link to the commit and line in the
@@ -398,18 +320,18 @@ func orNone(s string) string {
 // body renders the issue text and the state it records.
 func (f *Filer) body(fi *scanner.Finding) (string, state) {
 	st := stateOf(fi)
-	name := ProviderName(fi.Provider)
+	name := f.opts.DisplayName(fi.Provider)
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- leakstop:fingerprint=%s -->\n<!-- leakstop:state %s -->\n", fi.Fingerprint, st.marker())
 	fmt.Fprintf(&b, "leakstop found a leaked **%s** secret (rule %s).\n\n", text(name), code(fi.Rule))
 	fmt.Fprintf(&b, "**Secret (redacted):** %s\n\n", code(fi.Shown(false)))
 	b.WriteString("### Where it was seen\n\n")
 	for _, l := range fi.Locations {
-		label := where(l)
+		place := where(l)
 		if l.Line > 0 && l.Path != "" {
-			label += ":" + strconv.Itoa(l.Line)
+			place += ":" + strconv.Itoa(l.Line)
 		}
-		item := code(label)
+		item := code(place)
 		if u := f.permalink(l); u != "" {
 			item = "[" + item + "](" + u + ")"
 		}
@@ -437,11 +359,12 @@ func (f *Filer) body(fi *scanner.Finding) (string, state) {
 	b.WriteString("\n### Status\n\n")
 	b.WriteString("- Verification: " + status(fi.Verification, "not checked (run with --verify)") + "\n")
 	b.WriteString("- Revocation: " + status(fi.Revocation, "not attempted (run with --revoke)") + "\n")
-	if fi.Revocation != nil && strings.Contains(fi.Revocation.Detail, "service account") {
-		b.WriteString("\n**Blast radius:** revoking this key deletes its OpenAI service account, which revokes every other key of that account.\n")
-	}
-	if fi.Provider == "github" {
-		b.WriteString("\nGitHub notifies the token's owner when it is revoked.\n")
+	for _, n := range f.opts.Notes(fi.Provider, fi.Revocation) {
+		b.WriteString("\n")
+		if n.Label != "" {
+			b.WriteString("**" + text(n.Label) + ":** ")
+		}
+		b.WriteString(text(n.Text) + "\n")
 	}
 	b.WriteString("\n### What to do\n\n")
 	first := ""

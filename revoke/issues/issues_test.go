@@ -3,6 +3,7 @@ package issues
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestFileOpensOnceAndUpdates(t *testing.T) {
 			t.Errorf("body lacks %q:\n%s", want, is.Body)
 		}
 	}
+	if b := gh.Issues[2].Body; !strings.Contains(b, "GitHub notifies the token") || !strings.Contains(gh.Issues[2].Title, "Leaked GitHub secret") {
+		t.Errorf("the GitHub issue lacks the provider's name or note:\n%s", b)
+	}
 	if fs[0].Issue == "" || !strings.HasSuffix(fs[0].Issue, "/issues/1") {
 		t.Errorf("Finding.Issue = %q", fs[0].Issue)
 	}
@@ -116,6 +120,47 @@ func TestFileOpensOnceAndUpdates(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFileWaitsOutRateLimits: GitHub's rate-limit answers to issue calls are waited out by
+// the shared client, as long as each asks, and the issue is filed once.
+func TestFileWaitsOutRateLimits(t *testing.T) {
+	const secondary = `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
+	reset := time.Now().Add(20 * time.Second)
+	tests := []struct {
+		name  string
+		route string
+		reply fake.Reply
+		// wait is the one wait before the call is tried again; the reset of a primary
+		// limit is a time in whole seconds, read a moment later, so the wait may be a few
+		// seconds shorter.
+		wait time.Duration
+	}{
+		{"429 with Retry-After", "POST /repos/o/r/issues", fake.Reply{Status: 429, Header: map[string]string{"Retry-After": "3"}}, 3 * time.Second},
+		{"primary limit", "GET /repos/o/r/issues", fake.Reply{Status: 403, Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": strconv.FormatInt(reset.Unix(), 10)}, Body: `{"message":"API rate limit exceeded for user ID 1."}`}, 20 * time.Second},
+		{"secondary limit with Retry-After", "POST /repos/o/r/issues", fake.Reply{Status: 403, Header: map[string]string{"Retry-After": "2"}, Body: secondary}, 2 * time.Second},
+		// GitHub asks for at least a minute when the answer names no wait.
+		{"secondary limit naming no wait", "POST /repos/o/r/issues", fake.Reply{Status: 403, Header: map[string]string{"X-Ratelimit-Remaining": "4999", "X-Ratelimit-Reset": strconv.FormatInt(reset.Add(time.Hour).Unix(), 10)}, Body: secondary}, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := fake.NewGitHub(t, "operator-"+strings.Repeat("z", 10))
+			red := &rules.Redactor{}
+			fi := finding(t, 5, "openai", `{{openai "sk-proj-" 74}}`, "src/api.js")
+			red.Add(fi.Secret, fi.Redacted)
+			gh.Inject(tt.route, 1, tt.reply)
+			var waits []time.Duration
+			if err := newFiler(t, gh, red, &waits).File(context.Background(), []*scanner.Finding{fi}); err != nil {
+				t.Fatal(err)
+			}
+			if len(gh.Issues) != 1 {
+				t.Errorf("%d issues, want 1", len(gh.Issues))
+			}
+			if len(waits) != 1 || waits[0] > tt.wait || waits[0] < tt.wait-5*time.Second {
+				t.Errorf("waits %v, want one of %v", waits, tt.wait)
+			}
+		})
 	}
 }
 

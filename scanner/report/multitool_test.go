@@ -40,7 +40,7 @@ func TestSARIFMultitool(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			in := filepath.Join(dir, name+".sarif")
-			if err := os.WriteFile(in, write(t, FormatSARIF, c.res, c.opts), 0o644); err != nil {
+			if err := os.WriteFile(in, write(t, formatSARIF, c.res, c.opts), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			// One rule kind a run: the npm wrapper hands its arguments to a shell, where a

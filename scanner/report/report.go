@@ -18,14 +18,14 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// ToolName is the tool's name in every report.
-const ToolName = "leakstop"
+// toolName is the tool's name in every report.
+const toolName = "leakstop"
 
-// InformationURI is where SARIF consumers send people who want to know about the tool.
-const InformationURI = "https://github.com/leakstop/leakstop"
+// informationURI is where SARIF consumers send people who want to know about the tool.
+const informationURI = "https://github.com/leakstop/leakstop"
 
-// ReportVersion is the version of the JSON report this package writes and reads.
-const ReportVersion = 1
+// reportVersion is the version of the JSON report this package writes and reads.
+const reportVersion = 1
 
 // Options configure writers.
 type Options struct {
@@ -47,15 +47,15 @@ type Options struct {
 
 // Format names.
 const (
-	FormatText  = "text"
-	FormatJSON  = "json"
-	FormatJSONL = "jsonl"
-	FormatSARIF = "sarif"
+	formatText  = "text"
+	formatJSON  = "json"
+	formatJSONL = "jsonl"
+	formatSARIF = "sarif"
 )
 
 // Formats lists the format names Write knows, the default first.
 func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatJSONL, FormatSARIF}
+	return []string{formatText, formatJSON, formatJSONL, formatSARIF}
 }
 
 // Write writes res in format to w.
@@ -65,13 +65,13 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 	}
 	fs, lens := sanitize(res.Findings, opts.ShowSecrets)
 	switch format {
-	case FormatText:
+	case formatText:
 		return writeText(w, fs, res, opts)
-	case FormatJSON:
+	case formatJSON:
 		return writeJSON(w, fs, res.Stats, opts)
-	case FormatJSONL:
+	case formatJSONL:
 		return writeJSONL(w, fs)
-	case FormatSARIF:
+	case formatSARIF:
 		return writeSARIF(w, fs, lens, res, opts)
 	}
 	return fmt.Errorf("unknown report format %q (known: %s)", format, strings.Join(Formats(), ", "))
@@ -93,8 +93,8 @@ type Tool struct {
 
 func writeJSON(w io.Writer, fs []*scanner.Finding, stats scanner.Stats, opts Options) error {
 	rep := Report{
-		Version:  ReportVersion,
-		Tool:     Tool{Name: ToolName, Version: opts.ToolVersion},
+		Version:  reportVersion,
+		Tool:     Tool{Name: toolName, Version: opts.ToolVersion},
 		Findings: fs,
 		Stats:    stats,
 	}
@@ -150,14 +150,14 @@ func Read(r io.Reader) (*Report, error) {
 		if err := json.Unmarshal(first, &rep); err != nil {
 			return nil, fmt.Errorf("reading report: not a leakstop report: %w", err)
 		}
-		if rep.Version != ReportVersion {
-			return nil, fmt.Errorf("reading report: version %d, want %d", rep.Version, ReportVersion)
+		if rep.Version != reportVersion {
+			return nil, fmt.Errorf("reading report: version %d, want %d", rep.Version, reportVersion)
 		}
 		if dec.More() {
 			return nil, errors.New("reading report: more than one JSON value (a jsonl file?)")
 		}
 	case probe.Fingerprint != "":
-		rep = Report{Version: ReportVersion, Tool: Tool{Name: ToolName}}
+		rep = Report{Version: reportVersion, Tool: Tool{Name: toolName}}
 		raw := first
 		for n := 1; ; n++ {
 			f := new(scanner.Finding)

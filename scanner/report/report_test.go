@@ -149,7 +149,7 @@ func emptyResult() *scanner.Result {
 	return &scanner.Result{Findings: nil, Stats: scanner.Stats{Files: 41, Bytes: 1200000, DurationMS: 1234}}
 }
 
-var extensions = map[string]string{FormatText: "txt", FormatJSON: "json", FormatJSONL: "jsonl", FormatSARIF: "sarif"}
+var extensions = map[string]string{formatText: "txt", formatJSON: "json", formatJSONL: "jsonl", formatSARIF: "sarif"}
 
 func write(t *testing.T, format string, res *scanner.Result, opts Options) []byte {
 	t.Helper()
@@ -203,7 +203,7 @@ func TestGolden(t *testing.T) {
 	t.Run("findings/text-color", func(t *testing.T) {
 		o := fx.opts()
 		o.Color = true
-		golden(t, "findings.color.txt", write(t, FormatText, fx.res, o))
+		golden(t, "findings.color.txt", write(t, formatText, fx.res, o))
 	})
 }
 
@@ -258,13 +258,13 @@ func TestDoesNotMutate(t *testing.T) {
 func TestTextColor(t *testing.T) {
 	fx := newFixture(t)
 	for _, res := range []*scanner.Result{fx.res, emptyResult()} {
-		plain := write(t, FormatText, res, fx.opts())
+		plain := write(t, formatText, res, fx.opts())
 		if bytes.ContainsRune(plain, 0x1b) {
 			t.Errorf("text without colour holds an escape sequence:\n%q", plain)
 		}
 		o := fx.opts()
 		o.Color = true
-		if colored := write(t, FormatText, res, o); !bytes.Contains(colored, []byte("\x1b[")) {
+		if colored := write(t, formatText, res, o); !bytes.Contains(colored, []byte("\x1b[")) {
 			t.Errorf("text with colour has no escape sequence")
 		}
 	}
@@ -272,7 +272,7 @@ func TestTextColor(t *testing.T) {
 
 func TestTextContent(t *testing.T) {
 	fx := newFixture(t)
-	out := string(write(t, FormatText, fx.res, fx.opts()))
+	out := string(write(t, formatText, fx.res, fx.opts()))
 	for _, want := range []string{
 		"openai-project-key (openai)  sk-proj-…",
 		"src/api.js:3:17",
@@ -283,15 +283,15 @@ func TestTextContent(t *testing.T) {
 		"issue     https://github.com/acme/shop/issues/7",
 		"fix       Delete the key at https://platform.openai.com/api-keys and create a new one.",
 		`\x1b[2Jcleared`, // the escape is shown, not obeyed
-		"6 leaks (3 distinct secrets) in 12 commits, 41 blobs, 1.2 MB, 35ms; 2 places skipped; 1 place could not be read",
+		"6 leaks (3 distinct secrets) in 12 commits, 41 blobs, 1.2 MiB, 35ms; 2 places skipped; 1 place could not be read",
 		"leakstop:allow", ".leakstop.toml", "--baseline",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
 	}
-	empty := string(write(t, FormatText, emptyResult(), fx.opts()))
-	if want := "no leaks found in 41 files, 1.2 MB, 1.2s\n"; empty != want {
+	empty := string(write(t, formatText, emptyResult(), fx.opts()))
+	if want := "no leaks found in 41 files, 1.1 MiB, 1.2s\n"; empty != want {
 		t.Errorf("empty text = %q, want %q", empty, want)
 	}
 }
@@ -299,7 +299,7 @@ func TestTextContent(t *testing.T) {
 func TestJSONShape(t *testing.T) {
 	fx := newFixture(t)
 	var empty map[string]any
-	if err := json.Unmarshal(write(t, FormatJSON, emptyResult(), fx.opts()), &empty); err != nil {
+	if err := json.Unmarshal(write(t, formatJSON, emptyResult(), fx.opts()), &empty); err != nil {
 		t.Fatal(err)
 	}
 	if fs, ok := empty["findings"].([]any); !ok || len(fs) != 0 {
@@ -314,7 +314,7 @@ func TestJSONShape(t *testing.T) {
 	var full struct {
 		Findings []map[string]any `json:"findings"`
 	}
-	if err := json.Unmarshal(write(t, FormatJSON, fx.res, fx.opts()), &full); err != nil {
+	if err := json.Unmarshal(write(t, formatJSON, fx.res, fx.opts()), &full); err != nil {
 		t.Fatal(err)
 	}
 	// The GitHub token has no verification, revocation or issue, and its locations no
@@ -338,7 +338,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	for _, show := range []bool{false, true} {
 		o := fx.opts()
 		o.ShowSecrets = show
-		rep, err := Read(bytes.NewReader(write(t, FormatJSON, fx.res, o)))
+		rep, err := Read(bytes.NewReader(write(t, formatJSON, fx.res, o)))
 		if err != nil {
 			t.Fatalf("Read (show %v): %v", show, err)
 		}
@@ -350,8 +350,8 @@ func TestJSONRoundTrip(t *testing.T) {
 			t.Errorf("read back (show %v; -want +got):\n%s", show, diff)
 		}
 		// What was read writes the same report again.
-		again := write(t, FormatJSON, &scanner.Result{Findings: rep.Findings, Stats: rep.Stats}, o)
-		if diff := cmp.Diff(string(write(t, FormatJSON, fx.res, o)), string(again)); diff != "" {
+		again := write(t, formatJSON, &scanner.Result{Findings: rep.Findings, Stats: rep.Stats}, o)
+		if diff := cmp.Diff(string(write(t, formatJSON, fx.res, o)), string(again)); diff != "" {
 			t.Errorf("report read and written again differs (show %v):\n%s", show, diff)
 		}
 	}
@@ -376,7 +376,7 @@ func expected(fs []*scanner.Finding, show bool) []*scanner.Finding {
 
 func TestJSONL(t *testing.T) {
 	fx := newFixture(t)
-	out := write(t, FormatJSONL, fx.res, fx.opts())
+	out := write(t, formatJSONL, fx.res, fx.opts())
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	n := 0
@@ -394,7 +394,7 @@ func TestJSONL(t *testing.T) {
 	if n != len(fx.res.Findings) {
 		t.Errorf("%d lines, want %d", n, len(fx.res.Findings))
 	}
-	if got := write(t, FormatJSONL, emptyResult(), fx.opts()); len(got) != 0 {
+	if got := write(t, formatJSONL, emptyResult(), fx.opts()); len(got) != 0 {
 		t.Errorf("jsonl of no findings = %q, want nothing", got)
 	}
 	rep, err := Read(bytes.NewReader(out))
@@ -445,11 +445,9 @@ func TestHumanUnits(t *testing.T) {
 	for _, c := range []struct {
 		got, want string
 	}{
-		{bytesText(0), "0 B"},
-		{bytesText(999), "999 B"},
-		{bytesText(1000), "1.0 kB"},
-		{bytesText(1234567), "1.2 MB"},
-		{bytesText(5_000_000_000), "5.0 GB"},
+		{count(1, "distinct secret"), "1 distinct secret"},
+		{count(12, "commit"), "12 commits"},
+		{count(0, "file"), "0 files"},
 		{durationText(0), "0s"},
 		{durationText(35), "35ms"},
 		{durationText(1234), "1.2s"},
@@ -470,7 +468,7 @@ func TestTextManyPlaces(t *testing.T) {
 	for i := 0; len(f.Locations) < 25; i++ {
 		f.Locations = append(f.Locations, scanner.Location{Path: "many.txt", Line: i + 1, Column: 1})
 	}
-	out := string(write(t, FormatText, &scanner.Result{Findings: []*scanner.Finding{f}}, fx.opts()))
+	out := string(write(t, formatText, &scanner.Result{Findings: []*scanner.Finding{f}}, fx.opts()))
 	if n := strings.Count(out, "\n  /") + strings.Count(out, "\n  many.txt"); n != maxTextPlaces {
 		t.Errorf("text lists %d places, want %d:\n%s", n, maxTextPlaces, out)
 	}

@@ -147,8 +147,8 @@ func writeSARIF(w io.Writer, fs []*scanner.Finding, lens []int, res *scanner.Res
 	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
-			Name:            ToolName,
-			InformationURI:  InformationURI,
+			Name:            toolName,
+			InformationURI:  informationURI,
 			Version:         opts.ToolVersion,
 			SemanticVersion: semver(opts.ToolVersion),
 			Rules:           ruleList,

@@ -210,7 +210,7 @@ func TestSARIFValid(t *testing.T) {
 		{"no rules, no root", fx.res, Options{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			for _, err := range validateSARIF(write(t, FormatSARIF, c.res, c.opts)) {
+			for _, err := range validateSARIF(write(t, formatSARIF, c.res, c.opts)) {
 				t.Error(err)
 			}
 		})
@@ -220,7 +220,7 @@ func TestSARIFValid(t *testing.T) {
 func TestSARIFResults(t *testing.T) {
 	fx := newFixture(t)
 	var log sarifLog
-	if err := json.Unmarshal(write(t, FormatSARIF, fx.res, fx.opts()), &log); err != nil {
+	if err := json.Unmarshal(write(t, formatSARIF, fx.res, fx.opts()), &log); err != nil {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
@@ -263,7 +263,7 @@ func TestSARIFResults(t *testing.T) {
 	moved := newFixture(t)
 	moved.res.Findings[2].Locations[0].Line += 5
 	var log2 sarifLog
-	if err := json.Unmarshal(write(t, FormatSARIF, moved.res, moved.opts()), &log2); err != nil {
+	if err := json.Unmarshal(write(t, formatSARIF, moved.res, moved.opts()), &log2); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := run.Results[3].PartialFingerprints, log2.Runs[0].Results[3].PartialFingerprints; !cmp.Equal(a, b) {

@@ -9,6 +9,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/dustin/go-humanize"
+	"github.com/dustin/go-humanize/english"
+
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
@@ -144,7 +147,7 @@ func (t *textWriter) location(l scanner.Location) {
 	}
 	t.printf("%s\n", line)
 	if l.Commit != "" {
-		c := "commit " + short(l.Commit, 12)
+		c := "commit " + scanner.ShortSHA(l.Commit)
 		if l.Author != "" {
 			c += "  " + printable(l.Author)
 			if l.Email != "" {
@@ -194,59 +197,41 @@ func (t *textWriter) status(label string, s *outcome.Step, alarm bool) {
 	t.printf("  %-9s %s\n", label, v)
 }
 
-// summary writes the closing line: "3 leaks (2 distinct secrets) in 41 files, 1.2 MB, 35ms".
+// summary writes the closing line: "3 leaks (2 distinct secrets) in 41 files, 1.2 MiB, 35ms".
 func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	st := res.Stats
 	var read []string
 	if st.Commits > 0 {
-		read = append(read, count(st.Commits, "commit", "commits"))
+		read = append(read, count(st.Commits, "commit"))
 	}
 	if st.Blobs > 0 {
-		read = append(read, count(st.Blobs, "blob", "blobs"))
+		read = append(read, count(st.Blobs, "blob"))
 	}
 	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0) {
-		read = append(read, count(st.Files, "file", "files"))
+		read = append(read, count(st.Files, "file"))
 	}
-	read = append(read, bytesText(st.Bytes), durationText(st.DurationMS))
+	read = append(read, humanize.IBytes(uint64(max(st.Bytes, 0))), durationText(st.DurationMS))
 	tail := ""
 	if st.Skipped > 0 {
-		tail += "; " + count(st.Skipped, "place", "places") + " skipped"
+		tail += "; " + count(st.Skipped, "place") + " skipped"
 	}
 	if n := int64(len(res.Problems)); n > 0 || st.Errors > 0 {
 		if n < st.Errors {
 			n = st.Errors
 		}
-		tail += "; " + t.style(ansiBold+ansiRed, count(n, "place", "places")+" could not be read")
+		tail += "; " + t.style(ansiBold+ansiRed, count(n, "place")+" could not be read")
 	}
 	where := strings.Join(read, ", ")
 	if secrets == 0 {
 		t.printf("%s in %s%s\n", t.style(ansiBold+ansiGreen, "no leaks found"), where, tail)
 		return
 	}
-	found := count(int64(leaks), "leak", "leaks") + " (" + count(int64(secrets), "distinct secret", "distinct secrets") + ")"
+	found := count(int64(leaks), "leak") + " (" + count(int64(secrets), "distinct secret") + ")"
 	t.printf("%s in %s%s\n", t.style(ansiBold+ansiRed, found), where, tail)
 }
 
-func count(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.FormatInt(n, 10) + " " + many
-}
-
-// bytesText writes a size in decimal units: "512 B", "1.2 MB".
-func bytesText(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
-}
+// count writes n things: "1 commit", "12 commits".
+func count(n int64, thing string) string { return english.Plural(int(n), thing, "") }
 
 // durationText writes a duration for people: "35ms", "1.2s", "2m5s".
 func durationText(ms int64) string {
@@ -271,7 +256,7 @@ func position(path string, line, col int) string {
 	return s
 }
 
-// short cuts s to n bytes: a short commit id, a date without its time.
+// short cuts s to n bytes: a short fingerprint, a date without its time.
 func short(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
