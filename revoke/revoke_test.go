@@ -375,7 +375,7 @@ func TestStatusRows(t *testing.T) {
 		// A 429 is retried like any other; the last one says insufficient_quota, which only
 		// a key that authenticated gets: live.
 		{"429 no quota", fake.Reply{Status: 429, Body: `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`}, -1, outcome.Live, 3, 0},
-		// Slower than the 200ms timeout: no answer, retried as a read-only call, unknown.
+		// Slower than the 600ms timeout: no answer, retried as a read-only call, unknown.
 		{"slow", fake.Reply{Delay: 3 * time.Second}, -1, outcome.Unknown, 3, 0},
 	}
 	for _, tt := range tests {
@@ -385,7 +385,7 @@ func TestStatusRows(t *testing.T) {
 			oa.AddKey("p", "", k)
 			oa.Inject("GET /v1/models", tt.times, tt.reply)
 			h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL})
-			h.client.HTTP.Timeout = 200 * time.Millisecond
+			h.client.HTTP.Timeout = 600 * time.Millisecond // long enough for a loaded machine; the slow row waits 3s
 			res := h.runner(false, false).Run(context.Background(), []revoke.Secret{h.secret("openai", k, "")})
 			got := res[0].Verification
 			if got.Status != tt.want {

@@ -13,7 +13,6 @@ import (
 	"github.com/leakstop/leakstop/revoke/issues"
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
-	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
 // act runs verify, revoke and issues on findings, as the flags ask, and sets their
@@ -75,7 +74,7 @@ func (a *app) act(ctx context.Context, o *actFlags, jobs int, set *rules.Set, fi
 			findings[i].Verification = x.Verification
 			findings[i].Revocation = x.Revocation
 		}
-		if n := countFailed(results); n > 0 {
+		if n := revoke.Failed(results); n > 0 {
 			failures = append(failures, fmt.Sprintf("%s failed (see the report and the audit log %s)", english.Plural(n, "revocation", ""), path))
 			hints = append(hints, "fix the cause, then retry with: leakstop revoke REPORT.json (a JSON report written with --show-secrets)")
 		}
@@ -86,7 +85,7 @@ func (a *app) act(ctx context.Context, o *actFlags, jobs int, set *rules.Set, fi
 	if o.Issues != "" {
 		filer, err := issues.New(issues.Options{
 			Owner: o.owner, Repo: o.repo, Token: a.getenv("GITHUB_TOKEN"), APIURL: a.getenv("GITHUB_API_URL"),
-			Client: client, Log: log,
+			Client: client, Log: log, DisplayName: revoke.DisplayName, Notes: revoke.Notes,
 		})
 		if err != nil {
 			return err
@@ -118,14 +117,4 @@ func (a *app) tuneClient(c *revoke.Client) error {
 		}
 	}
 	return nil
-}
-
-func countFailed(res []revoke.Result) int {
-	n := 0
-	for _, x := range res {
-		if x.Revocation != nil && x.Revocation.Status == outcome.Failed {
-			n++
-		}
-	}
-	return n
 }

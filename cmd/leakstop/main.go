@@ -109,17 +109,28 @@ func failure(err error, hints ...string) *statusError {
 func hintsOf(err error) []string {
 	var out []string
 	seen := map[string]bool{}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		h, ok := e.(interface{ Hint() string })
-		if !ok {
-			continue
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
 		}
-		for _, line := range strings.Split(h.Hint(), "\n") {
-			if line = strings.TrimSpace(line); line != "" && !seen[line] {
-				seen[line] = true
-				out = append(out, line)
+		if h, ok := e.(interface{ Hint() string }); ok {
+			for _, line := range strings.Split(h.Hint(), "\n") {
+				if line = strings.TrimSpace(line); line != "" && !seen[line] {
+					seen[line] = true
+					out = append(out, line)
+				}
 			}
 		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }: // errors.Join, fmt.Errorf with several %w
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
 	}
+	walk(err)
 	return out
 }
