@@ -1,47 +1,50 @@
 package rules
 
 import (
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
-// Check is an offline test a candidate secret must pass: a checksum, a length or marker
+// Character sets, as checks, regexes and example generators write them.
+const (
+	setAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	setHex    = "0123456789abcdef"
+	setB64URL = setAlnum + "_-"
+	setB64    = setAlnum + "+/"
+	setBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+)
+
+// check is an offline test a candidate secret must pass: a checksum, a length or marker
 // rule. It only lowers false positives; no check proves a secret is live.
-type Check func(secret string) bool
+type check func(secret string) bool
 
 // checks is the explicit registry of named checks that rules refer to.
-var checks = map[string]Check{
-	"github-checksum":   GitHubChecksum,
-	"npm-checksum":      NPMChecksum,
-	"openai-marker":     OpenAIMarker,
-	"openai-legacy":     OpenAILegacy,
-	"gitlab-checksum":   GitLabChecksum,
-	"aws-key-id":        AWSKeyID,
-	"aws-secret":        AWSSecret,
-	"discord-bot-token": DiscordBotToken,
-	"jwt":               SignedJWT,
-	"private-key":       PrivateKeyBlock,
-	"url-password":      URLPassword,
-	"generic-secret":    GenericSecret,
-	"random":            Random,
-	"not-hex":           NotHex,
-	"mixed":             Mixed,
-	"not-placeholder":   func(s string) bool { return !IsPlaceholder(s) },
+var checks = map[string]check{
+	"github-checksum":   githubChecksum,
+	"npm-checksum":      npmChecksum,
+	"openai-marker":     hasOpenAIMarker,
+	"openai-legacy":     openAILegacy,
+	"gitlab-checksum":   gitlabChecksum,
+	"aws-key-id":        awsKeyID,
+	"aws-secret":        awsSecret,
+	"discord-bot-token": discordBotToken,
+	"jwt":               signedJWT,
+	"private-key":       privateKeyBlock,
+	"url-password":      urlPassword,
+	"generic-secret":    genericSecret,
+	"random":            random,
+	"not-hex":           notHex,
+	"mixed":             mixed,
+	"not-placeholder":   func(s string) bool { return !isPlaceholder(s) },
 }
 
-// CheckNames lists the names rules may use in their checks field.
-func CheckNames() []string {
-	names := make([]string, 0, len(checks))
-	for n := range checks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+// checkNames lists the names rules may use in their checks field.
+func checkNames() []string { return slices.Sorted(maps.Keys(checks)) }
 
-// Entropy returns the Shannon entropy of s in bits per character.
-func Entropy(s string) float64 {
+// entropy returns the Shannon entropy of s in bits per character.
+func entropy(s string) float64 {
 	if s == "" {
 		return 0
 	}
@@ -61,13 +64,13 @@ func Entropy(s string) float64 {
 	return h
 }
 
-// Random reports whether s looks randomly drawn: its entropy is at least 70% of the most a
+// random reports whether s looks randomly drawn: its entropy is at least 70% of the most a
 // string of its length over its own alphabet (hex, digits, letters, base64) can have.
-// Random strings of 20 to 100 characters stay above 75% with odds better than 1 in 10,000,
+// random strings of 20 to 100 characters stay above 75% with odds better than 1 in 10,000,
 // so the check sorts out repeated patterns, sequences and stand-ins without penalising
 // short keys as a fixed threshold would. Words can pass: it is meant for values behind a
 // provider's prefix, not for telling a password from prose.
-func Random(s string) bool {
+func random(s string) bool {
 	n := len(s)
 	if n < 8 {
 		return false
@@ -75,18 +78,18 @@ func Random(s string) bool {
 	c := classesOf(s)
 	alpha := c.alphabet()
 	max := math.Log2(math.Min(float64(n), float64(alpha)))
-	return Entropy(s) >= 0.7*max
+	return entropy(s) >= 0.7*max
 }
 
-// NotHex reports whether s is not a plain hex string: 40 hex characters near "cloudflare"
+// notHex reports whether s is not a plain hex string: 40 hex characters near "cloudflare"
 // are a commit id far more often than a token.
-func NotHex(s string) bool {
+func notHex(s string) bool {
 	return !inSet(s, "0123456789abcdefABCDEF")
 }
 
-// Mixed reports whether s holds both upper- and lower-case letters, as random base62 or
+// mixed reports whether s holds both upper- and lower-case letters, as random base62 or
 // base64 strings of 20 or more characters practically always do (hashes and ids do not).
-func Mixed(s string) bool {
+func mixed(s string) bool {
 	c := classesOf(s)
 	return c.lower && c.upper
 }

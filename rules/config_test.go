@@ -233,7 +233,7 @@ func TestCompileNil(t *testing.T) {
 	if got, want := len(set.Rules), len(Builtin()); got != want {
 		t.Errorf("%d rules, want %d", got, want)
 	}
-	if !set.Allowlist.Empty() {
+	if !set.Allowlist.empty() {
 		t.Errorf("the global allowlist is not empty")
 	}
 }

@@ -9,15 +9,6 @@ import (
 	"text/template"
 )
 
-// Character sets for example generators.
-const (
-	setAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	setHex    = "0123456789abcdef"
-	setB64URL = setAlnum + "_-"
-	setB64    = setAlnum + "+/"
-	setBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-)
-
 // Generator expands example templates into concrete strings. Rules keep their examples as
 // templates so that no repository holds a literal key that push protection, leakstop
 // itself or a reader could mistake for a real one; the keys are made at run time.
@@ -57,13 +48,13 @@ func (g *Generator) GitHubToken(prefix string) string {
 		n = 70
 	}
 	r := g.Chars(setAlnum, n)
-	return prefix + r + Base62CRC32(r)
+	return prefix + r + base62CRC32(r)
 }
 
-// NPMToken returns an npm_ token with a valid checksum.
-func (g *Generator) NPMToken() string {
+// npmToken returns an npm_ token with a valid checksum.
+func (g *Generator) npmToken() string {
 	r := g.Chars(setAlnum, 30)
-	return "npm_" + r + Base62CRC32(r)
+	return "npm_" + r + base62CRC32(r)
 }
 
 // OpenAIKey returns an OpenAI key of the given prefix with segments of n characters each
@@ -86,10 +77,10 @@ func (g *Generator) segment(set string, n int) string {
 	}
 }
 
-// GitLabToken returns a routable GitLab personal access token whose payload has n
+// gitlabToken returns a routable GitLab personal access token whose payload has n
 // characters, in the versioned (".01.") or unversioned form, with a valid length and
 // checksum.
-func (g *Generator) GitLabToken(n int, versioned bool) string {
+func (g *Generator) gitlabToken(n int, versioned bool) string {
 	l := strconv.FormatInt(int64(n), 36)
 	if len(l) < 2 {
 		l = "0" + l
@@ -99,25 +90,25 @@ func (g *Generator) GitLabToken(n int, versioned bool) string {
 		h += "01."
 	}
 	h += l
-	return h + Base36CRC32(h)
+	return h + base36CRC32(h)
 }
 
-// DiscordBotToken returns a Discord bot token: base64 of a numeric id, a timestamp part
+// discordBotToken returns a Discord bot token: base64 of a numeric id, a timestamp part
 // and an HMAC part.
-func (g *Generator) DiscordBotToken() string {
+func (g *Generator) discordBotToken() string {
 	id := string("123456789"[g.rnd.IntN(9)]) + g.Chars("0123456789", 17)
 	return base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + g.Chars(setB64URL, 6) + "." + g.Chars(setB64URL, 38)
 }
 
-// JWT returns a token with an HS256 header, the given JSON payload and a random signature.
-func (g *Generator) JWT(payload string) string {
+// jwt returns a token with an HS256 header, the given JSON payload and a random signature.
+func (g *Generator) jwt(payload string) string {
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "." + g.Chars(setB64URL, 43)
 }
 
-// PrivateKey returns a PEM block of kind ("RSA", "EC", "OPENSSH", "ENCRYPTED", or "" for
+// privateKey returns a PEM block of kind ("RSA", "EC", "OPENSSH", "ENCRYPTED", or "" for
 // PKCS #8) holding n random bytes in base64 lines of 64 characters.
-func (g *Generator) PrivateKey(kind string, n int) string {
+func (g *Generator) privateKey(kind string, n int) string {
 	label := "PRIVATE KEY"
 	if kind != "" {
 		label = kind + " " + label
@@ -135,13 +126,6 @@ func (g *Generator) PrivateKey(kind string, n int) string {
 	}
 	b.WriteString(body + "\n-----END " + label + "-----")
 	return b.String()
-}
-
-// Base36CRC32 writes the CRC-32 (IEEE) of s in lowercase base 36, padded to 7 characters:
-// the checksum of GitLab's routable tokens.
-func Base36CRC32(s string) string {
-	v := formatBase36(crc32IEEE(s))
-	return strings.Repeat("0", 7-len(v)) + v
 }
 
 // Expand renders one example template.
@@ -170,16 +154,16 @@ func (g *Generator) funcs() template.FuncMap {
 		"b64url":   set(setB64URL),
 		"base32":   set(setBase32),
 		"chars":    g.Chars,
-		"crc62":    Base62CRC32,
-		"crc36":    Base36CRC32,
+		"crc62":    base62CRC32,
+		"crc36":    base36CRC32,
 		"ghtoken":  g.GitHubToken,
-		"npmtoken": g.NPMToken,
+		"npmtoken": g.npmToken,
 		"openai":   g.OpenAIKey,
 		"repeat":   strings.Repeat,
-		"gitlab":   g.GitLabToken,
-		"discord":  g.DiscordBotToken,
-		"jwt":      g.JWT,
-		"pem":      g.PrivateKey,
+		"gitlab":   g.gitlabToken,
+		"discord":  g.discordBotToken,
+		"jwt":      g.jwt,
+		"pem":      g.privateKey,
 		"b64enc":   func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
 		"jsonesc":  func(s string) string { return strings.ReplaceAll(s, "\n", `\n`) },
 	}

@@ -11,27 +11,43 @@ import (
 	"strings"
 )
 
-const base62Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+// The checksums that providers append to their tokens: the CRC-32 (IEEE) of part of the
+// token, written in base 62 (GitHub, npm) or base 36 (GitLab).
+const (
+	base62Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	base36Digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+)
 
-// Base62CRC32 writes the CRC-32 (IEEE) of s in base 62, left-padded with 0 to 6 characters:
-// the checksum GitHub and npm append to their tokens.
-func Base62CRC32(s string) string {
+// base62CRC32 writes the CRC-32 of s in base 62, left-padded with 0 to 6 characters: the
+// checksum GitHub and npm append to their tokens.
+func base62CRC32(s string) string { return crc32Digits(s, base62Digits, 6) }
+
+// base36CRC32 writes the CRC-32 of s in lowercase base 36, left-padded with 0 to 7
+// characters: the checksum of GitLab's routable tokens.
+func base36CRC32(s string) string { return crc32Digits(s, base36Digits, 7) }
+
+// crc32Digits writes the CRC-32 (IEEE) of s in the base of digits, left-padded with
+// digits[0] to width characters (at most 8), which must be enough for any CRC-32 in that
+// base.
+func crc32Digits(s, digits string, width int) string {
 	v := crc32.ChecksumIEEE([]byte(s))
-	var buf [6]byte
-	for i := 5; i >= 0; i-- {
-		buf[i] = base62Digits[v%62]
-		v /= 62
+	base := uint32(len(digits))
+	var buf [8]byte
+	out := buf[len(buf)-width:]
+	for i := width - 1; i >= 0; i-- {
+		out[i] = digits[v%base]
+		v /= base
 	}
-	return string(buf[:])
+	return string(out)
 }
 
-// GitHubChecksum checks the CRC32/base62 tail of ghp_, gho_, ghu_ and ghr_ tokens: the last
+// githubChecksum checks the CRC32/base62 tail of ghp_, gho_, ghu_ and ghr_ tokens: the last
 // six characters are the CRC-32 of the random part (between the underscore and the tail) in
 // base 62. ghs_ (app installation) tokens pass unchecked: GitHub documents the same scheme,
 // but its own widely copied example fails it, other scanners skip it, and ghs_ tokens expire
 // within an hour, so a strict check would only hide real ones. github_pat_ has no public
 // checksum and passes too.
-func GitHubChecksum(secret string) bool {
+func githubChecksum(secret string) bool {
 	prefix, body, ok := strings.Cut(secret, "_")
 	if !ok {
 		return false
@@ -50,16 +66,16 @@ func GitHubChecksum(secret string) bool {
 	default:
 		return false
 	}
-	return Base62CRC32(body[:len(body)-6]) == body[len(body)-6:]
+	return base62CRC32(body[:len(body)-6]) == body[len(body)-6:]
 }
 
-// NPMChecksum checks the CRC32/base62 tail of npm_ tokens (the GitHub scheme).
-func NPMChecksum(secret string) bool {
+// npmChecksum checks the CRC32/base62 tail of npm_ tokens (the GitHub scheme).
+func npmChecksum(secret string) bool {
 	body, ok := strings.CutPrefix(secret, "npm_")
 	if !ok || len(body) != 36 {
 		return false
 	}
-	return Base62CRC32(body[:30]) == body[30:]
+	return base62CRC32(body[:30]) == body[30:]
 }
 
 // openAIMarker is base64 for "OpenAI"; every current OpenAI secret key carries it once.
@@ -69,11 +85,11 @@ const openAIMarker = "T3BlbkFJ"
 // characters of base64url. Legacy keys ("sk-" alone) have segments of 20 alphanumerics.
 var openAIPrefixes = []string{"sk-svcacct-", "sk-admin-", "sk-proj-", "sk-None-"}
 
-// OpenAIMarker checks that an OpenAI key holds the marker exactly once, right after the
+// hasOpenAIMarker checks that an OpenAI key holds the marker exactly once, right after the
 // first segment: 20 characters for legacy keys (offset 23), 58 or 74 for the prefixed ones
 // (offsets 66/82 for sk-proj- and sk-None-, 67 for sk-admin-, 85 for sk-svcacct-), with a
 // segment of the same length after it.
-func OpenAIMarker(secret string) bool {
+func hasOpenAIMarker(secret string) bool {
 	if strings.Count(secret, openAIMarker) != 1 {
 		return false
 	}
@@ -87,7 +103,7 @@ func OpenAIMarker(secret string) bool {
 		}
 	}
 	if prefix == "" {
-		return OpenAILegacy(secret)
+		return openAILegacy(secret)
 	}
 	left := head[len(prefix):]
 	if len(left) != len(tail) || (len(left) != 58 && len(left) != 74) {
@@ -96,9 +112,9 @@ func OpenAIMarker(secret string) bool {
 	return inSet(left, setB64URL) && inSet(tail, setB64URL)
 }
 
-// OpenAILegacy checks the legacy user key shape: "sk-", 20 alphanumerics, the marker and
+// openAILegacy checks the legacy user key shape: "sk-", 20 alphanumerics, the marker and
 // 20 alphanumerics (51 characters).
-func OpenAILegacy(secret string) bool {
+func openAILegacy(secret string) bool {
 	body, ok := strings.CutPrefix(secret, "sk-")
 	if !ok || len(body) != 48 || body[20:28] != openAIMarker {
 		return false
@@ -106,11 +122,11 @@ func OpenAILegacy(secret string) bool {
 	return inSet(body[:20], setAlnum) && inSet(body[28:], setAlnum)
 }
 
-// GitLabChecksum checks GitLab's routable tokens (glpat-<payload>.[01.]<len><crc>): the two
+// gitlabChecksum checks GitLab's routable tokens (glpat-<payload>.[01.]<len><crc>): the two
 // base-36 characters before the checksum give the payload length, and the last seven are
 // the CRC-32 of everything before them, prefix included, in lowercase base 36. Legacy tokens
 // (glpat- and 20 characters, no dot) have no checksum and pass.
-func GitLabChecksum(secret string) bool {
+func gitlabChecksum(secret string) bool {
 	dot := strings.IndexByte(secret, '.')
 	if dot < 0 {
 		return len(secret) == len("glpat-")+20 || !strings.HasPrefix(secret, "glpat-")
@@ -132,17 +148,17 @@ func GitLabChecksum(secret string) bool {
 	if err != nil || int(n) != len(payload) {
 		return false
 	}
-	return Base36CRC32(secret[:len(secret)-7]) == secret[len(secret)-7:]
+	return base36CRC32(secret[:len(secret)-7]) == secret[len(secret)-7:]
 }
 
 // awsKeyPrefixes are the access key id prefixes that are credentials (AIDA, AROA and the
 // like are unique ids, not keys).
 var awsKeyPrefixes = []string{"AKIA", "ASIA", "ABIA", "ACCA"}
 
-// AWSKeyID checks an AWS access key id: a credential prefix and 16 base32 characters that
+// awsKeyID checks an AWS access key id: a credential prefix and 16 base32 characters that
 // are not a pattern.
-func AWSKeyID(secret string) bool {
-	if len(secret) != 20 || !inSet(secret[4:], setBase32) || Entropy(secret[4:]) < 2.5 {
+func awsKeyID(secret string) bool {
+	if len(secret) != 20 || !inSet(secret[4:], setBase32) || entropy(secret[4:]) < 2.5 {
 		return false
 	}
 	for _, p := range awsKeyPrefixes {
@@ -153,11 +169,11 @@ func AWSKeyID(secret string) bool {
 	return false
 }
 
-// AWSAccount decodes the account id that key ids of the current scheme carry (the fifth
+// awsAccount decodes the account id that key ids of the current scheme carry (the fifth
 // character is not I or J). It reports false for older ids and for anything that is not a
 // key id.
-func AWSAccount(keyID string) (string, bool) {
-	if !AWSKeyID(keyID) || keyID[4] == 'I' || keyID[4] == 'J' {
+func awsAccount(keyID string) (string, bool) {
+	if !awsKeyID(keyID) || keyID[4] == 'I' || keyID[4] == 'J' {
 		return "", false
 	}
 	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(keyID[4:])
@@ -172,19 +188,19 @@ func AWSAccount(keyID string) (string, bool) {
 	return strings.Repeat("0", 12-len(s)) + s, true
 }
 
-// AWSSecret checks a candidate secret access key: 40 characters of base64 that look random
+// awsSecret checks a candidate secret access key: 40 characters of base64 that look random
 // (both letter cases; a 40-character hex string is a git or SHA-1 hash, not a key).
-func AWSSecret(s string) bool {
+func awsSecret(s string) bool {
 	if len(s) != 40 || !inSet(s, setB64) {
 		return false
 	}
 	c := classesOf(s)
-	return c.lower && c.upper && Entropy(s) >= 4.0
+	return c.lower && c.upper && entropy(s) >= 4.0
 }
 
-// DiscordBotToken checks the first part of a Discord bot token: base64 of the bot's
+// discordBotToken checks the first part of a Discord bot token: base64 of the bot's
 // numeric user id (a snowflake of 17 to 20 digits).
-func DiscordBotToken(secret string) bool {
+func discordBotToken(secret string) bool {
 	first, _, ok := strings.Cut(secret, ".")
 	if !ok {
 		return false
@@ -199,10 +215,10 @@ func DiscordBotToken(secret string) bool {
 	return inSet(string(id), "0123456789")
 }
 
-// SignedJWT checks a JSON Web Token that is worth reporting: three parts, a header that
+// signedJWT checks a JSON Web Token that is worth reporting: three parts, a header that
 // decodes to a JSON object with an "alg" other than "none", and a signature. The jwt.io
 // example and Supabase "anon" keys (public by design) do not count.
-func SignedJWT(secret string) bool {
+func signedJWT(secret string) bool {
 	parts := strings.Split(secret, ".")
 	if len(parts) != 3 || len(parts[2]) < 16 {
 		return false
@@ -238,11 +254,11 @@ func decodeB64URL(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
 
-// PrivateKeyBlock checks a PEM-armoured private key block (PEM, OpenSSH, PGP): between the
+// privateKeyBlock checks a PEM-armoured private key block (PEM, OpenSSH, PGP): between the
 // BEGIN and END lines there must be at least 64 characters of base64 that look random, once
 // line ends (also escaped ones, "\n" in JSON) and header lines ("Proc-Type: …") are removed.
 // Documentation stand-ins ("MIIE...", "<your key>") fail.
-func PrivateKeyBlock(secret string) bool {
+func privateKeyBlock(secret string) bool {
 	open := strings.Index(secret, "-----BEGIN")
 	if open < 0 {
 		return false
@@ -270,7 +286,7 @@ func PrivateKeyBlock(secret string) bool {
 	if len(data) < 64 || !inSet(data, setB64+"=") {
 		return false
 	}
-	return Entropy(data) >= 4.5
+	return entropy(data) >= 4.5
 }
 
 // weakPasswords are passwords that stand for "a password goes here" in URLs and examples.
@@ -285,10 +301,10 @@ var weakPasswords = map[string]bool{
 	"rabbitmq": true, "minio": true, "minioadmin": true, "pass123": true, "postgrespassword": true,
 }
 
-// URLPassword checks the password of a URL's user info (scheme://user:PASSWORD@host): not
+// urlPassword checks the password of a URL's user info (scheme://user:PASSWORD@host): not
 // a placeholder, a common stand-in ("password", "changeme"), a format verb, a variable name
 // or a port number.
-func URLPassword(p string) bool {
+func urlPassword(p string) bool {
 	if decoded, err := url.PathUnescape(p); err == nil {
 		p = decoded // p%40ssword is p@ssword
 	}
@@ -313,21 +329,4 @@ func URLPassword(p string) bool {
 		return false
 	}
 	return true
-}
-
-func crc32IEEE(s string) uint32 { return crc32.ChecksumIEEE([]byte(s)) }
-
-func formatBase36(v uint32) string {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	if v == 0 {
-		return "0"
-	}
-	var buf [8]byte
-	i := len(buf)
-	for v > 0 {
-		i--
-		buf[i] = digits[v%36]
-		v /= 36
-	}
-	return string(buf[i:])
 }

@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// GenericSecret decides whether the value of "password = …", "api_key: …" and the like
+// genericSecret decides whether the value of "password = …", "api_key: …" and the like
 // looks like a secret. It stays quiet on what such assignments hold far more often:
 // hashes (hex of a digest's length), UUIDs, lockfile integrity strings, data URIs, paths,
 // URLs, host names, e-mail addresses, versions, variable references and identifiers, words,
 // and short or low-entropy strings.
-func GenericSecret(v string) bool {
+func genericSecret(v string) bool {
 	n := len(v)
 	if n < 10 || n > 200 {
 		return false
@@ -49,7 +49,7 @@ func GenericSecret(v string) bool {
 		return false // getAccessToken, my_secret_value2
 	}
 	threshold := math.Min(3.3, 0.8*math.Log2(float64(n)))
-	return Entropy(v) >= threshold
+	return entropy(v) >= threshold
 }
 
 // genericStopwords are words whose presence in a value says it is a stand-in or a name.
@@ -224,7 +224,7 @@ func isPathLike(s string) bool {
 	}
 	lowerParts, randomPart := true, false
 	for _, p := range parts {
-		if len(p) >= 8 && Mixed(p) && !wordLike(p) {
+		if len(p) >= 8 && mixed(p) && !wordLike(p) {
 			randomPart = true
 		}
 		if strings.ToLower(p) != p {

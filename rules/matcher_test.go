@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +15,14 @@ type found struct {
 	Rule         string
 	Secret       string
 	Line, Column int
+}
+
+// position returns the 1-based line and character column of offset in data, counted
+// afresh: the oracle for the line and column the matcher gives.
+func position(data []byte, offset int) (line, column int) {
+	line = bytes.Count(data[:offset], []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(data[:offset], '\n') + 1
+	return line, utf8.RuneCount(data[lineStart:offset]) + 1
 }
 
 func foundOf(ms []Match) []found {
@@ -66,8 +75,8 @@ func TestFindLongMinifiedLine(t *testing.T) {
 	if col(start1) != start1-1000+1 {
 		t.Errorf("the column must count characters, not bytes")
 	}
-	if l, c := Position(data, start2); l != 1 || c != col(start2) {
-		t.Errorf("Position = %d:%d, want 1:%d", l, c, col(start2))
+	if l, c := position(data, start2); l != 1 || c != col(start2) {
+		t.Errorf("position = %d:%d, want 1:%d", l, c, col(start2))
 	}
 	if s := TrimmedLine(data, got[0].Start, got[0].End, 200); !strings.Contains(s, key1) || len(s) > 250 {
 		t.Errorf("TrimmedLine gives %d bytes", len(s))
@@ -115,7 +124,7 @@ func TestFindInlineAllow(t *testing.T) {
 		{"marker on CRLF line", "a = 1\r\nkey = \"" + key + "\" # leakstop:allow\r\nb = 2\r\n", 0},
 		{"marker on another line", "# leakstop:allow\nkey = \"" + key + "\"\n", 1},
 		{"no marker", `key = "` + key + `"`, 1},
-		{"marker on the BEGIN line of a private key", strings.Replace(g.PrivateKey("RSA", 300), "-----\n", "----- leakstop:allow\n", 1), 0},
+		{"marker on the BEGIN line of a private key", strings.Replace(g.privateKey("RSA", 300), "-----\n", "----- leakstop:allow\n", 1), 0},
 	}
 	for _, tt := range tests {
 		if got := len(set.Find([]byte(tt.text), "")); got != tt.want {
@@ -139,7 +148,7 @@ func TestFindSpecificBeatsGeneric(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := NewGenerator(24)
-	discord := g.DiscordBotToken()
+	discord := g.discordBotToken()
 	awsID, awsSecret := "AKIA"+g.Chars(setBase32, 16), g.Chars(setB64, 40)
 	cf := g.Chars(setAlnum, 38) + "Zz"
 	tests := []struct {
@@ -225,8 +234,8 @@ func TestFindKeysInContext(t *testing.T) {
 		{"github-pat", g.GitHubToken("ghp_")},
 		{"anthropic-api-key", "sk-ant-api03-" + g.Chars(setB64URL, 93) + "AA"},
 		{"google-api-key", "AIza" + g.Chars(setB64URL, 35)},
-		{"npm-access-token", g.NPMToken()},
-		{"gitlab-pat-routable", g.GitLabToken(32, true)},
+		{"npm-access-token", g.npmToken()},
+		{"gitlab-pat-routable", g.gitlabToken(32, true)},
 		{"stripe-secret-key", "sk_live_" + g.Chars(setAlnum, 40)},
 	}
 	wrappers := []struct {
@@ -281,7 +290,7 @@ func TestFindSeveralOnOneLine(t *testing.T) {
 	set := builtinSet(t)
 	g := NewGenerator(27)
 	a, b := g.GitHubToken("ghp_"), g.GitHubToken("gho_")
-	c := g.NPMToken()
+	c := g.npmToken()
 	text := "x " + a + " " + b + " ünïcödé " + c + "\n" + a
 	want := []found{
 		{"github-pat", a, 1, 3},
@@ -360,67 +369,6 @@ func TestRedactKeepsPrefix(t *testing.T) {
 	red := ms[0].Rule.Redact(key)
 	if !strings.HasPrefix(red, "sk-proj-…") || strings.Contains(red, key[8:20]) {
 		t.Errorf("redacted %q", red)
-	}
-}
-
-// TestPrefiltersAreLooser checks, on every keyword hit of varied text, that a rule's
-// prefilter never turns down a hit where the rule's regex and checks would find a secret:
-// a prefilter may only save time.
-func TestPrefiltersAreLooser(t *testing.T) {
-	set := builtinSet(t)
-	g := NewGenerator(30)
-	texts := [][]byte{sourceLike(1 << 19), minifiedLike(1<<19, 1<<17)}
-	for _, r := range set.Rules {
-		for _, seed := range exampleSeeds {
-			g := NewGenerator(seed)
-			for _, tmpl := range append(append([]string(nil), r.Examples.True...), r.Examples.False...) {
-				texts = append(texts, []byte(expand(t, g, tmpl)))
-			}
-		}
-	}
-	tricky := []string{
-		`token_for_the_very_long_service_name_in_production = "` + g.Chars(setAlnum, 30) + `"`,
-		`password:` + g.Chars(setAlnum, 12),
-		`"secret"   :   "` + g.Chars(setAlnum, 16) + `"`,
-		`auth => '` + g.Chars(setAlnum, 16) + `'`,
-		`TOKEN ?= ` + g.Chars(setAlnum, 16),
-		`token := "Bearer ` + g.Chars(setAlnum, 16) + `"`,
-		`Authorization: Basic ` + g.Chars(setB64, 24) + "=\r\n",
-		`{\"api_key\":\"` + g.Chars(setAlnum, 20) + `\"}`,
-		`x = "token=` + g.Chars(setAlnum, 20) + `\n"`,
-		`token=` + g.Chars(setAlnum, 20),
-		`redis://:` + g.Chars(setAlnum, 20) + `@cache`,
-		`https://user:` + g.Chars(setAlnum, 12) + `:` + g.Chars(setAlnum, 4) + `@host/x`,
-	}
-	for _, s := range tricky {
-		texts = append(texts, []byte(s))
-	}
-	checked := 0
-	for _, r := range set.Rules {
-		if r.Prefilter == "" {
-			continue
-		}
-		pre := prefilters[r.Prefilter]
-		one, err := NewSet([]*Rule{r}, Allowlist{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, data := range texts {
-			lower := *one.lower(data)
-			one.trie.Walk(lower, func(end, n, _ int64) bool {
-				at, stop := int(end-n+1), int(end+1)
-				if len(one.matchAnchored(nil, r, data, at)) > 0 {
-					checked++
-					if !pre(data, at, stop) {
-						t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
-					}
-				}
-				return true
-			})
-		}
-	}
-	if checked < 20 {
-		t.Errorf("only %d findings checked", checked)
 	}
 }
 

@@ -24,10 +24,10 @@ func documented(s string) bool {
 	return documentedKeys[hex.EncodeToString(sum[:16])]
 }
 
-// IsPlaceholder reports whether a candidate is a stand-in rather than a secret: a template
+// isPlaceholder reports whether a candidate is a stand-in rather than a secret: a template
 // variable, a documented example key, a run of one character, a redacted value. Every rule
 // applies it.
-func IsPlaceholder(s string) bool {
+func isPlaceholder(s string) bool {
 	if strings.Contains(s, "xxxxx") || strings.Contains(s, "XXXXX") {
 		return true // not folded: random base64 holds "xXxXx" now and then
 	}

@@ -1,39 +1,35 @@
 package rules
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
-// Prefilter is a cheap test run at a keyword hit before an anchored rule's regex: false
+// prefilter is a cheap test run at a keyword hit before an anchored rule's regex: false
 // means the regex cannot match there. at and end are where the keyword starts and ends.
 // A prefilter may pass hits the regex then turns down; it must never turn down a hit the
 // regex would take.
-type Prefilter func(data []byte, at, end int) bool
+type prefilter func(data []byte, at, end int) bool
 
 // prefilters is the explicit registry of named prefilters.
-var prefilters = map[string]Prefilter{
-	"assignment": AssignmentFollows,
-	"userinfo":   UserinfoFollows,
+var prefilters = map[string]prefilter{
+	"assignment": assignmentFollows,
+	"userinfo":   userinfoFollows,
 }
 
-// PrefilterNames lists the names rules may use in their prefilter field.
-func PrefilterNames() []string {
-	names := make([]string, 0, len(prefilters))
-	for n := range prefilters {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+// prefilterNames lists the names rules may use in their prefilter field.
+func prefilterNames() []string { return slices.Sorted(maps.Keys(prefilters)) }
 
-// AssignmentFollows is the generic rule's prefilter: it reports whether an assignment
-// (=, :, :=, =>, ?=, the > of an XML element, the value= of an XML attribute) follows the keyword after name characters, a backslash, a quote and
-// blanks, and then a value of at least 10 characters that a quote, a blank, one
-// of ;,&)]} or the end of the data closes: "api_key = …", "password: …", "\"token\": …".
+// assignmentFollows is the generic rule's prefilter. It reports whether, after the keyword,
+// the rest of a name, a backslash, a quote, a ] and blanks, there comes an assignment (=,
+// :, :=, =>, ?=, the > of an XML element, the value= of an XML attribute) and then a value
+// of at least 10 characters, behind an optional quote and scheme word (Bearer, Basic,
+// token), that a quote, a blank, a backslash, one of ;,&)]}< or the end of the data closes:
+// "api_key = …", "password: …", "\"token\": …", $config['db_password'] = ….
 // It mirrors the rule's regex and the generic-secret check's minimum length, and runs
 // about ten times faster than the regex on the many keyword hits of ordinary code.
-func AssignmentFollows(data []byte, at, end int) bool {
+func assignmentFollows(data []byte, at, end int) bool {
 	n := len(data)
 	i := end
 	for i < n && nameByte[data[i]] {
@@ -127,9 +123,9 @@ var nameByte = func() (t [256]bool) {
 	return t
 }()
 
-// UserinfoFollows reports whether "user:password@" follows a "://" keyword: a colon within
+// userinfoFollows reports whether "user:password@" follows a "://" keyword: a colon within
 // 129 characters and then an @ within 257, with no blank, slash, quote or bracket between.
-func UserinfoFollows(data []byte, at, end int) bool {
+func userinfoFollows(data []byte, at, end int) bool {
 	i, stop := end, min(end+129, len(data))
 	for ; i < stop && data[i] != ':'; i++ {
 		if urlStop[data[i]] || data[i] == '@' {

@@ -1,0 +1,345 @@
+package rules
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+// TestGitHubChecksumVectors uses the vectors of providers.md §3.1. Each token is kept in
+// three pieces (prefix, random part, checksum) so that this file holds no token.
+func TestGitHubChecksumVectors(t *testing.T) {
+	vectors := []struct{ prefix, random, sum string }{
+		{"ghp_", "sbUsUmRNn8X74dFU0DJ9Fm1mvdCgtH", "474T38"},
+		{"ghp_", "gOopU03DASjFw8k3jiy4uJWh1t46Sd", "0P4bh3"},
+		{"gho_", "vr0nUtGPA6FMaUb56n4uJwJAoWuVfV", "4OdycX"},
+		{"ghu_", "TIOHHEVefAwRonSMALCFfWMYK0un1R", "1dj2rn"},
+		{"ghr_", "xgrrGzSbbGRL34Wp39JU9nxtN27Pr1v1He8FjE7x7wbExGGs7nfJszJDAmZuoKasxZ0KxJ", "1HSzgc"},
+	}
+	for _, v := range vectors {
+		if got := base62CRC32(v.random); got != v.sum {
+			t.Errorf("Base62CRC32(%s…) = %s, want %s", v.random[:6], got, v.sum)
+		}
+		token := v.prefix + v.random + v.sum
+		if !githubChecksum(token) {
+			t.Errorf("GitHubChecksum rejects the %s vector", v.prefix)
+		}
+		// One changed character anywhere breaks it; so does the case-swapped alphabet.
+		bad := v.prefix + v.random[:5] + flipCase(v.random[5:6]) + v.random[6:] + v.sum
+		if githubChecksum(bad) {
+			t.Errorf("GitHubChecksum accepts a %s token with a changed character", v.prefix)
+		}
+		if githubChecksum(v.prefix + v.random + flipCase(v.sum)) {
+			t.Errorf("GitHubChecksum accepts a %s checksum in the wrong alphabet", v.prefix)
+		}
+	}
+	// The largest CRC32 still fits six digits.
+	if got := len(base62CRC32("")); got != 6 {
+		t.Errorf("checksum of the empty string has %d digits", got)
+	}
+}
+
+func flipCase(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r == '0':
+			r = '1'
+		default:
+			r = '0'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func TestGitHubChecksumKinds(t *testing.T) {
+	g := NewGenerator(7)
+	tests := []struct {
+		name  string
+		token string
+		want  bool
+	}{
+		{"ghp valid", g.GitHubToken("ghp_"), true},
+		{"gho valid", g.GitHubToken("gho_"), true},
+		{"ghu valid", g.GitHubToken("ghu_"), true},
+		{"ghr valid", g.GitHubToken("ghr_"), true},
+		{"ghp bad checksum", "ghp_" + g.Chars(setAlnum, 30) + "000000", false},
+		{"ghp too short", "ghp_" + g.Chars(setAlnum, 35), false},
+		{"ghr with a ghp length", "ghr_" + g.GitHubToken("ghp_")[4:], false},
+		// ghs_: GitHub's own doc placeholder fails the checksum, so ghs_ is not held to it.
+		{"ghs any", "ghs_" + g.Chars(setAlnum, 36), true},
+		{"fine-grained has no checksum", "github_pat_" + g.Chars(setAlnum, 22) + "_" + g.Chars(setAlnum, 59), true},
+		{"unknown prefix", "ghx_" + g.Chars(setAlnum, 36), false},
+		{"no underscore", "ghp" + g.Chars(setAlnum, 36), false},
+	}
+	for _, tt := range tests {
+		if got := githubChecksum(tt.token); got != tt.want {
+			t.Errorf("%s: GitHubChecksum = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestNPMChecksum(t *testing.T) {
+	g := NewGenerator(8)
+	good := g.npmToken()
+	if !npmChecksum(good) {
+		t.Errorf("NPMChecksum rejects a generated token")
+	}
+	for _, bad := range []string{
+		"npm_" + g.Chars(setAlnum, 30) + "AAAAAA",
+		good[:len(good)-1],
+		"npx_" + good[4:],
+		"npm_" + flipCase(good[4:]),
+	} {
+		if npmChecksum(bad) {
+			t.Errorf("NPMChecksum accepts %s…", bad[:8])
+		}
+	}
+}
+
+// TestGitLabChecksumVectors uses the vectors of providers.md §4.1.
+func TestGitLabChecksumVectors(t *testing.T) {
+	vectors := []struct{ head, sum string }{
+		{"glpat-" + "vSY1cyL948aAB440qB6L4zlu9OzsUmEV" + ".01.0w", "0sfevch"},
+		{"glpat-" + "bzox79Of-KE9FD2LjoXXF4CvyxA" + ".0r", "03gxo7s"},
+	}
+	for _, v := range vectors {
+		if got := base36CRC32(v.head); got != v.sum {
+			t.Errorf("Base36CRC32(%s…) = %s, want %s", v.head[:10], got, v.sum)
+		}
+		if !gitlabChecksum(v.head + v.sum) {
+			t.Errorf("GitLabChecksum rejects the vector %s…", v.head[:10])
+		}
+		if gitlabChecksum(v.head + "0000000") {
+			t.Errorf("GitLabChecksum accepts a wrong CRC")
+		}
+	}
+	g := NewGenerator(9)
+	tests := []struct {
+		name  string
+		token string
+		want  bool
+	}{
+		{"versioned", g.gitlabToken(32, true), true},
+		{"unversioned", g.gitlabToken(27, false), true},
+		{"long payload", g.gitlabToken(200, true), true},
+		{"legacy has no checksum", "glpat-" + g.Chars(setAlnum, 20), true},
+		// The payload length field must agree with the payload.
+		{"length field wrong", lengthLie(g.gitlabToken(32, true)), false},
+		{"short tail", "glpat-" + g.Chars(setB64URL, 32) + ".01.0wabc", false},
+		{"no dash", "glpat" + g.Chars(setB64URL, 32) + ".01.0w0000000", false},
+	}
+	for _, tt := range tests {
+		if got := gitlabChecksum(tt.token); got != tt.want {
+			t.Errorf("%s: GitLabChecksum = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// lengthLie rewrites a versioned token so that its CRC is right but its length field says
+// one character more than the payload holds.
+func lengthLie(token string) string {
+	i := strings.LastIndex(token, ".")
+	head := token[:i+1] + "0x" // 33 in base 36
+	return head + base36CRC32(head)
+}
+
+// TestAWSKeyVectors uses the account-decoding vector of providers.md §7.2.
+func TestAWSKeyVectors(t *testing.T) {
+	id := "ASIA" + "Y34FZKBOKMUTVV7A"
+	if !awsKeyID(id) {
+		t.Fatalf("AWSKeyID rejects the vector")
+	}
+	account, ok := awsAccount(id)
+	if !ok || account != "609629065308" {
+		t.Errorf("AWSAccount = %q, %v, want 609629065308", account, ok)
+	}
+	if _, ok := awsAccount("AKIA" + "IOSFODNN7" + "EXAMPLE"); ok {
+		t.Errorf("AWSAccount decodes an old-scheme (AKIAI…) id")
+	}
+	g := NewGenerator(10)
+	tests := []struct {
+		name string
+		id   string
+		want bool
+	}{
+		{"AKIA", "AKIA" + g.Chars(setBase32, 16), true},
+		{"ABIA", "ABIA" + g.Chars(setBase32, 16), true},
+		{"ACCA", "ACCA" + g.Chars(setBase32, 16), true},
+		{"role id is not a key", "AROA" + g.Chars(setBase32, 16), false},
+		{"user id is not a key", "AIDA" + g.Chars(setBase32, 16), false},
+		{"not base32", "AKIA" + g.Chars(setBase32, 15) + "1", false},
+		{"too long", "AKIA" + g.Chars(setBase32, 17), false},
+		{"a pattern", "AKIA" + strings.Repeat("AB", 8), false},
+	}
+	for _, tt := range tests {
+		if got := awsKeyID(tt.id); got != tt.want {
+			t.Errorf("%s: AWSKeyID = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	secrets := []struct {
+		name, s string
+		want    bool
+	}{
+		{"random", g.Chars(setB64, 40), true},
+		{"git sha", g.Chars(setHex, 40), false},
+		{"upper only", g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 40), false},
+		{"39 characters", g.Chars(setB64, 39), false},
+	}
+	for _, tt := range secrets {
+		if got := awsSecret(tt.s); got != tt.want {
+			t.Errorf("%s: AWSSecret = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestOpenAIMarker checks the marker offsets providers.md §1.1 gives for each kind.
+func TestOpenAIMarker(t *testing.T) {
+	g := NewGenerator(11)
+	offsets := []struct {
+		prefix string
+		n      int
+		offset int
+	}{
+		{"sk-", 20, 23},
+		{"sk-proj-", 58, 66},
+		{"sk-proj-", 74, 82},
+		{"sk-svcacct-", 74, 85},
+		{"sk-svcacct-", 58, 69},
+		{"sk-None-", 74, 82},
+		{"sk-admin-", 58, 67},
+	}
+	for _, o := range offsets {
+		key := g.OpenAIKey(o.prefix, o.n)
+		if got := strings.Index(key, openAIMarker); got != o.offset {
+			t.Errorf("%s%d: marker at %d, want %d", o.prefix, o.n, got, o.offset)
+		}
+		if !hasOpenAIMarker(key) {
+			t.Errorf("%s%d: OpenAIMarker rejects a well-formed key", o.prefix, o.n)
+		}
+	}
+	seg := func(n int) string { return g.Chars(setAlnum, n) }
+	bad := []struct{ name, key string }{
+		{"unequal halves", "sk-proj-" + seg(74) + openAIMarker + seg(73)},
+		{"other length", "sk-proj-" + seg(60) + openAIMarker + seg(60)},
+		{"marker twice", "sk-proj-" + seg(33) + openAIMarker + seg(33) + openAIMarker + seg(74)},
+		{"no marker", "sk-proj-" + seg(164)},
+		{"legacy with long halves", "sk-" + seg(58) + openAIMarker + seg(58)},
+		{"prefixed with legacy halves", "sk-proj-" + seg(20) + openAIMarker + seg(20)},
+		{"legacy with a dash", "sk-" + seg(19) + "-" + openAIMarker + seg(20)},
+	}
+	for _, b := range bad {
+		if hasOpenAIMarker(b.key) {
+			t.Errorf("%s: OpenAIMarker accepts it", b.name)
+		}
+	}
+	if openAILegacy(g.OpenAIKey("sk-proj-", 74)) {
+		t.Errorf("OpenAILegacy accepts a project key")
+	}
+}
+
+func TestDiscordBotToken(t *testing.T) {
+	g := NewGenerator(12)
+	if tok := g.discordBotToken(); !discordBotToken(tok) {
+		t.Errorf("DiscordBotToken rejects a generated token")
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	for _, bad := range []string{
+		enc([]byte("not-a-number-at-all")) + "." + g.Chars(setB64URL, 6) + "." + g.Chars(setB64URL, 38),
+		enc([]byte("1234")) + "." + g.Chars(setB64URL, 6) + "." + g.Chars(setB64URL, 38),
+		g.Chars(setB64URL, 24),
+	} {
+		if discordBotToken(bad) {
+			t.Errorf("DiscordBotToken accepts %q", bad)
+		}
+	}
+}
+
+func TestSignedJWT(t *testing.T) {
+	g := NewGenerator(13)
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	sig := g.Chars(setB64URL, 43)
+	tests := []struct {
+		name string
+		jwt  string
+		want bool
+	}{
+		{"service token", g.jwt(`{"sub":"svc","role":"service_role"}`), true},
+		{"padded header", enc(`{"alg":"RS256"}`) + "==." + enc(`{"sub":"1"}`) + "." + sig, true},
+		{"alg none", enc(`{"alg":"none"}`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
+		{"no alg", enc(`{"typ":"JWT"}`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
+		{"header not JSON", enc(`alg=HS256`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
+		{"short signature", enc(`{"alg":"HS256"}`) + "." + enc(`{"sub":"1"}`) + ".abc", false},
+		{"two parts", enc(`{"alg":"HS256"}`) + "." + enc(`{"sub":"1"}`), false},
+		{"jwt.io example", enc(`{"alg":"HS256","typ":"JWT"}`) + "." + enc(`{"sub":"1234567890","name":"John Doe","iat":1516239022}`) + "." + sig, false},
+		{"supabase anon key", g.jwt(`{"iss":"supabase","ref":"abc","role":"anon"}`), false},
+	}
+	for _, tt := range tests {
+		if got := signedJWT(tt.jwt); got != tt.want {
+			t.Errorf("%s: SignedJWT = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestPrivateKeyBlock(t *testing.T) {
+	g := NewGenerator(14)
+	rsa := g.privateKey("RSA", 600)
+	head, foot := "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
+	tests := []struct {
+		name  string
+		block string
+		want  bool
+	}{
+		{"rsa", rsa, true},
+		{"openssh", g.privateKey("OPENSSH", 400), true},
+		{"escaped in JSON", strings.ReplaceAll(g.privateKey("", 600), "\n", `\n`), true},
+		{"CRLF", strings.ReplaceAll(rsa, "\n", "\r\n"), true},
+		{"encrypted with headers", head + "\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC," + g.Chars("0123456789ABCDEF", 32) + "\n\n" + g.Chars(setB64, 64) + "\n" + g.Chars(setB64, 64) + "\n" + foot, true},
+		{"elided body", head + "\nMIIEpAIBAAKCAQEA...\n...\n" + foot, false},
+		{"short body", head + "\n" + g.Chars(setB64, 40) + "\n" + foot, false},
+		{"low entropy body", head + "\n" + strings.Repeat("QUFB", 40) + "\n" + foot, false},
+		{"no end", head + "\n" + g.Chars(setB64, 200), false},
+	}
+	for _, tt := range tests {
+		if got := privateKeyBlock(tt.block); got != tt.want {
+			t.Errorf("%s: PrivateKeyBlock = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestURLPassword(t *testing.T) {
+	g := NewGenerator(15)
+	tests := []struct {
+		password string
+		want     bool
+	}{
+		{g.Chars(setAlnum, 16), true},
+		{"Tr0ub4dor&3", true},
+		{"p%40ss" + g.Chars(setAlnum, 8), true},
+		{"password", false},
+		{"p%40ssword", false},
+		{"pa%2Fssword", false},
+		{"my-secret-pw", false},
+		{"Password", false},
+		{"changeme", false},
+		{"guest", false},
+		{"${DB_PASSWORD}", false},
+		{"$DB_PASSWORD", false},
+		{"%s", false},
+		{"{password}", false},
+		{"DB_PASSWORD", false},
+		{"8080", false},
+		{"****", false},
+		{"xx", false},
+	}
+	for _, tt := range tests {
+		if got := urlPassword(tt.password); got != tt.want {
+			t.Errorf("URLPassword(%q) = %v, want %v", tt.password, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package rules
+
+import (
+	"testing"
+)
+
+// TestPrefiltersAreLooser checks, on every keyword hit of varied text, that a rule's
+// prefilter never turns down a hit where the rule's regex and checks would find a secret:
+// a prefilter may only save time.
+func TestPrefiltersAreLooser(t *testing.T) {
+	set := builtinSet(t)
+	g := NewGenerator(30)
+	texts := [][]byte{sourceLike(1 << 19), minifiedLike(1<<19, 1<<17)}
+	for _, r := range set.Rules {
+		for _, seed := range exampleSeeds {
+			g := NewGenerator(seed)
+			for _, tmpl := range append(append([]string(nil), r.Examples.True...), r.Examples.False...) {
+				texts = append(texts, []byte(expand(t, g, tmpl)))
+			}
+		}
+	}
+	tricky := []string{
+		`token_for_the_very_long_service_name_in_production = "` + g.Chars(setAlnum, 30) + `"`,
+		`password:` + g.Chars(setAlnum, 12),
+		`"secret"   :   "` + g.Chars(setAlnum, 16) + `"`,
+		`auth => '` + g.Chars(setAlnum, 16) + `'`,
+		`TOKEN ?= ` + g.Chars(setAlnum, 16),
+		`token := "Bearer ` + g.Chars(setAlnum, 16) + `"`,
+		`Authorization: Basic ` + g.Chars(setB64, 24) + "=\r\n",
+		`{\"api_key\":\"` + g.Chars(setAlnum, 20) + `\"}`,
+		`x = "token=` + g.Chars(setAlnum, 20) + `\n"`,
+		`token=` + g.Chars(setAlnum, 20),
+		`redis://:` + g.Chars(setAlnum, 20) + `@cache`,
+		`https://user:` + g.Chars(setAlnum, 12) + `:` + g.Chars(setAlnum, 4) + `@host/x`,
+	}
+	for _, s := range tricky {
+		texts = append(texts, []byte(s))
+	}
+	checked := 0
+	for _, r := range set.Rules {
+		if r.Prefilter == "" {
+			continue
+		}
+		pre := prefilters[r.Prefilter]
+		one, err := NewSet([]*Rule{r}, Allowlist{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, data := range texts {
+			lower := *one.lower(data)
+			one.trie.Walk(lower, func(end, n, _ int64) bool {
+				at, stop := int(end-n+1), int(end+1)
+				if len(one.matchAnchored(nil, r, data, at)) > 0 {
+					checked++
+					if !pre(data, at, stop) {
+						t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
+					}
+				}
+				return true
+			})
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d findings checked", checked)
+	}
+}
