@@ -14,11 +14,7 @@ func TestRandomAndEntropy(t *testing.T) {
 	if got := entropy("abab"); got != 1 {
 		t.Errorf("Entropy(abab) = %v, want 1", got)
 	}
-	tests := []struct {
-		name string
-		s    string
-		want bool
-	}{
+	tests := []checkCase{
 		{"hex 32", g.Chars(setHex, 32), true},
 		{"base62 20", g.Chars(setAlnum, 20), true},
 		{"base64 86", g.Chars(setB64, 86), true},
@@ -26,16 +22,30 @@ func TestRandomAndEntropy(t *testing.T) {
 		{"too short", "aZ3", false},
 		{"sequence", "aaaabbbbccccdddd", false},
 	}
-	for _, tt := range tests {
-		if got := random(tt.s); got != tt.want {
-			t.Errorf("%s: Random(%q) = %v (entropy %.2f), want %v", tt.name, tt.s, got, entropy(tt.s), tt.want)
-		}
-	}
+	testCheck(t, "random", random, tests)
 	if notHex(g.Chars(setHex, 40)) || !notHex(g.Chars(setAlnum, 40)) {
 		t.Errorf("NotHex is wrong")
 	}
 	if mixed(g.Chars("abcdefghijklmnopqrstuvwxyz", 40)) || !mixed("aB3"+g.Chars(setAlnum, 37)) {
 		t.Errorf("Mixed is wrong")
+	}
+}
+
+// checkCase is one row of a check's table: what the row shows (may be empty), the input,
+// and the check's wanted answer.
+type checkCase struct {
+	name string
+	s    string
+	want bool
+}
+
+// testCheck runs the check fn, called name in messages, over its rows.
+func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := fn(c.s); got != c.want {
+			t.Errorf("%s(%q) = %v (entropy %.2f), want %v (%s)", name, c.s, got, entropy(c.s), c.want, c.name)
+		}
 	}
 }
 

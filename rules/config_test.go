@@ -22,14 +22,6 @@ func loadCompiled(t *testing.T, path string) (*Config, *Set) {
 	return cfg, set
 }
 
-func ruleIDs(ms []Match) []string {
-	var ids []string
-	for _, m := range ms {
-		ids = append(ids, m.Rule.ID)
-	}
-	return ids
-}
-
 const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 func TestLeakstopConfig(t *testing.T) {
@@ -70,23 +62,14 @@ func TestLeakstopConfig(t *testing.T) {
 	}
 
 	key := "acme_" + g.Chars(lowerAlnum, 32)
-	tests := []struct {
-		name string
-		text string
-		path string
-		want []string
-	}{
-		{"custom rule", "ACME_KEY=" + key, "config/app.env", []string{"acme-api-key"}},
+	ghp := g.GitHubToken("ghp_")
+	testFind(t, set, []findCase{
+		{"custom rule", "ACME_KEY=" + key, "config/app.env", []found{{"acme-api-key", key, 1, 10}}},
 		{"global stopword", "ACME_KEY=acme_sandbox" + g.Chars(lowerAlnum, 25), "app.env", nil},
 		{"global regex on the secret", "ACME_KEY=acme_test" + g.Chars(lowerAlnum, 28), "app.env", nil},
 		{"rule allowlist path (glob)", "ACME_KEY=" + key, "clients/generated/go/client.go", nil},
-		{"built-in rules still run", "TOKEN=" + g.GitHubToken("ghp_"), "app.env", []string{"github-pat"}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, ruleIDs(set.Find([]byte(tt.text), tt.path))); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
-		}
-	}
+		{"built-in rules still run", "TOKEN=" + ghp, "app.env", []found{{"github-pat", ghp, 1, 7}}},
+	})
 
 	// Global allowlist paths are doublestar globs; the engine applies them per location.
 	paths := []struct {
@@ -137,12 +120,7 @@ func TestGitleaksConfig(t *testing.T) {
 	g := NewGenerator(32)
 	token := g.Chars(lowerAlnum, 40)
 	hook := "whsec_acme_" + g.Chars(setAlnum, 32)
-	tests := []struct {
-		name string
-		text string
-		path string
-		want []found
-	}{
+	testFind(t, set, []findCase{
 		{"rule fires", "ACME_TOKEN=" + token + "\n", "deploy/prod.env", []found{{"acme-internal-token", token, 1, 12}}},
 		{"rule fires in YAML", "acme:\n  acme_internal_token: \"" + token + "\"\n", "values.yaml", []found{{"acme-internal-token", token, 2, 25}}},
 		{"rule's path regex", "ACME_TOKEN=" + token + "\n", "main.go", nil},
@@ -153,12 +131,7 @@ func TestGitleaksConfig(t *testing.T) {
 		{"second rule's path allowlist", "secret: " + hook, "test/fixtures/hooks.go", nil},
 		{"second rule's line allowlist", "secret: " + hook + " # example only", "hooks.go", nil},
 		{"global regex", "secret: whsec_acme_test" + g.Chars(setAlnum, 28), "hooks.go", nil},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, foundOf(set.Find([]byte(tt.text), tt.path))); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
-		}
-	}
+	})
 	for _, p := range []struct {
 		path string
 		want bool

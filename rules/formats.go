@@ -205,7 +205,7 @@ func discordBotToken(secret string) bool {
 	if !ok {
 		return false
 	}
-	id, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(first, "="))
+	id, err := decodeB64URL(first)
 	if err != nil {
 		return false
 	}
@@ -249,6 +249,7 @@ func signedJWT(secret string) bool {
 	return true
 }
 
+// decodeB64URL decodes base64url with or without its padding, as tokens write it.
 func decodeB64URL(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
 	return base64.RawURLEncoding.DecodeString(s)

@@ -59,11 +59,7 @@ func flipCase(s string) string {
 
 func TestGitHubChecksumKinds(t *testing.T) {
 	g := NewGenerator(7)
-	tests := []struct {
-		name  string
-		token string
-		want  bool
-	}{
+	tests := []checkCase{
 		{"ghp valid", g.GitHubToken("ghp_"), true},
 		{"gho valid", g.GitHubToken("gho_"), true},
 		{"ghu valid", g.GitHubToken("ghu_"), true},
@@ -77,11 +73,7 @@ func TestGitHubChecksumKinds(t *testing.T) {
 		{"unknown prefix", "ghx_" + g.Chars(setAlnum, 36), false},
 		{"no underscore", "ghp" + g.Chars(setAlnum, 36), false},
 	}
-	for _, tt := range tests {
-		if got := githubChecksum(tt.token); got != tt.want {
-			t.Errorf("%s: GitHubChecksum = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+	testCheck(t, "githubChecksum", githubChecksum, tests)
 }
 
 func TestNPMChecksum(t *testing.T) {
@@ -120,11 +112,7 @@ func TestGitLabChecksumVectors(t *testing.T) {
 		}
 	}
 	g := NewGenerator(9)
-	tests := []struct {
-		name  string
-		token string
-		want  bool
-	}{
+	tests := []checkCase{
 		{"versioned", g.gitlabToken(32, true), true},
 		{"unversioned", g.gitlabToken(27, false), true},
 		{"long payload", g.gitlabToken(200, true), true},
@@ -134,11 +122,7 @@ func TestGitLabChecksumVectors(t *testing.T) {
 		{"short tail", "glpat-" + g.Chars(setB64URL, 32) + ".01.0wabc", false},
 		{"no dash", "glpat" + g.Chars(setB64URL, 32) + ".01.0w0000000", false},
 	}
-	for _, tt := range tests {
-		if got := gitlabChecksum(tt.token); got != tt.want {
-			t.Errorf("%s: GitLabChecksum = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+	testCheck(t, "gitlabChecksum", gitlabChecksum, tests)
 }
 
 // lengthLie rewrites a versioned token so that its CRC is right but its length field says
@@ -163,11 +147,7 @@ func TestAWSKeyVectors(t *testing.T) {
 		t.Errorf("AWSAccount decodes an old-scheme (AKIAI…) id")
 	}
 	g := NewGenerator(10)
-	tests := []struct {
-		name string
-		id   string
-		want bool
-	}{
+	tests := []checkCase{
 		{"AKIA", "AKIA" + g.Chars(setBase32, 16), true},
 		{"ABIA", "ABIA" + g.Chars(setBase32, 16), true},
 		{"ACCA", "ACCA" + g.Chars(setBase32, 16), true},
@@ -177,25 +157,14 @@ func TestAWSKeyVectors(t *testing.T) {
 		{"too long", "AKIA" + g.Chars(setBase32, 17), false},
 		{"a pattern", "AKIA" + strings.Repeat("AB", 8), false},
 	}
-	for _, tt := range tests {
-		if got := awsKeyID(tt.id); got != tt.want {
-			t.Errorf("%s: AWSKeyID = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-	secrets := []struct {
-		name, s string
-		want    bool
-	}{
+	testCheck(t, "awsKeyID", awsKeyID, tests)
+	secrets := []checkCase{
 		{"random", g.Chars(setB64, 40), true},
 		{"git sha", g.Chars(setHex, 40), false},
 		{"upper only", g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 40), false},
 		{"39 characters", g.Chars(setB64, 39), false},
 	}
-	for _, tt := range secrets {
-		if got := awsSecret(tt.s); got != tt.want {
-			t.Errorf("%s: AWSSecret = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+	testCheck(t, "awsSecret", awsSecret, secrets)
 }
 
 // TestOpenAIMarker checks the marker offsets providers.md §1.1 gives for each kind.
@@ -264,11 +233,7 @@ func TestSignedJWT(t *testing.T) {
 	g := NewGenerator(13)
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	sig := g.Chars(setB64URL, 43)
-	tests := []struct {
-		name string
-		jwt  string
-		want bool
-	}{
+	tests := []checkCase{
 		{"service token", g.jwt(`{"sub":"svc","role":"service_role"}`), true},
 		{"padded header", enc(`{"alg":"RS256"}`) + "==." + enc(`{"sub":"1"}`) + "." + sig, true},
 		{"alg none", enc(`{"alg":"none"}`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
@@ -279,22 +244,14 @@ func TestSignedJWT(t *testing.T) {
 		{"jwt.io example", enc(`{"alg":"HS256","typ":"JWT"}`) + "." + enc(`{"sub":"1234567890","name":"John Doe","iat":1516239022}`) + "." + sig, false},
 		{"supabase anon key", g.jwt(`{"iss":"supabase","ref":"abc","role":"anon"}`), false},
 	}
-	for _, tt := range tests {
-		if got := signedJWT(tt.jwt); got != tt.want {
-			t.Errorf("%s: SignedJWT = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+	testCheck(t, "signedJWT", signedJWT, tests)
 }
 
 func TestPrivateKeyBlock(t *testing.T) {
 	g := NewGenerator(14)
 	rsa := g.privateKey("RSA", 600)
 	head, foot := "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
-	tests := []struct {
-		name  string
-		block string
-		want  bool
-	}{
+	tests := []checkCase{
 		{"rsa", rsa, true},
 		{"openssh", g.privateKey("OPENSSH", 400), true},
 		{"escaped in JSON", strings.ReplaceAll(g.privateKey("", 600), "\n", `\n`), true},
@@ -305,41 +262,30 @@ func TestPrivateKeyBlock(t *testing.T) {
 		{"low entropy body", head + "\n" + strings.Repeat("QUFB", 40) + "\n" + foot, false},
 		{"no end", head + "\n" + g.Chars(setB64, 200), false},
 	}
-	for _, tt := range tests {
-		if got := privateKeyBlock(tt.block); got != tt.want {
-			t.Errorf("%s: PrivateKeyBlock = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+	testCheck(t, "privateKeyBlock", privateKeyBlock, tests)
 }
 
 func TestURLPassword(t *testing.T) {
 	g := NewGenerator(15)
-	tests := []struct {
-		password string
-		want     bool
-	}{
-		{g.Chars(setAlnum, 16), true},
-		{"Tr0ub4dor&3", true},
-		{"p%40ss" + g.Chars(setAlnum, 8), true},
-		{"password", false},
-		{"p%40ssword", false},
-		{"pa%2Fssword", false},
-		{"my-secret-pw", false},
-		{"Password", false},
-		{"changeme", false},
-		{"guest", false},
-		{"${DB_PASSWORD}", false},
-		{"$DB_PASSWORD", false},
-		{"%s", false},
-		{"{password}", false},
-		{"DB_PASSWORD", false},
-		{"8080", false},
-		{"****", false},
-		{"xx", false},
+	tests := []checkCase{
+		{"random", g.Chars(setAlnum, 16), true},
+		{"with symbols", "Tr0ub4dor&3", true},
+		{"escaped @, then random", "p%40ss" + g.Chars(setAlnum, 8), true},
+		{"the word", "password", false},
+		{"the word with an escaped @", "p%40ssword", false},
+		{"the word with an escaped slash", "pa%2Fssword", false},
+		{"holds a stand-in word", "my-secret-pw", false},
+		{"the word capitalised", "Password", false},
+		{"changeme", "changeme", false},
+		{"a default account's", "guest", false},
+		{"shell variable", "${DB_PASSWORD}", false},
+		{"bare variable", "$DB_PASSWORD", false},
+		{"format verb", "%s", false},
+		{"template", "{password}", false},
+		{"variable name", "DB_PASSWORD", false},
+		{"port", "8080", false},
+		{"stars", "****", false},
+		{"too short", "xx", false},
 	}
-	for _, tt := range tests {
-		if got := urlPassword(tt.password); got != tt.want {
-			t.Errorf("URLPassword(%q) = %v, want %v", tt.password, got, tt.want)
-		}
-	}
+	testCheck(t, "urlPassword", urlPassword, tests)
 }

@@ -131,6 +131,7 @@ func decodesToProse(s string) bool {
 	return spaces >= 2
 }
 
+// hasAnyPrefix reports whether s starts with one of prefixes.
 func hasAnyPrefix(s string, prefixes ...string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(s, p) {
@@ -187,6 +188,7 @@ func isIdent(s string) bool {
 	return !(c.lower && c.upper && c.digit) || wordLike(s)
 }
 
+// isEmail reports whether s looks like an e-mail address.
 func isEmail(s string) bool {
 	at := strings.IndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at:], ".") && inSet(s, setAlnum+"._%+-@")

@@ -10,11 +10,7 @@ import (
 // hold far more often than secrets.
 func TestGenericSecret(t *testing.T) {
 	g := NewGenerator(17)
-	tests := []struct {
-		name string
-		v    string
-		want bool
-	}{
+	tests := []checkCase{
 		{"random alnum", g.Chars(setAlnum, 32), true},
 		{"random short", g.Chars(setAlnum, 8) + "4x", true},
 		{"random base64", g.Chars(setB64, 44), true},
@@ -65,9 +61,5 @@ func TestGenericSecret(t *testing.T) {
 		{"base64url with underscores", "aB3" + g.Chars(setAlnum, 8) + "_" + g.Chars(setAlnum, 12), true},
 		{"upper and digits", "LLBF3JGZDX3P5PMEXLND6TS6FCWO6", true},
 	}
-	for _, tt := range tests {
-		if got := genericSecret(tt.v); got != tt.want {
-			t.Errorf("%s: GenericSecret(%q) = %v, want %v", tt.name, tt.v, got, tt.want)
-		}
-	}
+	testCheck(t, "genericSecret", genericSecret, tests)
 }

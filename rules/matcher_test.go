@@ -33,6 +33,30 @@ func foundOf(ms []Match) []found {
 	return out
 }
 
+func ruleIDs(ms []Match) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.Rule.ID)
+	}
+	return ids
+}
+
+// findCase is a text found in at path, and the matches wanted of it.
+type findCase struct {
+	name, text, path string
+	want             []found
+}
+
+// testFind runs set.Find over the cases.
+func testFind(t *testing.T, set *Set, cases []findCase) {
+	t.Helper()
+	for _, c := range cases {
+		if diff := cmp.Diff(c.want, foundOf(set.Find([]byte(c.text), c.path))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
+}
+
 // TestFindLongMinifiedLine puts keys at known offsets of a 2 MB single line, after
 // multi-byte characters, and checks that line and column (in characters) are right.
 func TestFindLongMinifiedLine(t *testing.T) {
@@ -164,11 +188,7 @@ func TestFindSpecificBeatsGeneric(t *testing.T) {
 		if len(genericOnly.Find([]byte(tt.text), "")) == 0 {
 			t.Errorf("%s: the generic rule alone finds nothing, so the case tests nothing", tt.name)
 		}
-		var got []string
-		for _, m := range full.Find([]byte(tt.text), "") {
-			got = append(got, m.Rule.ID)
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
+		if diff := cmp.Diff(tt.want, ruleIDs(full.Find([]byte(tt.text), ""))); diff != "" {
 			t.Errorf("%s: rules (-want +got):\n%s", tt.name, diff)
 		}
 	}

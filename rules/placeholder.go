@@ -6,24 +6,6 @@ import (
 	"strings"
 )
 
-// documentedKeys holds SHA-256 prefixes of keys that providers print in their own
-// documentation (Stripe's sample test keys). They are kept hashed so that this repository
-// holds no key-shaped literal.
-var documentedKeys = map[string]bool{
-	"2cafc0970149a84f3b9e62eaf169f36f": true,
-	"f2d6ca16515033e5dce14eba840b979d": true,
-	"7e8de44ea9ecf6d53415c90f5b249a85": true,
-}
-
-// documented reports whether s is a key a provider publishes in its documentation.
-func documented(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	sum := sha256.Sum256([]byte(s))
-	return documentedKeys[hex.EncodeToString(sum[:16])]
-}
-
 // isPlaceholder reports whether a candidate is a stand-in rather than a secret: a template
 // variable, a documented example key, a run of one character, a redacted value. Every rule
 // applies it.
@@ -61,7 +43,26 @@ var placeholderParts = []string{
 	"secret_here", "notarealkey", "not_a_real", "not-a-real", "testtesttest",
 }
 
-// repetitive reports whether s is mostly one character, or a short pattern repeated.
+// documentedKeys holds SHA-256 prefixes of keys that providers print in their own
+// documentation (Stripe's sample test keys). They are kept hashed so that this repository
+// holds no key-shaped literal.
+var documentedKeys = map[string]bool{
+	"2cafc0970149a84f3b9e62eaf169f36f": true,
+	"f2d6ca16515033e5dce14eba840b979d": true,
+	"7e8de44ea9ecf6d53415c90f5b249a85": true,
+}
+
+// documented reports whether s is a key a provider publishes in its documentation.
+func documented(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	sum := sha256.Sum256([]byte(s))
+	return documentedKeys[hex.EncodeToString(sum[:16])]
+}
+
+// repetitive reports whether s (of 8 characters or more) is a pattern of one to four
+// characters repeated.
 func repetitive(s string) bool {
 	if len(s) < 8 {
 		return false
@@ -98,6 +99,7 @@ func mostlyOneChar(s string) bool {
 	return top*10 >= len(s)*6
 }
 
+// allSame reports whether s is one character repeated (or empty).
 func allSame(s string) bool {
 	for i := 1; i < len(s); i++ {
 		if s[i] != s[0] {

@@ -9,11 +9,7 @@ import (
 // together at run time.
 func TestIsPlaceholder(t *testing.T) {
 	g := NewGenerator(16)
-	tests := []struct {
-		name string
-		s    string
-		want bool
-	}{
+	tests := []checkCase{
 		{"openai xxxx", "sk-" + strings.Repeat("x", 48), true},
 		{"openai project xxxx", "sk-proj-xxxxxxxxxxxx" + openAIMarker + "xxxxxxxx", true},
 		{"your-key-here", "your-key-here", true},
@@ -39,9 +35,5 @@ func TestIsPlaceholder(t *testing.T) {
 		{"random stripe test key", "sk_test_" + g.Chars(setAlnum, 24), false},
 		{"random key id", "AKIA" + g.Chars(setBase32, 16), false},
 	}
-	for _, tt := range tests {
-		if got := isPlaceholder(tt.s); got != tt.want {
-			t.Errorf("%s: IsPlaceholder(%q) = %v, want %v", tt.name, tt.s, got, tt.want)
-		}
-	}
+	testCheck(t, "isPlaceholder", isPlaceholder, tests)
 }
