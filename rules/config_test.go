@@ -150,33 +150,38 @@ func TestGitleaksConfig(t *testing.T) {
 	}
 }
 
+// badConfigs are configurations that LoadConfig must refuse, with an error that holds each
+// of want: the file's name, the rule's, and what to fix.
+var badConfigs = []struct {
+	name string
+	file string // file name; "gitleaks" in it selects gitleaks syntax
+	text string
+	want []string
+}{
+	{"toml syntax", "bad.toml", "[[rules]\nid = 1\n", []string{"bad.toml", "line 2"}},
+	{"bad regex", "bad.toml", "[[rules]]\nid = \"x-key\"\nregex = '''(?=look)ahead'''\n", []string{"bad.toml", "rule x-key", "regex"}},
+	{"bad regex in gitleaks", "my.gitleaks.toml", "title = \"t\"\n[[rules]]\nid = \"g\"\nregex = '''a(b'''\n", []string{"my.gitleaks.toml", "rule g", "missing closing )"}},
+	{"no id", "bad.toml", "[[rules]]\nregex = 'x'\n", []string{"bad.toml", "rule #1", "no id"}},
+	{"no regex", "bad.toml", "[[rules]]\nid = \"r\"\n", []string{"bad.toml", "rule r", "no regex"}},
+	{"unknown key", "bad.toml", "[[rules]]\nid = \"r\"\nregx = 'x'\n", []string{"bad.toml", "unknown key rules.regx", "spelling"}},
+	{"unknown check", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nchecks = [\"crc64\"]\n", []string{"bad.toml", "rule r", `unknown check "crc64"`, "known:"}},
+	{"bad glob", "bad.toml", "[allowlist]\npaths = [\"src/[\"]\n", []string{"bad.toml", "[allowlist]", "not a valid glob"}},
+	{"bad gitleaks path", "gitleaks.toml", "title = \"t\"\n[allowlist]\npaths = ['''(vendor''']\n", []string{"gitleaks.toml", "[allowlist]", "path"}},
+	{"bad regexTarget", "bad.toml", "[allowlist]\nregexTarget = \"file\"\nregexes = ['x']\n", []string{"bad.toml", "regexTarget \"file\""}},
+	{"duplicate id", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\n[[rules]]\nid = \"r\"\nregex = 'y'\n", []string{"bad.toml", "rule r is defined twice"}},
+	{"bad secretGroup", "bad.toml", "[[rules]]\nid = \"r\"\nregex = '(x)'\nsecretGroup = 2\n", []string{"bad.toml", "rule r", "secretGroup 2"}},
+	{"bad severity", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nseverity = \"urgent\"\n", []string{"bad.toml", "rule r", "critical, high, medium or low"}},
+	{"bad format", "bad.toml", "format = \"trufflehog\"\n", []string{"bad.toml", `format "trufflehog"`}},
+	{"rule path regex", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\npath = '[a'\n", []string{"bad.toml", "rule r", "path"}},
+	// The TOML library panics while it formats this error (it puts it on line 0).
+	{"lone quote before CR LF", "bad.toml", "\"\r\n", []string{"bad.toml", "line 1", "strings cannot contain newlines"}},
+}
+
 // TestConfigErrors checks that a bad configuration gives an error that names the file and
 // the rule, and says what to fix.
 func TestConfigErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		file string // file name; "gitleaks" in it selects gitleaks syntax
-		text string
-		want []string
-	}{
-		{"toml syntax", "bad.toml", "[[rules]\nid = 1\n", []string{"bad.toml", "line 2"}},
-		{"bad regex", "bad.toml", "[[rules]]\nid = \"x-key\"\nregex = '''(?=look)ahead'''\n", []string{"bad.toml", "rule x-key", "regex"}},
-		{"bad regex in gitleaks", "my.gitleaks.toml", "title = \"t\"\n[[rules]]\nid = \"g\"\nregex = '''a(b'''\n", []string{"my.gitleaks.toml", "rule g", "missing closing )"}},
-		{"no id", "bad.toml", "[[rules]]\nregex = 'x'\n", []string{"bad.toml", "rule #1", "no id"}},
-		{"no regex", "bad.toml", "[[rules]]\nid = \"r\"\n", []string{"bad.toml", "rule r", "no regex"}},
-		{"unknown key", "bad.toml", "[[rules]]\nid = \"r\"\nregx = 'x'\n", []string{"bad.toml", "unknown key rules.regx", "spelling"}},
-		{"unknown check", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nchecks = [\"crc64\"]\n", []string{"bad.toml", "rule r", `unknown check "crc64"`, "known:"}},
-		{"bad glob", "bad.toml", "[allowlist]\npaths = [\"src/[\"]\n", []string{"bad.toml", "[allowlist]", "not a valid glob"}},
-		{"bad gitleaks path", "gitleaks.toml", "title = \"t\"\n[allowlist]\npaths = ['''(vendor''']\n", []string{"gitleaks.toml", "[allowlist]", "path"}},
-		{"bad regexTarget", "bad.toml", "[allowlist]\nregexTarget = \"file\"\nregexes = ['x']\n", []string{"bad.toml", "regexTarget \"file\""}},
-		{"duplicate id", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\n[[rules]]\nid = \"r\"\nregex = 'y'\n", []string{"bad.toml", "rule r is defined twice"}},
-		{"bad secretGroup", "bad.toml", "[[rules]]\nid = \"r\"\nregex = '(x)'\nsecretGroup = 2\n", []string{"bad.toml", "rule r", "secretGroup 2"}},
-		{"bad severity", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nseverity = \"urgent\"\n", []string{"bad.toml", "rule r", "critical, high, medium or low"}},
-		{"bad format", "bad.toml", "format = \"trufflehog\"\n", []string{"bad.toml", `format "trufflehog"`}},
-		{"rule path regex", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\npath = '[a'\n", []string{"bad.toml", "rule r", "path"}},
-	}
 	dir := t.TempDir()
-	for _, tt := range tests {
+	for _, tt := range badConfigs {
 		path := filepath.Join(dir, tt.file)
 		if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
 			t.Fatal(err)
@@ -209,4 +214,39 @@ func TestCompileNil(t *testing.T) {
 	if !set.Allowlist.empty() {
 		t.Errorf("the global allowlist is not empty")
 	}
+}
+
+// FuzzParseConfig reads arbitrary bytes as a leakstop or gitleaks configuration. It never
+// panics; it gives an error that names the file or a configuration, never both; a
+// configuration it gives compiles with the built-in rules, and the matcher it makes keeps
+// its promises on the file's own text.
+func FuzzParseConfig(f *testing.F) {
+	for _, name := range []string{"testdata/leakstop.toml", "testdata/gitleaks.toml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, strings.Contains(name, "gitleaks"))
+	}
+	for _, c := range badConfigs {
+		f.Add([]byte(c.text), strings.Contains(c.file, "gitleaks"))
+	}
+	const name = "fuzz.toml"
+	f.Fuzz(func(t *testing.T, data []byte, gitleaks bool) {
+		p, err := parseFile(data, name, gitleaks)
+		if (p == nil) == (err == nil) {
+			t.Fatalf("parseFile gives %v and error %v", p, err)
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		set, err := Compile(&Config{Rules: p.rules, Disabled: p.disabled, Allowlist: p.allow, Gitleaks: p.gitleaks})
+		if err != nil {
+			t.Fatalf("a configuration that parsed does not compile: %v", err)
+		}
+		checkMatches(t, data, set.Find(data, name))
+	})
 }

@@ -378,20 +378,6 @@ func TestNewSetRefuses(t *testing.T) {
 	}
 }
 
-func TestRedactKeepsPrefix(t *testing.T) {
-	set := builtinSet(t)
-	g := NewGenerator(29)
-	key := g.OpenAIKey("sk-proj-", 74)
-	ms := set.Find([]byte("k="+key), "")
-	if len(ms) != 1 {
-		t.Fatalf("findings:%s", describe(ms))
-	}
-	red := ms[0].Rule.Redact(key)
-	if !strings.HasPrefix(red, "sk-proj-…") || strings.Contains(red, key[8:20]) {
-		t.Errorf("redacted %q", red)
-	}
-}
-
 // TestAnchoredMatchesWindowed runs the anchored rules (with their prefilters) and the same
 // rules searched the plain way, over windows, on varied text: both find the same secrets.
 func TestAnchoredMatchesWindowed(t *testing.T) {
@@ -455,4 +441,108 @@ func TestFindConcurrent(t *testing.T) {
 			t.Errorf("%d findings, want 20", n)
 		}
 	}
+}
+
+// FuzzFind runs the built-in rules on arbitrary bytes and paths. Every match lies inside the
+// data and is the text it says, at the line and column counted afresh, in order of offset;
+// it passes its rule's checks and is no placeholder; the same data gives the same matches;
+// and matching only the lines the line filter keeps, as the history scan does, gives the
+// same findings as matching the whole text.
+func FuzzFind(f *testing.F) {
+	set := builtinSet(f)
+	g := NewGenerator(1)
+	for _, r := range set.Rules {
+		for _, tmpl := range append(append([]string(nil), r.Examples.True...), r.Examples.False...) {
+			f.Add([]byte(expand(f, g, tmpl)), "src/app.js")
+		}
+	}
+	f.Add(sourceLike(4<<10), "src/main.go")
+	f.Add(minifiedLike(4<<10, 1<<10), "dist/app.min.js")
+	f.Add([]byte("a = 1\r\nb = 2\r\n"), "web/package-lock.json")
+	f.Add([]byte("\xff\xfe token = \xc3("), "testdata/x")
+	f.Fuzz(func(t *testing.T, data []byte, path string) {
+		ms := set.Find(data, path)
+		checkMatches(t, data, ms)
+		if diff := cmp.Diff(viewOf(ms), viewOf(set.Find(data, path))); diff != "" {
+			t.Errorf("the same data gives other matches (-first +second):\n%s", diff)
+		}
+		if sel, lineMap, ok := selectLines(set.LineFilter(), data); ok {
+			got := set.Find(sel, path)
+			checkMatches(t, sel, got)
+			for i := range got {
+				got[i].Line = lineMap[got[i].Line-1]
+			}
+			if diff := cmp.Diff(foundOf(ms), foundOf(got)); diff != "" {
+				t.Errorf("the lines the filter keeps give other findings (-whole +lines):\n%s", diff)
+			}
+		}
+	})
+}
+
+// checkMatches checks what Find promises of its matches in data.
+func checkMatches(t *testing.T, data []byte, ms []Match) {
+	t.Helper()
+	for i, m := range ms {
+		if m.Rule == nil || m.Start < 0 || m.Start >= m.End || m.End > len(data) {
+			t.Fatalf("match %d: [%d,%d) of %d bytes (rule %v)", i, m.Start, m.End, len(data), m.Rule)
+		}
+		if string(data[m.Start:m.End]) != m.Secret {
+			t.Errorf("match %d: secret %q, but the data holds %q there", i, m.Secret, data[m.Start:m.End])
+		}
+		if l, c := position(data, m.Start); l != m.Line || c != m.Column {
+			t.Errorf("match %d at %d: %d:%d, want %d:%d", i, m.Start, m.Line, m.Column, l, c)
+		}
+		if i > 0 && ms[i-1].Start > m.Start {
+			t.Errorf("match %d at %d comes after one at %d", i, m.Start, ms[i-1].Start)
+		}
+		if m.Companion != "" && (m.cStart < 0 || m.cEnd > len(data) || string(data[m.cStart:m.cEnd]) != m.Companion) {
+			t.Errorf("match %d: companion %q is not at [%d,%d)", i, m.Companion, m.cStart, m.cEnd)
+		}
+		if isPlaceholder(m.Secret) || m.Rule.Entropy > 0 && entropy(m.Secret) < m.Rule.Entropy {
+			t.Errorf("match %d: %s secret %q is a placeholder or too plain", i, m.Rule.ID, m.Secret)
+		}
+		for _, c := range m.Rule.Checks {
+			if !checks[c](m.Secret) {
+				t.Errorf("match %d: %s secret %q fails its check %s", i, m.Rule.ID, m.Secret, c)
+			}
+		}
+	}
+}
+
+// matchView is what two runs of Find are compared by.
+type matchView struct {
+	Rule, Secret, Companion      string
+	Start, End, Line, Column     int
+	CompanionStart, CompanionEnd int
+}
+
+func viewOf(ms []Match) []matchView {
+	var out []matchView
+	for _, m := range ms {
+		out = append(out, matchView{m.Rule.ID, m.Secret, m.Companion, m.Start, m.End, m.Line, m.Column, m.cStart, m.cEnd})
+	}
+	return out
+}
+
+// selectLines keeps the lines of data that the filter says can match, each followed by a
+// line end, as the history scan hands them to the matcher, and tells the line each came
+// from. ok is false when the text must go whole (no filter, or a line the filter sends
+// whole).
+func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok bool) {
+	if lf == nil {
+		return nil, nil, false
+	}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		switch lf.Classify(line) {
+		case LineWhole:
+			return nil, nil, false
+		case LineKeyword:
+			sel = append(append(sel, line...), '\n')
+			lineMap = append(lineMap, i+1)
+		}
+	}
+	return sel, lineMap, true
 }

@@ -36,31 +36,73 @@ func TestPrefiltersAreLooser(t *testing.T) {
 	for _, s := range tricky {
 		texts = append(texts, []byte(s))
 	}
+	alone := prefilteredAlone(t, set)
 	checked := 0
-	for _, r := range set.Rules {
-		if r.Prefilter == "" {
-			continue
-		}
-		pre := prefilters[r.Prefilter]
-		one, err := NewSet([]*Rule{r}, Allowlist{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, data := range texts {
-			lower := *one.lower(data)
-			one.trie.Walk(lower, func(end, n, _ int64) bool {
-				at, stop := int(end-n+1), int(end+1)
-				if len(one.matchAnchored(nil, r, data, at)) > 0 {
-					checked++
-					if !pre(data, at, stop) {
-						t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
-					}
-				}
-				return true
-			})
-		}
+	for _, data := range texts {
+		checked += checkPrefilters(t, alone, data)
 	}
 	if checked < 20 {
 		t.Errorf("only %d findings checked", checked)
 	}
+}
+
+// FuzzPrefilters checks on arbitrary text that no prefilter turns down a keyword hit where
+// its rule's regex and checks would find a secret.
+func FuzzPrefilters(f *testing.F) {
+	set := builtinSet(f)
+	g := NewGenerator(35)
+	for _, s := range []string{
+		`password = "` + g.Chars(setAlnum, 16) + `"`,
+		`$config['db_password'] = '` + g.Chars(setAlnum, 16) + `';`,
+		`<add key="ApiKey" value="` + g.Chars(setAlnum, 20) + `" />`,
+		`<password>` + g.Chars(setAlnum, 16) + `</password>`,
+		`{\"token\": \"Bearer ` + g.Chars(setAlnum, 20) + `\"}`,
+		`postgres://app:` + g.Chars(setAlnum, 16) + `@db:5432/app`,
+	} {
+		f.Add([]byte(s))
+	}
+	alone := prefilteredAlone(f, set)
+	f.Fuzz(func(t *testing.T, data []byte) { checkPrefilters(t, alone, data) })
+}
+
+// prefilteredAlone returns a set for each prefiltered rule of set, holding that rule alone
+// (so that no other rule shadows its findings).
+func prefilteredAlone(t testing.TB, set *Set) []*Set {
+	t.Helper()
+	var out []*Set
+	for _, r := range set.Rules {
+		if r.Prefilter == "" {
+			continue
+		}
+		one, err := NewSet([]*Rule{r}, Allowlist{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, one)
+	}
+	return out
+}
+
+// checkPrefilters tries the rule of each set at each of its keyword hits in data: where the
+// rule finds a secret, its prefilter must pass the hit. It returns how many findings it
+// checked.
+func checkPrefilters(t *testing.T, alone []*Set, data []byte) int {
+	t.Helper()
+	checked := 0
+	for _, one := range alone {
+		r := one.Rules[0]
+		pre := prefilters[r.Prefilter]
+		lower := *one.lower(data)
+		one.trie.Walk(lower, func(end, n, _ int64) bool {
+			at, stop := int(end-n+1), int(end+1)
+			if len(one.matchAnchored(nil, r, data, at)) > 0 {
+				checked++
+				if !pre(data, at, stop) {
+					t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
+				}
+			}
+			return true
+		})
+	}
+	return checked
 }
