@@ -9,10 +9,10 @@ import (
 func TestRandomAndEntropy(t *testing.T) {
 	g := NewGenerator(18)
 	if got := entropy(""); got != 0 {
-		t.Errorf("Entropy(\"\") = %v", got)
+		t.Errorf("entropy(\"\") = %v", got)
 	}
 	if got := entropy("abab"); got != 1 {
-		t.Errorf("Entropy(abab) = %v, want 1", got)
+		t.Errorf("entropy(abab) = %v, want 1", got)
 	}
 	tests := []checkCase{
 		{"hex 32", g.Chars(setHex, 32), true},
@@ -24,15 +24,15 @@ func TestRandomAndEntropy(t *testing.T) {
 	}
 	testCheck(t, "random", random, tests)
 	if notHex(g.Chars(setHex, 40)) || !notHex(g.Chars(setAlnum, 40)) {
-		t.Errorf("NotHex is wrong")
+		t.Errorf("notHex is wrong")
 	}
 	if mixed(g.Chars("abcdefghijklmnopqrstuvwxyz", 40)) || !mixed("aB3"+g.Chars(setAlnum, 37)) {
-		t.Errorf("Mixed is wrong")
+		t.Errorf("mixed is wrong")
 	}
 }
 
-// checkCase is one row of a check's table: what the row shows (may be empty), the input,
-// and the check's wanted answer.
+// checkCase is one row of a check's table: what the row shows, the input, and the check's
+// wanted answer.
 type checkCase struct {
 	name string
 	s    string

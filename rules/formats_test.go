@@ -2,6 +2,8 @@ package rules
 
 import (
 	"encoding/base64"
+	"hash/crc32"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,24 +20,37 @@ func TestGitHubChecksumVectors(t *testing.T) {
 	}
 	for _, v := range vectors {
 		if got := base62CRC32(v.random); got != v.sum {
-			t.Errorf("Base62CRC32(%s…) = %s, want %s", v.random[:6], got, v.sum)
+			t.Errorf("base62CRC32(%s…) = %s, want %s", v.random[:6], got, v.sum)
 		}
 		token := v.prefix + v.random + v.sum
 		if !githubChecksum(token) {
-			t.Errorf("GitHubChecksum rejects the %s vector", v.prefix)
+			t.Errorf("githubChecksum rejects the %s vector", v.prefix)
 		}
 		// One changed character anywhere breaks it; so does the case-swapped alphabet.
 		bad := v.prefix + v.random[:5] + flipCase(v.random[5:6]) + v.random[6:] + v.sum
 		if githubChecksum(bad) {
-			t.Errorf("GitHubChecksum accepts a %s token with a changed character", v.prefix)
+			t.Errorf("githubChecksum accepts a %s token with a changed character", v.prefix)
 		}
 		if githubChecksum(v.prefix + v.random + flipCase(v.sum)) {
-			t.Errorf("GitHubChecksum accepts a %s checksum in the wrong alphabet", v.prefix)
+			t.Errorf("githubChecksum accepts a %s checksum in the wrong alphabet", v.prefix)
 		}
 	}
-	// The largest CRC32 still fits six digits.
-	if got := len(base62CRC32("")); got != 6 {
-		t.Errorf("checksum of the empty string has %d digits", got)
+}
+
+// TestCRC32Digits checks the digit writer against strconv in base 36, and that both
+// checksums have their fixed width, for CRCs small and large.
+func TestCRC32Digits(t *testing.T) {
+	g := NewGenerator(36)
+	for i := range 2000 {
+		s := g.Chars(setAlnum, i%50)
+		want := strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(s))), 36)
+		want = strings.Repeat("0", 7-len(want)) + want
+		if got := base36CRC32(s); got != want {
+			t.Fatalf("base36CRC32(%q) = %s, want %s", s, got, want)
+		}
+		if got := base62CRC32(s); len(got) != 6 || !inSet(got, base62Digits) {
+			t.Fatalf("base62CRC32(%q) = %q", s, got)
+		}
 	}
 }
 
@@ -80,7 +95,7 @@ func TestNPMChecksum(t *testing.T) {
 	g := NewGenerator(8)
 	good := g.npmToken()
 	if !npmChecksum(good) {
-		t.Errorf("NPMChecksum rejects a generated token")
+		t.Errorf("npmChecksum rejects a generated token")
 	}
 	for _, bad := range []string{
 		"npm_" + g.Chars(setAlnum, 30) + "AAAAAA",
@@ -89,7 +104,7 @@ func TestNPMChecksum(t *testing.T) {
 		"npm_" + flipCase(good[4:]),
 	} {
 		if npmChecksum(bad) {
-			t.Errorf("NPMChecksum accepts %s…", bad[:8])
+			t.Errorf("npmChecksum accepts %s…", bad[:8])
 		}
 	}
 }
@@ -102,13 +117,13 @@ func TestGitLabChecksumVectors(t *testing.T) {
 	}
 	for _, v := range vectors {
 		if got := base36CRC32(v.head); got != v.sum {
-			t.Errorf("Base36CRC32(%s…) = %s, want %s", v.head[:10], got, v.sum)
+			t.Errorf("base36CRC32(%s…) = %s, want %s", v.head[:10], got, v.sum)
 		}
 		if !gitlabChecksum(v.head + v.sum) {
-			t.Errorf("GitLabChecksum rejects the vector %s…", v.head[:10])
+			t.Errorf("gitlabChecksum rejects the vector %s…", v.head[:10])
 		}
 		if gitlabChecksum(v.head + "0000000") {
-			t.Errorf("GitLabChecksum accepts a wrong CRC")
+			t.Errorf("gitlabChecksum accepts a wrong CRC")
 		}
 	}
 	g := NewGenerator(9)
@@ -137,14 +152,14 @@ func lengthLie(token string) string {
 func TestAWSKeyVectors(t *testing.T) {
 	id := "ASIA" + "Y34FZKBOKMUTVV7A"
 	if !awsKeyID(id) {
-		t.Fatalf("AWSKeyID rejects the vector")
+		t.Fatalf("awsKeyID rejects the vector")
 	}
 	account, ok := awsAccount(id)
 	if !ok || account != "609629065308" {
-		t.Errorf("AWSAccount = %q, %v, want 609629065308", account, ok)
+		t.Errorf("awsAccount = %q, %v, want 609629065308", account, ok)
 	}
 	if _, ok := awsAccount("AKIA" + "IOSFODNN7" + "EXAMPLE"); ok {
-		t.Errorf("AWSAccount decodes an old-scheme (AKIAI…) id")
+		t.Errorf("awsAccount decodes an old-scheme (AKIAI…) id")
 	}
 	g := NewGenerator(10)
 	tests := []checkCase{
@@ -189,7 +204,7 @@ func TestOpenAIMarker(t *testing.T) {
 			t.Errorf("%s%d: marker at %d, want %d", o.prefix, o.n, got, o.offset)
 		}
 		if !hasOpenAIMarker(key) {
-			t.Errorf("%s%d: OpenAIMarker rejects a well-formed key", o.prefix, o.n)
+			t.Errorf("%s%d: hasOpenAIMarker rejects a well-formed key", o.prefix, o.n)
 		}
 	}
 	seg := func(n int) string { return g.Chars(setAlnum, n) }
@@ -204,18 +219,18 @@ func TestOpenAIMarker(t *testing.T) {
 	}
 	for _, b := range bad {
 		if hasOpenAIMarker(b.key) {
-			t.Errorf("%s: OpenAIMarker accepts it", b.name)
+			t.Errorf("%s: hasOpenAIMarker accepts it", b.name)
 		}
 	}
 	if openAILegacy(g.OpenAIKey("sk-proj-", 74)) {
-		t.Errorf("OpenAILegacy accepts a project key")
+		t.Errorf("openAILegacy accepts a project key")
 	}
 }
 
 func TestDiscordBotToken(t *testing.T) {
 	g := NewGenerator(12)
 	if tok := g.discordBotToken(); !discordBotToken(tok) {
-		t.Errorf("DiscordBotToken rejects a generated token")
+		t.Errorf("discordBotToken rejects a generated token")
 	}
 	enc := base64.RawURLEncoding.EncodeToString
 	for _, bad := range []string{
@@ -224,7 +239,7 @@ func TestDiscordBotToken(t *testing.T) {
 		g.Chars(setB64URL, 24),
 	} {
 		if discordBotToken(bad) {
-			t.Errorf("DiscordBotToken accepts %q", bad)
+			t.Errorf("discordBotToken accepts %q", bad)
 		}
 	}
 }
