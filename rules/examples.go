@@ -51,8 +51,8 @@ func (g *Generator) GitHubToken(prefix string) string {
 	return prefix + r + base62CRC32(r)
 }
 
-// npmToken returns an npm_ token with a valid checksum.
-func (g *Generator) npmToken() string {
+// NPMToken returns an npm_ token with a valid checksum.
+func (g *Generator) NPMToken() string {
 	r := g.Chars(setAlnum, 30)
 	return "npm_" + r + base62CRC32(r)
 }
@@ -77,10 +77,10 @@ func (g *Generator) segment(set string, n int) string {
 	}
 }
 
-// gitlabToken returns a routable GitLab personal access token whose payload has n
+// GitLabToken returns a routable GitLab personal access token whose payload has n
 // characters, in the versioned (".01.") or unversioned form, with a valid length and
 // checksum.
-func (g *Generator) gitlabToken(n int, versioned bool) string {
+func (g *Generator) GitLabToken(n int, versioned bool) string {
 	l := strconv.FormatInt(int64(n), 36)
 	if len(l) < 2 {
 		l = "0" + l
@@ -93,22 +93,22 @@ func (g *Generator) gitlabToken(n int, versioned bool) string {
 	return h + base36CRC32(h)
 }
 
-// discordBotToken returns a Discord bot token: base64 of a numeric id, a timestamp part
+// DiscordBotToken returns a Discord bot token: base64 of a numeric id, a timestamp part
 // and an HMAC part.
-func (g *Generator) discordBotToken() string {
+func (g *Generator) DiscordBotToken() string {
 	id := string("123456789"[g.rnd.IntN(9)]) + g.Chars("0123456789", 17)
 	return base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + g.Chars(setB64URL, 6) + "." + g.Chars(setB64URL, 38)
 }
 
-// jwt returns a token with an HS256 header, the given JSON payload and a random signature.
-func (g *Generator) jwt(payload string) string {
+// JWT returns a token with an HS256 header, the given JSON payload and a random signature.
+func (g *Generator) JWT(payload string) string {
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "." + g.Chars(setB64URL, 43)
 }
 
-// privateKey returns a PEM block of kind ("RSA", "EC", "OPENSSH", "ENCRYPTED", or "" for
+// PrivateKey returns a PEM block of kind ("RSA", "EC", "OPENSSH", "ENCRYPTED", or "" for
 // PKCS #8) holding n random bytes in base64 lines of 64 characters.
-func (g *Generator) privateKey(kind string, n int) string {
+func (g *Generator) PrivateKey(kind string, n int) string {
 	label := "PRIVATE KEY"
 	if kind != "" {
 		label = kind + " " + label
@@ -157,13 +157,13 @@ func (g *Generator) funcs() template.FuncMap {
 		"crc62":    base62CRC32,
 		"crc36":    base36CRC32,
 		"ghtoken":  g.GitHubToken,
-		"npmtoken": g.npmToken,
+		"npmtoken": g.NPMToken,
 		"openai":   g.OpenAIKey,
 		"repeat":   strings.Repeat,
-		"gitlab":   g.gitlabToken,
-		"discord":  g.discordBotToken,
-		"jwt":      g.jwt,
-		"pem":      g.privateKey,
+		"gitlab":   g.GitLabToken,
+		"discord":  g.DiscordBotToken,
+		"jwt":      g.JWT,
+		"pem":      g.PrivateKey,
 		"b64enc":   func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
 		"jsonesc":  func(s string) string { return strings.ReplaceAll(s, "\n", `\n`) },
 	}

@@ -93,7 +93,7 @@ func TestGitHubChecksumKinds(t *testing.T) {
 
 func TestNPMChecksum(t *testing.T) {
 	g := NewGenerator(8)
-	good := g.npmToken()
+	good := g.NPMToken()
 	if !npmChecksum(good) {
 		t.Errorf("npmChecksum rejects a generated token")
 	}
@@ -128,12 +128,12 @@ func TestGitLabChecksumVectors(t *testing.T) {
 	}
 	g := NewGenerator(9)
 	tests := []checkCase{
-		{"versioned", g.gitlabToken(32, true), true},
-		{"unversioned", g.gitlabToken(27, false), true},
-		{"long payload", g.gitlabToken(200, true), true},
+		{"versioned", g.GitLabToken(32, true), true},
+		{"unversioned", g.GitLabToken(27, false), true},
+		{"long payload", g.GitLabToken(200, true), true},
 		{"legacy has no checksum", "glpat-" + g.Chars(setAlnum, 20), true},
 		// The payload length field must agree with the payload.
-		{"length field wrong", lengthLie(g.gitlabToken(32, true)), false},
+		{"length field wrong", lengthLie(g.GitLabToken(32, true)), false},
 		{"short tail", "glpat-" + g.Chars(setB64URL, 32) + ".01.0wabc", false},
 		{"no dash", "glpat" + g.Chars(setB64URL, 32) + ".01.0w0000000", false},
 	}
@@ -229,7 +229,7 @@ func TestOpenAIMarker(t *testing.T) {
 
 func TestDiscordBotToken(t *testing.T) {
 	g := NewGenerator(12)
-	if tok := g.discordBotToken(); !discordBotToken(tok) {
+	if tok := g.DiscordBotToken(); !discordBotToken(tok) {
 		t.Errorf("discordBotToken rejects a generated token")
 	}
 	enc := base64.RawURLEncoding.EncodeToString
@@ -249,7 +249,7 @@ func TestSignedJWT(t *testing.T) {
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	sig := g.Chars(setB64URL, 43)
 	tests := []checkCase{
-		{"service token", g.jwt(`{"sub":"svc","role":"service_role"}`), true},
+		{"service token", g.JWT(`{"sub":"svc","role":"service_role"}`), true},
 		{"padded header", enc(`{"alg":"RS256"}`) + "==." + enc(`{"sub":"1"}`) + "." + sig, true},
 		{"alg none", enc(`{"alg":"none"}`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
 		{"no alg", enc(`{"typ":"JWT"}`) + "." + enc(`{"sub":"1"}`) + "." + sig, false},
@@ -257,19 +257,19 @@ func TestSignedJWT(t *testing.T) {
 		{"short signature", enc(`{"alg":"HS256"}`) + "." + enc(`{"sub":"1"}`) + ".abc", false},
 		{"two parts", enc(`{"alg":"HS256"}`) + "." + enc(`{"sub":"1"}`), false},
 		{"jwt.io example", enc(`{"alg":"HS256","typ":"JWT"}`) + "." + enc(`{"sub":"1234567890","name":"John Doe","iat":1516239022}`) + "." + sig, false},
-		{"supabase anon key", g.jwt(`{"iss":"supabase","ref":"abc","role":"anon"}`), false},
+		{"supabase anon key", g.JWT(`{"iss":"supabase","ref":"abc","role":"anon"}`), false},
 	}
 	testCheck(t, "signedJWT", signedJWT, tests)
 }
 
 func TestPrivateKeyBlock(t *testing.T) {
 	g := NewGenerator(14)
-	rsa := g.privateKey("RSA", 600)
+	rsa := g.PrivateKey("RSA", 600)
 	head, foot := "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
 	tests := []checkCase{
 		{"rsa", rsa, true},
-		{"openssh", g.privateKey("OPENSSH", 400), true},
-		{"escaped in JSON", strings.ReplaceAll(g.privateKey("", 600), "\n", `\n`), true},
+		{"openssh", g.PrivateKey("OPENSSH", 400), true},
+		{"escaped in JSON", strings.ReplaceAll(g.PrivateKey("", 600), "\n", `\n`), true},
 		{"CRLF", strings.ReplaceAll(rsa, "\n", "\r\n"), true},
 		{"encrypted with headers", head + "\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC," + g.Chars("0123456789ABCDEF", 32) + "\n\n" + g.Chars(setB64, 64) + "\n" + g.Chars(setB64, 64) + "\n" + foot, true},
 		{"elided body", head + "\nMIIEpAIBAAKCAQEA...\n...\n" + foot, false},

@@ -148,7 +148,7 @@ func TestFindInlineAllow(t *testing.T) {
 		{"marker on CRLF line", "a = 1\r\nkey = \"" + key + "\" # leakstop:allow\r\nb = 2\r\n", 0},
 		{"marker on another line", "# leakstop:allow\nkey = \"" + key + "\"\n", 1},
 		{"no marker", `key = "` + key + `"`, 1},
-		{"marker on the BEGIN line of a private key", strings.Replace(g.privateKey("RSA", 300), "-----\n", "----- leakstop:allow\n", 1), 0},
+		{"marker on the BEGIN line of a private key", strings.Replace(g.PrivateKey("RSA", 300), "-----\n", "----- leakstop:allow\n", 1), 0},
 	}
 	for _, tt := range tests {
 		if got := len(set.Find([]byte(tt.text), "")); got != tt.want {
@@ -172,7 +172,7 @@ func TestFindSpecificBeatsGeneric(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := NewGenerator(24)
-	discord := g.discordBotToken()
+	discord := g.DiscordBotToken()
 	awsID, awsSecret := "AKIA"+g.Chars(setBase32, 16), g.Chars(setB64, 40)
 	cf := g.Chars(setAlnum, 38) + "Zz"
 	tests := []struct {
@@ -254,8 +254,8 @@ func TestFindKeysInContext(t *testing.T) {
 		{"github-pat", g.GitHubToken("ghp_")},
 		{"anthropic-api-key", "sk-ant-api03-" + g.Chars(setB64URL, 93) + "AA"},
 		{"google-api-key", "AIza" + g.Chars(setB64URL, 35)},
-		{"npm-access-token", g.npmToken()},
-		{"gitlab-pat-routable", g.gitlabToken(32, true)},
+		{"npm-access-token", g.NPMToken()},
+		{"gitlab-pat-routable", g.GitLabToken(32, true)},
 		{"stripe-secret-key", "sk_live_" + g.Chars(setAlnum, 40)},
 	}
 	wrappers := []struct {
@@ -310,7 +310,7 @@ func TestFindSeveralOnOneLine(t *testing.T) {
 	set := builtinSet(t)
 	g := NewGenerator(27)
 	a, b := g.GitHubToken("ghp_"), g.GitHubToken("gho_")
-	c := g.npmToken()
+	c := g.NPMToken()
 	text := "x " + a + " " + b + " ünïcödé " + c + "\n" + a
 	want := []found{
 		{"github-pat", a, 1, 3},
