@@ -173,6 +173,9 @@ var badConfigs = []struct {
 	{"bad severity", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nseverity = \"urgent\"\n", []string{"bad.toml", "rule r", "critical, high, medium or low"}},
 	{"bad format", "bad.toml", "format = \"trufflehog\"\n", []string{"bad.toml", `format "trufflehog"`}},
 	{"rule path regex", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\npath = '[a'\n", []string{"bad.toml", "rule r", "path"}},
+	// Windows beyond the bound would overflow the offsets around a hit.
+	{"huge window", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nkeywords = ['x']\nwindow = 9223372036854775807\n", []string{"bad.toml", "rule r", "window 9223372036854775807 is not between 0 and"}},
+	{"negative companion window", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\ncompanion = 'y'\ncompanionWindow = -100\n", []string{"bad.toml", "rule r", "companionWindow -100"}},
 	// The TOML library panics while it formats this error (it puts it on line 0).
 	{"lone quote before CR LF", "bad.toml", "\"\r\n", []string{"bad.toml", "line 1", "strings cannot contain newlines"}},
 }
@@ -231,7 +234,30 @@ func FuzzParseConfig(f *testing.F) {
 	for _, c := range badConfigs {
 		f.Add([]byte(c.text), strings.Contains(c.file, "gitleaks"))
 	}
-	const name = "fuzz.toml"
+	// A rule with every field, and text it finds, so that mutations reach the matcher.
+	g := NewGenerator(37)
+	f.Add([]byte(`[[rules]]
+id = "demo-pair"
+keywords = ["demo_id"]
+regex = '''demo_id\s*=\s*"?([A-Z0-9]{16})'''
+secretGroup = 1
+window = 64
+anchored = true
+prefilter = "assignment"
+companion = '''demo_key\s*=\s*"?([A-Za-z0-9]{20})'''
+companionWindow = 256
+companionChecks = ["random"]
+requireCompanion = true
+checks = ["random"]
+multiline = false
+path = '''\.toml$'''
+  [rules.allowlist]
+  regexTarget = "line"
+  regexes = ['''example''']
+# demo_id = "`+g.Chars(setBase32, 16)+`"
+# demo_key = "`+g.Chars(setAlnum, 20)+`"
+`), false)
+	const name = "fuzz.toml" // the seed rule above runs on paths ending in .toml
 	f.Fuzz(func(t *testing.T, data []byte, gitleaks bool) {
 		p, err := parseFile(data, name, gitleaks)
 		if (p == nil) == (err == nil) {

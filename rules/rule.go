@@ -84,6 +84,10 @@ type Examples struct {
 // It is larger than the longest single-line token the built-in rules know.
 const defaultWindow = 512
 
+// maxWindow bounds a rule's window and companionWindow: far beyond any token, and far from
+// the integer overflow that a larger one would bring to the offsets around a hit.
+const maxWindow = 1 << 20
+
 // Severity levels and their SARIF security-severity scores.
 var severityScore = map[string]string{"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
@@ -137,6 +141,14 @@ func (r *Rule) compile() error {
 	for _, c := range append(append([]string(nil), r.Checks...), r.CompanionChecks...) {
 		if _, ok := checks[c]; !ok {
 			return fmt.Errorf("rule %s: unknown check %q (known: %s)", r.ID, c, strings.Join(checkNames(), ", "))
+		}
+	}
+	for _, w := range []struct {
+		name string
+		n    int
+	}{{"window", r.Window}, {"companionWindow", r.CompanionWindow}} {
+		if w.n < 0 || w.n > maxWindow {
+			return fmt.Errorf("rule %s: %s %d is not between 0 and %d bytes", r.ID, w.name, w.n, maxWindow)
 		}
 	}
 	if len(r.CompanionChecks) > 0 && r.Companion == nil {
