@@ -16,8 +16,9 @@ const (
 	setBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 )
 
-// check is an offline test a candidate secret must pass: a checksum, a length or marker
-// rule. It only lowers false positives; no check proves a secret is live.
+// check is an offline test a candidate secret must pass: a provider's checksum, marker or
+// structure (formats.go), a test of randomness, or the generic heuristic (generic.go). It
+// only lowers false positives; no check proves a secret is live.
 type check func(secret string) bool
 
 // checks is the explicit registry of named checks that rules refer to.

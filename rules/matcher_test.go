@@ -506,6 +506,14 @@ func checkMatches(t *testing.T, data []byte, ms []Match) {
 				t.Errorf("match %d: %s secret %q fails its check %s", i, m.Rule.ID, m.Secret, c)
 			}
 		}
+		// The line shown around a secret (of one line, not starting or ending in blanks) holds
+		// it whole, and cuts no character in two.
+		if !strings.ContainsAny(m.Secret, "\r\n") && strings.TrimSpace(m.Secret) == m.Secret {
+			shown := TrimmedLine(data, m.Start, m.End, 80)
+			if !strings.Contains(shown, m.Secret) || utf8.Valid(lineAt(data, m.Start)) && !utf8.ValidString(shown) {
+				t.Errorf("match %d: the line shown around %q is %q", i, m.Secret, shown)
+			}
+		}
 	}
 }
 
