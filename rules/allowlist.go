@@ -45,8 +45,8 @@ func (a *Allowlist) compile() error {
 	return nil
 }
 
-// Empty reports whether the allowlist silences nothing.
-func (a *Allowlist) Empty() bool {
+// empty reports whether the allowlist silences nothing.
+func (a *Allowlist) empty() bool {
 	return len(a.Paths) == 0 && len(a.PathRegexes) == 0 && len(a.Regexes) == 0 &&
 		len(a.Stopwords) == 0 && len(a.Commits) == 0
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -198,8 +199,17 @@ func TestOwnFilesHoldNoKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	more, _ := filepath.Glob("testdata/*")
-	for _, name := range append(files, more...) {
+	// testdata/ as deep as it goes: the fuzz corpora are committed too.
+	err = filepath.WalkDir("testdata", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, name)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			continue // a directory

@@ -162,7 +162,7 @@ func parseFile(data []byte, name string, gitleaks bool) (*parsed, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, fmt.Errorf("reading config %s: %s", name, perr.ErrorWithPosition())
+			return nil, fmt.Errorf("reading config %s: %s", name, parseErrorText(perr, data))
 		}
 		return nil, fmt.Errorf("reading config %s: %w", name, err)
 	}
@@ -212,6 +212,19 @@ func parseFile(data []byte, name string, gitleaks bool) (*parsed, error) {
 		p.rules = append(p.rules, r)
 	}
 	return p, nil
+}
+
+// parseErrorText describes a TOML syntax error with the lines around it. The TOML library
+// can panic while it draws them (a lone quote before CR LF puts the error on line 0), and the
+// error is then told by its line alone, counted here from its byte offset.
+func parseErrorText(perr toml.ParseError, data []byte) (text string) {
+	defer func() {
+		if recover() != nil {
+			start := min(max(perr.Position.Start, 0), len(data))
+			text = fmt.Sprintf("toml: line %d: %s", bytes.Count(data[:start], []byte("\n"))+1, perr.Message)
+		}
+	}()
+	return perr.ErrorWithPosition()
 }
 
 func (fr fileRule) rule(gitleaks bool) (*Rule, error) {

@@ -22,14 +22,6 @@ func loadCompiled(t *testing.T, path string) (*Config, *Set) {
 	return cfg, set
 }
 
-func ruleIDs(ms []Match) []string {
-	var ids []string
-	for _, m := range ms {
-		ids = append(ids, m.Rule.ID)
-	}
-	return ids
-}
-
 const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 func TestLeakstopConfig(t *testing.T) {
@@ -70,23 +62,14 @@ func TestLeakstopConfig(t *testing.T) {
 	}
 
 	key := "acme_" + g.Chars(lowerAlnum, 32)
-	tests := []struct {
-		name string
-		text string
-		path string
-		want []string
-	}{
-		{"custom rule", "ACME_KEY=" + key, "config/app.env", []string{"acme-api-key"}},
+	ghp := g.GitHubToken("ghp_")
+	testFind(t, set, []findCase{
+		{"custom rule", "ACME_KEY=" + key, "config/app.env", []found{{"acme-api-key", key, 1, 10}}},
 		{"global stopword", "ACME_KEY=acme_sandbox" + g.Chars(lowerAlnum, 25), "app.env", nil},
 		{"global regex on the secret", "ACME_KEY=acme_test" + g.Chars(lowerAlnum, 28), "app.env", nil},
 		{"rule allowlist path (glob)", "ACME_KEY=" + key, "clients/generated/go/client.go", nil},
-		{"built-in rules still run", "TOKEN=" + g.GitHubToken("ghp_"), "app.env", []string{"github-pat"}},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, ruleIDs(set.Find([]byte(tt.text), tt.path))); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
-		}
-	}
+		{"built-in rules still run", "TOKEN=" + ghp, "app.env", []found{{"github-pat", ghp, 1, 7}}},
+	})
 
 	// Global allowlist paths are doublestar globs; the engine applies them per location.
 	paths := []struct {
@@ -137,12 +120,7 @@ func TestGitleaksConfig(t *testing.T) {
 	g := NewGenerator(32)
 	token := g.Chars(lowerAlnum, 40)
 	hook := "whsec_acme_" + g.Chars(setAlnum, 32)
-	tests := []struct {
-		name string
-		text string
-		path string
-		want []found
-	}{
+	testFind(t, set, []findCase{
 		{"rule fires", "ACME_TOKEN=" + token + "\n", "deploy/prod.env", []found{{"acme-internal-token", token, 1, 12}}},
 		{"rule fires in YAML", "acme:\n  acme_internal_token: \"" + token + "\"\n", "values.yaml", []found{{"acme-internal-token", token, 2, 25}}},
 		{"rule's path regex", "ACME_TOKEN=" + token + "\n", "main.go", nil},
@@ -153,12 +131,7 @@ func TestGitleaksConfig(t *testing.T) {
 		{"second rule's path allowlist", "secret: " + hook, "test/fixtures/hooks.go", nil},
 		{"second rule's line allowlist", "secret: " + hook + " # example only", "hooks.go", nil},
 		{"global regex", "secret: whsec_acme_test" + g.Chars(setAlnum, 28), "hooks.go", nil},
-	}
-	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, foundOf(set.Find([]byte(tt.text), tt.path))); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
-		}
-	}
+	})
 	for _, p := range []struct {
 		path string
 		want bool
@@ -177,33 +150,41 @@ func TestGitleaksConfig(t *testing.T) {
 	}
 }
 
+// badConfigs are configurations that LoadConfig must refuse, with an error that holds each
+// of want: the file's name, the rule's, and what to fix.
+var badConfigs = []struct {
+	name string
+	file string // file name; "gitleaks" in it selects gitleaks syntax
+	text string
+	want []string
+}{
+	{"toml syntax", "bad.toml", "[[rules]\nid = 1\n", []string{"bad.toml", "line 2"}},
+	{"bad regex", "bad.toml", "[[rules]]\nid = \"x-key\"\nregex = '''(?=look)ahead'''\n", []string{"bad.toml", "rule x-key", "regex"}},
+	{"bad regex in gitleaks", "my.gitleaks.toml", "title = \"t\"\n[[rules]]\nid = \"g\"\nregex = '''a(b'''\n", []string{"my.gitleaks.toml", "rule g", "missing closing )"}},
+	{"no id", "bad.toml", "[[rules]]\nregex = 'x'\n", []string{"bad.toml", "rule #1", "no id"}},
+	{"no regex", "bad.toml", "[[rules]]\nid = \"r\"\n", []string{"bad.toml", "rule r", "no regex"}},
+	{"unknown key", "bad.toml", "[[rules]]\nid = \"r\"\nregx = 'x'\n", []string{"bad.toml", "unknown key rules.regx", "spelling"}},
+	{"unknown check", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nchecks = [\"crc64\"]\n", []string{"bad.toml", "rule r", `unknown check "crc64"`, "known:"}},
+	{"bad glob", "bad.toml", "[allowlist]\npaths = [\"src/[\"]\n", []string{"bad.toml", "[allowlist]", "not a valid glob"}},
+	{"bad gitleaks path", "gitleaks.toml", "title = \"t\"\n[allowlist]\npaths = ['''(vendor''']\n", []string{"gitleaks.toml", "[allowlist]", "path"}},
+	{"bad regexTarget", "bad.toml", "[allowlist]\nregexTarget = \"file\"\nregexes = ['x']\n", []string{"bad.toml", "regexTarget \"file\""}},
+	{"duplicate id", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\n[[rules]]\nid = \"r\"\nregex = 'y'\n", []string{"bad.toml", "rule r is defined twice"}},
+	{"bad secretGroup", "bad.toml", "[[rules]]\nid = \"r\"\nregex = '(x)'\nsecretGroup = 2\n", []string{"bad.toml", "rule r", "secretGroup 2"}},
+	{"bad severity", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nseverity = \"urgent\"\n", []string{"bad.toml", "rule r", "critical, high, medium or low"}},
+	{"bad format", "bad.toml", "format = \"trufflehog\"\n", []string{"bad.toml", `format "trufflehog"`}},
+	{"rule path regex", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\npath = '[a'\n", []string{"bad.toml", "rule r", "path"}},
+	// Windows beyond the bound would overflow the offsets around a hit.
+	{"huge window", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nkeywords = ['x']\nwindow = 9223372036854775807\n", []string{"bad.toml", "rule r", "window 9223372036854775807 is not between 0 and"}},
+	{"negative companion window", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\ncompanion = 'y'\ncompanionWindow = -100\n", []string{"bad.toml", "rule r", "companionWindow -100"}},
+	// The TOML library panics while it formats this error (it puts it on line 0).
+	{"lone quote before CR LF", "bad.toml", "\"\r\n", []string{"bad.toml", "line 1", "strings cannot contain newlines"}},
+}
+
 // TestConfigErrors checks that a bad configuration gives an error that names the file and
 // the rule, and says what to fix.
 func TestConfigErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		file string // file name; "gitleaks" in it selects gitleaks syntax
-		text string
-		want []string
-	}{
-		{"toml syntax", "bad.toml", "[[rules]\nid = 1\n", []string{"bad.toml", "line 2"}},
-		{"bad regex", "bad.toml", "[[rules]]\nid = \"x-key\"\nregex = '''(?=look)ahead'''\n", []string{"bad.toml", "rule x-key", "regex"}},
-		{"bad regex in gitleaks", "my.gitleaks.toml", "title = \"t\"\n[[rules]]\nid = \"g\"\nregex = '''a(b'''\n", []string{"my.gitleaks.toml", "rule g", "missing closing )"}},
-		{"no id", "bad.toml", "[[rules]]\nregex = 'x'\n", []string{"bad.toml", "rule #1", "no id"}},
-		{"no regex", "bad.toml", "[[rules]]\nid = \"r\"\n", []string{"bad.toml", "rule r", "no regex"}},
-		{"unknown key", "bad.toml", "[[rules]]\nid = \"r\"\nregx = 'x'\n", []string{"bad.toml", "unknown key rules.regx", "spelling"}},
-		{"unknown check", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nchecks = [\"crc64\"]\n", []string{"bad.toml", "rule r", `unknown check "crc64"`, "known:"}},
-		{"bad glob", "bad.toml", "[allowlist]\npaths = [\"src/[\"]\n", []string{"bad.toml", "[allowlist]", "not a valid glob"}},
-		{"bad gitleaks path", "gitleaks.toml", "title = \"t\"\n[allowlist]\npaths = ['''(vendor''']\n", []string{"gitleaks.toml", "[allowlist]", "path"}},
-		{"bad regexTarget", "bad.toml", "[allowlist]\nregexTarget = \"file\"\nregexes = ['x']\n", []string{"bad.toml", "regexTarget \"file\""}},
-		{"duplicate id", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\n[[rules]]\nid = \"r\"\nregex = 'y'\n", []string{"bad.toml", "rule r is defined twice"}},
-		{"bad secretGroup", "bad.toml", "[[rules]]\nid = \"r\"\nregex = '(x)'\nsecretGroup = 2\n", []string{"bad.toml", "rule r", "secretGroup 2"}},
-		{"bad severity", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\nseverity = \"urgent\"\n", []string{"bad.toml", "rule r", "critical, high, medium or low"}},
-		{"bad format", "bad.toml", "format = \"trufflehog\"\n", []string{"bad.toml", `format "trufflehog"`}},
-		{"rule path regex", "bad.toml", "[[rules]]\nid = \"r\"\nregex = 'x'\npath = '[a'\n", []string{"bad.toml", "rule r", "path"}},
-	}
 	dir := t.TempDir()
-	for _, tt := range tests {
+	for _, tt := range badConfigs {
 		path := filepath.Join(dir, tt.file)
 		if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
 			t.Fatal(err)
@@ -233,7 +214,65 @@ func TestCompileNil(t *testing.T) {
 	if got, want := len(set.Rules), len(Builtin()); got != want {
 		t.Errorf("%d rules, want %d", got, want)
 	}
-	if !set.Allowlist.Empty() {
+	if !set.Allowlist.empty() {
 		t.Errorf("the global allowlist is not empty")
 	}
+}
+
+// FuzzParseConfig reads arbitrary bytes as a leakstop or gitleaks configuration. It never
+// panics; it gives an error that names the file or a configuration, never both; a
+// configuration it gives compiles with the built-in rules, and the matcher it makes keeps
+// its promises on the file's own text.
+func FuzzParseConfig(f *testing.F) {
+	for _, name := range []string{"testdata/leakstop.toml", "testdata/gitleaks.toml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, strings.Contains(name, "gitleaks"))
+	}
+	for _, c := range badConfigs {
+		f.Add([]byte(c.text), strings.Contains(c.file, "gitleaks"))
+	}
+	// A rule with every field, and text it finds, so that mutations reach the matcher.
+	g := NewGenerator(37)
+	f.Add([]byte(`[[rules]]
+id = "demo-pair"
+keywords = ["demo_id"]
+regex = '''demo_id\s*=\s*"?([A-Z0-9]{16})'''
+secretGroup = 1
+window = 64
+anchored = true
+prefilter = "assignment"
+companion = '''demo_key\s*=\s*"?([A-Za-z0-9]{20})'''
+companionWindow = 256
+companionChecks = ["random"]
+requireCompanion = true
+checks = ["random"]
+multiline = false
+path = '''\.toml$'''
+  [rules.allowlist]
+  regexTarget = "line"
+  regexes = ['''example''']
+# demo_id = "`+g.Chars(setBase32, 16)+`"
+# demo_key = "`+g.Chars(setAlnum, 20)+`"
+`), false)
+	const name = "fuzz.toml" // the seed rule above runs on paths ending in .toml
+	f.Fuzz(func(t *testing.T, data []byte, gitleaks bool) {
+		p, err := parseFile(data, name, gitleaks)
+		if (p == nil) == (err == nil) {
+			t.Fatalf("parseFile gives %v and error %v", p, err)
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		set, err := Compile(&Config{Rules: p.rules, Disabled: p.disabled, Allowlist: p.allow, Gitleaks: p.gitleaks})
+		if err != nil {
+			t.Fatalf("a configuration that parsed does not compile: %v", err)
+		}
+		checkMatches(t, data, set.Find(data, name))
+	})
 }

@@ -9,15 +9,6 @@ import (
 	"text/template"
 )
 
-// Character sets for example generators.
-const (
-	setAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	setHex    = "0123456789abcdef"
-	setB64URL = setAlnum + "_-"
-	setB64    = setAlnum + "+/"
-	setBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-)
-
 // Generator expands example templates into concrete strings. Rules keep their examples as
 // templates so that no repository holds a literal key that push protection, leakstop
 // itself or a reader could mistake for a real one; the keys are made at run time.
@@ -57,13 +48,13 @@ func (g *Generator) GitHubToken(prefix string) string {
 		n = 70
 	}
 	r := g.Chars(setAlnum, n)
-	return prefix + r + Base62CRC32(r)
+	return prefix + r + base62CRC32(r)
 }
 
 // NPMToken returns an npm_ token with a valid checksum.
 func (g *Generator) NPMToken() string {
 	r := g.Chars(setAlnum, 30)
-	return "npm_" + r + Base62CRC32(r)
+	return "npm_" + r + base62CRC32(r)
 }
 
 // OpenAIKey returns an OpenAI key of the given prefix with segments of n characters each
@@ -99,7 +90,7 @@ func (g *Generator) GitLabToken(n int, versioned bool) string {
 		h += "01."
 	}
 	h += l
-	return h + Base36CRC32(h)
+	return h + base36CRC32(h)
 }
 
 // DiscordBotToken returns a Discord bot token: base64 of a numeric id, a timestamp part
@@ -137,13 +128,6 @@ func (g *Generator) PrivateKey(kind string, n int) string {
 	return b.String()
 }
 
-// Base36CRC32 writes the CRC-32 (IEEE) of s in lowercase base 36, padded to 7 characters:
-// the checksum of GitLab's routable tokens.
-func Base36CRC32(s string) string {
-	v := formatBase36(crc32IEEE(s))
-	return strings.Repeat("0", 7-len(v)) + v
-}
-
 // Expand renders one example template.
 func (g *Generator) Expand(tmpl string) (string, error) {
 	t, err := template.New("example").Funcs(g.funcs()).Parse(tmpl)
@@ -170,8 +154,8 @@ func (g *Generator) funcs() template.FuncMap {
 		"b64url":   set(setB64URL),
 		"base32":   set(setBase32),
 		"chars":    g.Chars,
-		"crc62":    Base62CRC32,
-		"crc36":    Base36CRC32,
+		"crc62":    base62CRC32,
+		"crc36":    base36CRC32,
 		"ghtoken":  g.GitHubToken,
 		"npmtoken": g.NPMToken,
 		"openai":   g.OpenAIKey,

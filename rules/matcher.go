@@ -103,9 +103,6 @@ func NewSet(rules []*Rule, allow Allowlist) (*Set, error) {
 // Rule returns the rule with the given id, or nil.
 func (s *Set) Rule(id string) *Rule { return s.byID[id] }
 
-// Keywords returns the distinct lowercase keywords of all rules.
-func (s *Set) Keywords() []string { return append([]string(nil), s.keywords...) }
-
 // region is a part of the data one rule's regex runs on. clippedLo/Hi tell that the window,
 // not a line end or the data's edge, cut it there: a match touching such an edge may be a
 // piece of a longer token and is dropped.
@@ -354,7 +351,7 @@ func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int) bool
 	if secret == "" {
 		return false
 	}
-	if r.Entropy > 0 && Entropy(secret) < r.Entropy {
+	if r.Entropy > 0 && entropy(secret) < r.Entropy {
 		return false
 	}
 	for _, c := range r.Checks {
@@ -369,10 +366,10 @@ func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int) bool
 			}
 		}
 	}
-	if IsPlaceholder(secret) {
+	if isPlaceholder(secret) {
 		return false
 	}
-	if r.Allowlist.Empty() && s.Allowlist.Empty() {
+	if r.Allowlist.empty() && s.Allowlist.empty() {
 		return true
 	}
 	// The match and the line are copied only for allowlists that look at them: a line of a
@@ -408,7 +405,7 @@ next:
 			continue
 		}
 		cand := string(data[a:b])
-		if IsPlaceholder(cand) {
+		if isPlaceholder(cand) {
 			continue
 		}
 		for _, c := range r.CompanionChecks {
@@ -517,12 +514,12 @@ func dropShadowed(ms []Match) []Match {
 	return out
 }
 
-// InlineAllowMarkers silence every match on a line that contains one of them.
-var InlineAllowMarkers = []string{"leakstop:allow", "gitleaks:allow"}
+// inlineAllowMarkers silence every match on a line that contains one of them.
+var inlineAllowMarkers = []string{"leakstop:allow", "gitleaks:allow"}
 
 func dropInlineAllowed(ms []Match, data []byte) []Match {
 	any := false
-	for _, marker := range InlineAllowMarkers {
+	for _, marker := range inlineAllowMarkers {
 		any = any || bytes.Contains(data, []byte(marker))
 	}
 	if !any {
@@ -532,7 +529,7 @@ func dropInlineAllowed(ms []Match, data []byte) []Match {
 	for _, m := range ms {
 		line := lineAt(data, m.Start)
 		allowed := false
-		for _, marker := range InlineAllowMarkers {
+		for _, marker := range inlineAllowMarkers {
 			if bytes.Contains(line, []byte(marker)) {
 				allowed = true
 				break
@@ -572,13 +569,6 @@ func positions(ms []Match, data []byte) {
 		at = target
 		ms[i].Line, ms[i].Column = line, col
 	}
-}
-
-// Position returns the 1-based line and character column of offset in data.
-func Position(data []byte, offset int) (line, column int) {
-	line = bytes.Count(data[:offset], []byte("\n")) + 1
-	lineStart := bytes.LastIndexByte(data[:offset], '\n') + 1
-	return line, utf8.RuneCount(data[lineStart:offset]) + 1
 }
 
 func appendUnique(xs []int, x int) []int {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,12 +17,44 @@ type found struct {
 	Line, Column int
 }
 
+// position returns the 1-based line and character column of offset in data, counted
+// afresh: the oracle for the line and column the matcher gives.
+func position(data []byte, offset int) (line, column int) {
+	line = bytes.Count(data[:offset], []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(data[:offset], '\n') + 1
+	return line, utf8.RuneCount(data[lineStart:offset]) + 1
+}
+
 func foundOf(ms []Match) []found {
 	var out []found
 	for _, m := range ms {
 		out = append(out, found{m.Rule.ID, m.Secret, m.Line, m.Column})
 	}
 	return out
+}
+
+func ruleIDs(ms []Match) []string {
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.Rule.ID)
+	}
+	return ids
+}
+
+// findCase is a text found in at path, and the matches wanted of it.
+type findCase struct {
+	name, text, path string
+	want             []found
+}
+
+// testFind runs set.Find over the cases.
+func testFind(t *testing.T, set *Set, cases []findCase) {
+	t.Helper()
+	for _, c := range cases {
+		if diff := cmp.Diff(c.want, foundOf(set.Find([]byte(c.text), c.path))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
 }
 
 // TestFindLongMinifiedLine puts keys at known offsets of a 2 MB single line, after
@@ -66,8 +99,8 @@ func TestFindLongMinifiedLine(t *testing.T) {
 	if col(start1) != start1-1000+1 {
 		t.Errorf("the column must count characters, not bytes")
 	}
-	if l, c := Position(data, start2); l != 1 || c != col(start2) {
-		t.Errorf("Position = %d:%d, want 1:%d", l, c, col(start2))
+	if l, c := position(data, start2); l != 1 || c != col(start2) {
+		t.Errorf("position = %d:%d, want 1:%d", l, c, col(start2))
 	}
 	if s := TrimmedLine(data, got[0].Start, got[0].End, 200); !strings.Contains(s, key1) || len(s) > 250 {
 		t.Errorf("TrimmedLine gives %d bytes", len(s))
@@ -155,11 +188,7 @@ func TestFindSpecificBeatsGeneric(t *testing.T) {
 		if len(genericOnly.Find([]byte(tt.text), "")) == 0 {
 			t.Errorf("%s: the generic rule alone finds nothing, so the case tests nothing", tt.name)
 		}
-		var got []string
-		for _, m := range full.Find([]byte(tt.text), "") {
-			got = append(got, m.Rule.ID)
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
+		if diff := cmp.Diff(tt.want, ruleIDs(full.Find([]byte(tt.text), ""))); diff != "" {
 			t.Errorf("%s: rules (-want +got):\n%s", tt.name, diff)
 		}
 	}
@@ -349,81 +378,6 @@ func TestNewSetRefuses(t *testing.T) {
 	}
 }
 
-func TestRedactKeepsPrefix(t *testing.T) {
-	set := builtinSet(t)
-	g := NewGenerator(29)
-	key := g.OpenAIKey("sk-proj-", 74)
-	ms := set.Find([]byte("k="+key), "")
-	if len(ms) != 1 {
-		t.Fatalf("findings:%s", describe(ms))
-	}
-	red := ms[0].Rule.Redact(key)
-	if !strings.HasPrefix(red, "sk-proj-…") || strings.Contains(red, key[8:20]) {
-		t.Errorf("redacted %q", red)
-	}
-}
-
-// TestPrefiltersAreLooser checks, on every keyword hit of varied text, that a rule's
-// prefilter never turns down a hit where the rule's regex and checks would find a secret:
-// a prefilter may only save time.
-func TestPrefiltersAreLooser(t *testing.T) {
-	set := builtinSet(t)
-	g := NewGenerator(30)
-	texts := [][]byte{sourceLike(1 << 19), minifiedLike(1<<19, 1<<17)}
-	for _, r := range set.Rules {
-		for _, seed := range exampleSeeds {
-			g := NewGenerator(seed)
-			for _, tmpl := range append(append([]string(nil), r.Examples.True...), r.Examples.False...) {
-				texts = append(texts, []byte(expand(t, g, tmpl)))
-			}
-		}
-	}
-	tricky := []string{
-		`token_for_the_very_long_service_name_in_production = "` + g.Chars(setAlnum, 30) + `"`,
-		`password:` + g.Chars(setAlnum, 12),
-		`"secret"   :   "` + g.Chars(setAlnum, 16) + `"`,
-		`auth => '` + g.Chars(setAlnum, 16) + `'`,
-		`TOKEN ?= ` + g.Chars(setAlnum, 16),
-		`token := "Bearer ` + g.Chars(setAlnum, 16) + `"`,
-		`Authorization: Basic ` + g.Chars(setB64, 24) + "=\r\n",
-		`{\"api_key\":\"` + g.Chars(setAlnum, 20) + `\"}`,
-		`x = "token=` + g.Chars(setAlnum, 20) + `\n"`,
-		`token=` + g.Chars(setAlnum, 20),
-		`redis://:` + g.Chars(setAlnum, 20) + `@cache`,
-		`https://user:` + g.Chars(setAlnum, 12) + `:` + g.Chars(setAlnum, 4) + `@host/x`,
-	}
-	for _, s := range tricky {
-		texts = append(texts, []byte(s))
-	}
-	checked := 0
-	for _, r := range set.Rules {
-		if r.Prefilter == "" {
-			continue
-		}
-		pre := prefilters[r.Prefilter]
-		one, err := NewSet([]*Rule{r}, Allowlist{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, data := range texts {
-			lower := *one.lower(data)
-			one.trie.Walk(lower, func(end, n, _ int64) bool {
-				at, stop := int(end-n+1), int(end+1)
-				if len(one.matchAnchored(nil, r, data, at)) > 0 {
-					checked++
-					if !pre(data, at, stop) {
-						t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
-					}
-				}
-				return true
-			})
-		}
-	}
-	if checked < 20 {
-		t.Errorf("only %d findings checked", checked)
-	}
-}
-
 // TestAnchoredMatchesWindowed runs the anchored rules (with their prefilters) and the same
 // rules searched the plain way, over windows, on varied text: both find the same secrets.
 func TestAnchoredMatchesWindowed(t *testing.T) {
@@ -487,4 +441,116 @@ func TestFindConcurrent(t *testing.T) {
 			t.Errorf("%d findings, want 20", n)
 		}
 	}
+}
+
+// FuzzFind runs the built-in rules on arbitrary bytes and paths. Every match lies inside the
+// data and is the text it says, at the line and column counted afresh, in order of offset;
+// it passes its rule's checks and is no placeholder; the same data gives the same matches;
+// and matching only the lines the line filter keeps, as the history scan does, gives the
+// same findings as matching the whole text.
+func FuzzFind(f *testing.F) {
+	set := builtinSet(f)
+	g := NewGenerator(1)
+	for _, r := range set.Rules {
+		for _, tmpl := range append(append([]string(nil), r.Examples.True...), r.Examples.False...) {
+			f.Add([]byte(expand(f, g, tmpl)), "src/app.js")
+		}
+	}
+	f.Add(sourceLike(4<<10), "src/main.go")
+	f.Add(minifiedLike(4<<10, 1<<10), "dist/app.min.js")
+	f.Add([]byte("a = 1\r\nb = 2\r\n"), "web/package-lock.json")
+	f.Add([]byte("\xff\xfe token = \xc3("), "testdata/x")
+	f.Fuzz(func(t *testing.T, data []byte, path string) {
+		ms := set.Find(data, path)
+		checkMatches(t, data, ms)
+		if diff := cmp.Diff(viewOf(ms), viewOf(set.Find(data, path))); diff != "" {
+			t.Errorf("the same data gives other matches (-first +second):\n%s", diff)
+		}
+		if sel, lineMap, ok := selectLines(set.LineFilter(), data); ok {
+			got := set.Find(sel, path)
+			checkMatches(t, sel, got)
+			for i := range got {
+				got[i].Line = lineMap[got[i].Line-1]
+			}
+			if diff := cmp.Diff(foundOf(ms), foundOf(got)); diff != "" {
+				t.Errorf("the lines the filter keeps give other findings (-whole +lines):\n%s", diff)
+			}
+		}
+	})
+}
+
+// checkMatches checks what Find promises of its matches in data.
+func checkMatches(t *testing.T, data []byte, ms []Match) {
+	t.Helper()
+	for i, m := range ms {
+		if m.Rule == nil || m.Start < 0 || m.Start >= m.End || m.End > len(data) {
+			t.Fatalf("match %d: [%d,%d) of %d bytes (rule %v)", i, m.Start, m.End, len(data), m.Rule)
+		}
+		if string(data[m.Start:m.End]) != m.Secret {
+			t.Errorf("match %d: secret %q, but the data holds %q there", i, m.Secret, data[m.Start:m.End])
+		}
+		if l, c := position(data, m.Start); l != m.Line || c != m.Column {
+			t.Errorf("match %d at %d: %d:%d, want %d:%d", i, m.Start, m.Line, m.Column, l, c)
+		}
+		if i > 0 && ms[i-1].Start > m.Start {
+			t.Errorf("match %d at %d comes after one at %d", i, m.Start, ms[i-1].Start)
+		}
+		if m.Companion != "" && (m.cStart < 0 || m.cEnd > len(data) || string(data[m.cStart:m.cEnd]) != m.Companion) {
+			t.Errorf("match %d: companion %q is not at [%d,%d)", i, m.Companion, m.cStart, m.cEnd)
+		}
+		if isPlaceholder(m.Secret) || m.Rule.Entropy > 0 && entropy(m.Secret) < m.Rule.Entropy {
+			t.Errorf("match %d: %s secret %q is a placeholder or too plain", i, m.Rule.ID, m.Secret)
+		}
+		for _, c := range m.Rule.Checks {
+			if !checks[c](m.Secret) {
+				t.Errorf("match %d: %s secret %q fails its check %s", i, m.Rule.ID, m.Secret, c)
+			}
+		}
+		// The line shown around a secret (of one line, not starting or ending in blanks) holds
+		// it whole, and cuts no character in two.
+		if !strings.ContainsAny(m.Secret, "\r\n") && strings.TrimSpace(m.Secret) == m.Secret {
+			shown := TrimmedLine(data, m.Start, m.End, 80)
+			if !strings.Contains(shown, m.Secret) || utf8.Valid(lineAt(data, m.Start)) && !utf8.ValidString(shown) {
+				t.Errorf("match %d: the line shown around %q is %q", i, m.Secret, shown)
+			}
+		}
+	}
+}
+
+// matchView is what two runs of Find are compared by.
+type matchView struct {
+	Rule, Secret, Companion      string
+	Start, End, Line, Column     int
+	CompanionStart, CompanionEnd int
+}
+
+func viewOf(ms []Match) []matchView {
+	var out []matchView
+	for _, m := range ms {
+		out = append(out, matchView{m.Rule.ID, m.Secret, m.Companion, m.Start, m.End, m.Line, m.Column, m.cStart, m.cEnd})
+	}
+	return out
+}
+
+// selectLines keeps the lines of data that the filter says can match, each followed by a
+// line end, as the history scan hands them to the matcher, and tells the line each came
+// from. ok is false when the text must go whole (no filter, or a line the filter sends
+// whole).
+func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok bool) {
+	if lf == nil {
+		return nil, nil, false
+	}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		switch lf.Classify(line) {
+		case LineWhole:
+			return nil, nil, false
+		case LineKeyword:
+			sel = append(append(sel, line...), '\n')
+			lineMap = append(lineMap, i+1)
+		}
+	}
+	return sel, lineMap, true
 }

@@ -1,7 +1,9 @@
 package rules
 
 import (
-	"sort"
+	"cmp"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -52,7 +54,7 @@ func (r *Redactor) Add(secret, redacted string) {
 	r.replacer = nil
 }
 
-// Redact returns s with every known secret replaced.
+// Redact returns s with every known secret replaced, also where secrets overlap.
 func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
@@ -67,12 +69,11 @@ func (r *Redactor) Redact(s string) string {
 	if rep == nil {
 		r.mu.Lock()
 		if r.replacer == nil {
-			// Longest first, so a secret that contains another is replaced whole.
-			keys := make([]string, 0, len(r.secrets))
-			for k := range r.secrets {
-				keys = append(keys, k)
-			}
-			sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+			// Longest first, so a secret that contains another is replaced whole; then in
+			// byte order, so that overlapping secrets of one length always redact alike.
+			keys := slices.SortedFunc(maps.Keys(r.secrets), func(a, b string) int {
+				return cmp.Or(len(b)-len(a), strings.Compare(a, b))
+			})
 			pairs := make([]string, 0, 2*len(keys))
 			for _, k := range keys {
 				pairs = append(pairs, k, r.secrets[k])
@@ -82,5 +83,15 @@ func (r *Redactor) Redact(s string) string {
 		rep = r.replacer
 		r.mu.Unlock()
 	}
-	return rep.Replace(s)
+	// Replacing a secret can complete another that overlapped it: a run of the text that
+	// held two overlapping copies, or the kept tail of one redacted secret before the rest
+	// of another. So the text is replaced again while that shortens it, as it does while a
+	// secret is left, since every redacted form Redact makes is shorter than its secret.
+	for {
+		out := rep.Replace(s)
+		if len(out) >= len(s) {
+			return out
+		}
+		s = out
+	}
 }

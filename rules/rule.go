@@ -1,7 +1,14 @@
 // Package rules owns what a secret looks like: the rule model, the built-in rules (embedded
 // data that carries its own examples), the loading of user and gitleaks configurations, the
 // matcher (an Aho-Corasick keyword pass, then regexes near the hits, then each rule's checks),
-// allowlists and redaction. It does no I/O beyond parsing what it is handed.
+// the line filter that tells a source which lines can match, allowlists and redaction. Its
+// only I/O is LoadConfig reading the file it is named.
+//
+// The checks a candidate passes live by kind: checks.go holds their registry and the
+// character statistics they share, formats.go the providers' token formats (checksums,
+// markers, structure), placeholder.go the stand-ins every rule ignores, generic.go the
+// heuristic for values of "password = …", and prefilter.go the cheap tests run at a keyword
+// hit before an anchored rule's regex.
 package rules
 
 import (
@@ -28,19 +35,20 @@ type Rule struct {
 	SecretGroup int
 	// Entropy is the minimum Shannon entropy (bits per character) of the secret; 0 disables.
 	Entropy float64
-	// Checks name offline checks (see Checks) that a candidate must pass.
+	// Checks name offline checks that a candidate must pass (the registry is in checks.go;
+	// an unknown name is an error that lists the known ones).
 	Checks []string
 	// Path, when set, limits the rule to paths it matches (gitleaks' rule.path).
 	Path *regexp.Regexp
 	// Window is how many bytes either side of a keyword hit the regex sees; 0 means
-	// DefaultWindow. Multiline rules see across line ends, others stop at them.
+	// 512 bytes. Multiline rules see across line ends, others stop at them.
 	Window    int
 	Multiline bool
 	// Anchored rules have a regex that can only match where one of their keywords starts
 	// (the generic rule: "password = …"). The matcher then tries the regex once at each
 	// keyword hit, over Window bytes, rather than searching the windows around hits: with
 	// keywords as common in code as "token", that is many times faster. Prefilter names a
-	// cheap test (see Prefilters) run at the hit before the regex.
+	// cheap test (the registry is in prefilter.go) run at the hit before the regex.
 	Anchored  bool
 	Prefilter string
 	// Generic rules (password = "...") give way to a specific rule matching the same bytes.
@@ -58,7 +66,7 @@ type Rule struct {
 	Remediation string
 	// Allowlist silences candidates of this rule only.
 	Allowlist Allowlist
-	// Examples are text templates (see ExpandExample) that must and must not produce a
+	// Examples are text templates (see Generator) that must and must not produce a
 	// finding. Built-in rules carry at least two of each; go test checks them.
 	Examples Examples
 
@@ -72,9 +80,13 @@ type Examples struct {
 	False []string `toml:"false"`
 }
 
-// DefaultWindow is how far either side of a keyword hit a rule's regex looks by default.
+// defaultWindow is how far either side of a keyword hit a rule's regex looks by default.
 // It is larger than the longest single-line token the built-in rules know.
-const DefaultWindow = 512
+const defaultWindow = 512
+
+// maxWindow bounds a rule's window and companionWindow: far beyond any token, and far from
+// the integer overflow that a larger one would bring to the offsets around a hit.
+const maxWindow = 1 << 20
 
 // Severity levels and their SARIF security-severity scores.
 var severityScore = map[string]string{"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
@@ -87,9 +99,9 @@ func (r *Rule) SecurityScore() string {
 	return severityScore["high"]
 }
 
-// PrefixOf returns the literal prefix of the rule's regex that secret starts with
+// prefixOf returns the literal prefix of the rule's regex that secret starts with
 // ("sk-proj-"), or "". Redaction keeps it.
-func (r *Rule) PrefixOf(secret string) string {
+func (r *Rule) prefixOf(secret string) string {
 	best := ""
 	for _, p := range r.prefixes {
 		if len(p) > len(best) && strings.HasPrefix(secret, p) {
@@ -100,13 +112,13 @@ func (r *Rule) PrefixOf(secret string) string {
 }
 
 // Redact returns secret redacted for output with this rule's prefix kept.
-func (r *Rule) Redact(secret string) string { return Redact(secret, r.PrefixOf(secret)) }
+func (r *Rule) Redact(secret string) string { return Redact(secret, r.prefixOf(secret)) }
 
 func (r *Rule) window() int {
 	if r.Window > 0 {
 		return r.Window
 	}
-	return DefaultWindow
+	return defaultWindow
 }
 
 // compile validates a rule and fills in what derives from its fields.
@@ -128,7 +140,15 @@ func (r *Rule) compile() error {
 	}
 	for _, c := range append(append([]string(nil), r.Checks...), r.CompanionChecks...) {
 		if _, ok := checks[c]; !ok {
-			return fmt.Errorf("rule %s: unknown check %q (known: %s)", r.ID, c, strings.Join(CheckNames(), ", "))
+			return fmt.Errorf("rule %s: unknown check %q (known: %s)", r.ID, c, strings.Join(checkNames(), ", "))
+		}
+	}
+	for _, w := range []struct {
+		name string
+		n    int
+	}{{"window", r.Window}, {"companionWindow", r.CompanionWindow}} {
+		if w.n < 0 || w.n > maxWindow {
+			return fmt.Errorf("rule %s: %s %d is not between 0 and %d bytes", r.ID, w.name, w.n, maxWindow)
 		}
 	}
 	if len(r.CompanionChecks) > 0 && r.Companion == nil {
@@ -155,7 +175,7 @@ func (r *Rule) compile() error {
 			return fmt.Errorf("rule %s: a prefilter needs anchored = true", r.ID)
 		}
 		if _, ok := prefilters[r.Prefilter]; !ok {
-			return fmt.Errorf("rule %s: unknown prefilter %q (known: %s)", r.ID, r.Prefilter, strings.Join(PrefilterNames(), ", "))
+			return fmt.Errorf("rule %s: unknown prefilter %q (known: %s)", r.ID, r.Prefilter, strings.Join(prefilterNames(), ", "))
 		}
 	}
 	if r.Companion != nil && r.CompanionWindow == 0 {

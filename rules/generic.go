@@ -1,0 +1,274 @@
+package rules
+
+import (
+	"encoding/base64"
+	"math"
+	"strings"
+)
+
+// genericSecret decides whether the value of "password = …", "api_key: …" and the like
+// looks like a secret. It stays quiet on what such assignments hold far more often:
+// hashes (hex of a digest's length), UUIDs, lockfile integrity strings, data URIs, paths,
+// URLs, host names, e-mail addresses, versions, variable references and identifiers, words,
+// and short or low-entropy strings.
+func genericSecret(v string) bool {
+	n := len(v)
+	if n < 10 || n > 200 {
+		return false
+	}
+	lower := strings.ToLower(v)
+	c := classesOf(v)
+	switch {
+	case c.hexOnly && (n == 32 || n == 40 || n == 64 || n == 96 || n == 128):
+		return false // md5, sha1 (git), sha256, sha384, sha512
+	case isUUID(v):
+		return false
+	case hasAnyPrefix(lower, "sha1-", "sha256-", "sha384-", "sha512-", "md5-", "data:", "file:",
+		"http:", "https:", "www.", "arn:", "vault:", "ssm:", "sm://", "ref+", "op://", "keyvault:"):
+		return false
+	case strings.Contains(v, "://") || isDottedName(v) || isEmail(v) || isVersion(v):
+		return false
+	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v):
+		return false
+	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimSuffix(v[1:], "+")) || isIdent(strings.TrimSuffix(v[1:], "+"))):
+		return false // "PWD="+dir, "KEY="+w.key+"\n": the rest of a concatenation
+	}
+	for _, w := range genericStopwords {
+		if strings.Contains(lower, w) {
+			return false
+		}
+	}
+	switch {
+	case !c.digit && c.symbols == 0 && !(c.lower && c.upper):
+		return false // letters of one case: a word or a name
+	case !c.digit && c.symbols == 0 && minorityCase(v)*4 < len(v):
+		return false // Fingerprint, getAccessToken: random letters switch case half the time
+	case !c.lower && !c.upper && c.symbols == 0:
+		return false // digits only: a number, a timestamp, a phone
+	case wordLike(v):
+		return false // getAccessToken, my_secret_value2
+	}
+	threshold := math.Min(3.3, 0.8*math.Log2(float64(n)))
+	return entropy(v) >= threshold
+}
+
+// genericStopwords are words whose presence in a value says it is a stand-in or a name.
+var genericStopwords = []string{
+	"password", "passwd", "secret", "example", "sample", "dummy", "changeme", "placeholder",
+	"test", "lorem", "ipsum", "default", "foobar", "username", "localhost", "undefined",
+	"null", "none", "true", "false", "token", "apikey", "api_key", "api-key", "bearer",
+	"string", "value", "config", "setting", "env_", "_env", "todo", "fixme",
+}
+
+// minorityCase counts the letters of s in its less frequent case.
+func minorityCase(s string) int {
+	up, low := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case isUpper(s[i]):
+			up++
+		case s[i] >= 'a' && s[i] <= 'z':
+			low++
+		}
+	}
+	return min(up, low)
+}
+
+// isNumber reports whether s is a numeric literal: -0x3f879678, 1.5e-10, 1_000_000.
+func isNumber(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		return h != "" && inSet(h, "0123456789abcdef_")
+	}
+	return s != "" && inSet(s, "0123456789._eE+-") && s[0] >= '0' && s[0] <= '9'
+}
+
+// isSnakeName reports whether s is a snake_case or CONSTANT_CASE name: parts joined by
+// underscores, each in one case (STANDARD_RIGHTS_READ, max_retry_count2). Random base64url
+// holds underscores too, but between parts of mixed case.
+func isSnakeName(s string) bool {
+	if !strings.Contains(s, "_") || !inSet(s, setAlnum+"_") {
+		return false
+	}
+	for _, p := range strings.Split(s, "_") {
+		if p == "" {
+			continue
+		}
+		c := classesOf(p)
+		if c.lower && c.upper {
+			return false
+		}
+	}
+	return true
+}
+
+// decodesToProse reports whether s is base64 of text with spaces ("this is not a real
+// value"): a stand-in someone encoded, not random bytes.
+func decodesToProse(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	trimmed := strings.TrimRight(s, "=")
+	var raw []byte
+	var err error
+	if strings.ContainsAny(trimmed, "-_") {
+		raw, err = base64.RawURLEncoding.DecodeString(trimmed)
+	} else {
+		raw, err = base64.RawStdEncoding.DecodeString(trimmed)
+	}
+	if err != nil || len(raw) == 0 {
+		return false
+	}
+	spaces := 0
+	for _, b := range raw {
+		if b < 0x20 || b > 0x7e {
+			return false
+		}
+		if b == ' ' {
+			spaces++
+		}
+	}
+	return spaces >= 2
+}
+
+// hasAnyPrefix reports whether s starts with one of prefixes.
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isUUID reports whether s is a UUID (8-4-4-4-12 hex digits).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", rune(s[i])) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isDottedName reports whether s is a chain of identifiers (config.api.key, os.environ,
+// self.token, example.com): a reference or a host name, not a value.
+func isDottedName(s string) bool {
+	if !strings.Contains(s, ".") {
+		return false
+	}
+	for part := range strings.SplitSeq(s, ".") {
+		if part == "" || !isIdent(part) {
+			return false
+		}
+	}
+	return true
+}
+
+// isIdent reports whether s is an identifier whose letters carry the digits (a name such as
+// apiKey2 or max_len, not a random string).
+func isIdent(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	if !inSet(s, setAlnum+"_$-") {
+		return false
+	}
+	c := classesOf(s)
+	return !(c.lower && c.upper && c.digit) || wordLike(s)
+}
+
+// isEmail reports whether s looks like an e-mail address.
+func isEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at:], ".") && inSet(s, setAlnum+"._%+-@")
+}
+
+// isVersion reports whether s starts like a version number (1.2.3, ^4.0.0, v2.10.1-beta).
+func isVersion(s string) bool {
+	s = strings.TrimLeft(s, "^~=<>vV")
+	dots := 0
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		if s[i] == '.' {
+			dots++
+		}
+		i++
+	}
+	return dots >= 2 && i >= 5
+}
+
+// isPathLike reports whether s is a file path or a URL path rather than base64: it starts
+// like a path (/tmp, ./, ~/, C:\\) or has slashes between parts that are not random
+// (lowercase, words, numbers, short names), or ends in a file extension. Base64 secrets hold
+// slashes too, but between runs of mixed-case characters.
+func isPathLike(s string) bool {
+	rooted := hasAnyPrefix(s, "./", "../", "~/", "\\\\") || len(s) > 2 && s[1] == ':' && (s[2] == '\\' || s[2] == '/')
+	if !rooted && !strings.ContainsAny(s, "/\\") || strings.ContainsAny(s, "+=") {
+		return false
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' })
+	if len(parts) == 0 {
+		return true
+	}
+	if s[0] == '/' && inSet(parts[0], "abcdefghijklmnopqrstuvwxyz0123456789._-") {
+		return true // /tmp/…, /etc/…, /home/…
+	}
+	lowerParts, randomPart := true, false
+	for _, p := range parts {
+		if len(p) >= 8 && mixed(p) && !wordLike(p) {
+			randomPart = true
+		}
+		if strings.ToLower(p) != p {
+			lowerParts = false
+		}
+	}
+	switch {
+	case randomPart:
+		return false
+	case rooted || s[0] == '/' || lowerParts || len(parts) >= 3:
+		return true
+	}
+	last := parts[len(parts)-1]
+	i := strings.LastIndexByte(last, '.')
+	return i > 0 && len(last)-i <= 6 && inSet(last[i+1:], "abcdefghijklmnopqrstuvwxyz0123456789")
+}
+
+// wordLike reports whether the letters of s come in word-sized parts with a word's share of
+// vowels (getAccessToken, my_secret_value2, HTTPServerKey). Parts are split at non-letters
+// and at case changes as in camelCase ("HTTPServer" is HTTP and Server). Random strings
+// split into parts of two or three letters with few vowels.
+func wordLike(s string) bool {
+	parts, letters, vowels := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) {
+			continue
+		}
+		letters++
+		if strings.IndexByte("aeiouyAEIOUY", s[i]) >= 0 {
+			vowels++
+		}
+		switch {
+		case i == 0 || !isLetter(s[i-1]):
+			parts++ // after a non-letter
+		case isUpper(s[i]) && !isUpper(s[i-1]):
+			parts++ // camelCase
+		case isUpper(s[i]) && i+1 < len(s) && isLetter(s[i+1]) && !isUpper(s[i+1]) && isUpper(s[i-1]):
+			parts++ // the S of HTTPServer
+		}
+	}
+	if letters < 4 || parts == 0 {
+		return false
+	}
+	return letters >= 4*parts && vowels*10 >= 3*letters
+}
