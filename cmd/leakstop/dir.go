@@ -41,12 +41,11 @@ func runDir(ctx context.Context, o *dirOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := o.app
-	a.showSecrets = o.out.ShowSecrets
-	loaded, err := loadRules(o.scan.Config)
+	loaded, log, err := a.start(&o.scanOptions, stderr)
 	if err != nil {
 		return err
 	}
 	src := &files.Source{Paths: o.Paths, MaxFileSize: o.scan.maxFileSize, Stdin: a.stdin, Expand: new(web.Expander).Expand}
 	root, _ := os.Getwd() // SARIF URIs are relative to where the user stands
-	return a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: a.logger(&o.log, stderr), root: root}, stdout)
+	return a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: root}, stdout)
 }

@@ -85,7 +85,6 @@ func runGit(ctx context.Context, o *gitOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := o.app
-	a.showSecrets = o.out.ShowSecrets
 	readerName := o.Reader
 	if readerName == "" {
 		readerName = a.getenv(gitsrc.ReaderEnv)
@@ -94,11 +93,10 @@ func runGit(ctx context.Context, o *gitOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError("%v", err)
 	}
-	loaded, err := loadRules(o.scan.Config)
+	loaded, log, err := a.start(&o.scanOptions, stderr)
 	if err != nil {
 		return err
 	}
-	log := a.logger(&o.log, stderr)
 	if o.Staged {
 		src := &gitsrc.Staged{Dir: o.Repo, MaxFileSize: o.scan.maxFileSize}
 		err := a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: o.Repo}, stdout)

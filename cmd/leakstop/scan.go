@@ -102,6 +102,17 @@ func (w redactingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// start begins a scanning command's run once its own flags are checked: it takes the
+// --show-secrets choice, loads the rules once and builds the logger.
+func (a *app) start(o *scanOptions, stderr io.Writer) (*loadedRules, zerolog.Logger, error) {
+	a.showSecrets = o.out.ShowSecrets
+	loaded, err := loadRules(o.scan.Config)
+	if err != nil {
+		return nil, zerolog.Nop(), err
+	}
+	return loaded, a.logger(&o.log, stderr), nil
+}
+
 // scanRun is one scanning command's run: its options, its rules, and the source.
 type scanRun struct {
 	opts   *scanOptions

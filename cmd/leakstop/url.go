@@ -132,8 +132,7 @@ func runURL(ctx context.Context, o *urlOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := o.app
-	a.showSecrets = o.out.ShowSecrets
-	loaded, err := loadRules(o.scan.Config)
+	loaded, log, err := a.start(&o.scanOptions, stderr)
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,6 @@ func runURL(ctx context.Context, o *urlOptions, stdout, stderr io.Writer) error 
 	if depth == 0 {
 		depth = -1 // the start pages only
 	}
-	log := a.logger(&o.log, stderr)
 	src := &web.Source{
 		URLs: o.URLs, AllowHosts: o.AllowHosts, Header: o.header,
 		MaxDepth: depth, MaxPages: o.MaxPages, MaxBytes: o.maxBytes, MaxResponse: o.scan.maxFileSize,
