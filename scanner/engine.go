@@ -232,6 +232,12 @@ func (e *Engine) note(c Chunk, col *collector) {
 	hint := e.hint(c)
 	col.mu.Lock()
 	defer col.mu.Unlock()
+	if c.Limit != "" {
+		if col.stats.Limits == nil {
+			col.stats.Limits = map[Limit]int64{}
+		}
+		col.stats.Limits[c.Limit]++
+	}
 	if c.Err != nil {
 		col.stats.Errors++
 		msg := e.opts.Redactor.Redact(c.Err.Error())

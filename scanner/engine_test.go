@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -187,3 +188,57 @@ func TestEngineCancel(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestEngineCountsLimitsAndHints: each chunk a bound kept from being read counts under its
+// bound, and the command's hint for it is logged beside the skip.
+func TestEngineCountsLimitsAndHints(t *testing.T) {
+	set, err := rules.Compile(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	e, err := scanner.New(scanner.Options{
+		Rules: set, Logger: zerolog.New(&log),
+		Hint: func(c scanner.Chunk) string {
+			if c.Limit == scanner.LimitFileSize {
+				return "raise the size limit"
+			}
+			return ""
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := chunks{
+		{Location: scanner.Location{Path: "big.bin"}, Skipped: "larger than the limit", Limit: scanner.LimitFileSize},
+		{Location: scanner.Location{Path: "big2.bin"}, Skipped: "larger than the limit", Limit: scanner.LimitFileSize},
+		{Location: scanner.Location{URL: "https://example.com/p9"}, Skipped: "the limit of 8 URLs is reached", Limit: scanner.LimitPages},
+		{Location: scanner.Location{Path: "logo.png"}, Skipped: "binary file"},
+		{Location: scanner.Location{Path: "x.js.map"}, Err: hinted{errors.New("map cut short"), "read it whole"}, Limit: scanner.LimitFileSize},
+	}
+	res, err := e.Run(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[scanner.Limit]int64{scanner.LimitFileSize: 3, scanner.LimitPages: 1}
+	if diff := cmp.Diff(want, res.Stats.Limits); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
+	}
+	if res.Stats.Skipped != 4 || res.Stats.Errors != 1 {
+		t.Errorf("stats = %+v, want 4 skipped and 1 error", res.Stats)
+	}
+	if got := strings.Count(log.String(), `"hint":"raise the size limit"`); got != 3 {
+		t.Errorf("%d lines carry the command's hint, want 3 (the command's word wins over the error's):\n%s", got, log.String())
+	}
+	if strings.Contains(log.String(), "read it whole") {
+		t.Errorf("the error's own hint was logged although the command gave one:\n%s", log.String())
+	}
+}
+
+// hinted is an error with a hint of its own.
+type hinted struct {
+	error
+	hint string
+}
+
+func (h hinted) Hint() string { return h.hint }

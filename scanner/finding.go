@@ -155,11 +155,14 @@ func SortFindings(fs []*Finding) {
 
 // Stats counts what a scan read.
 type Stats struct {
-	Commits    int64 `json:"commits"`
-	Blobs      int64 `json:"blobs"`
-	Files      int64 `json:"files"`
-	Bytes      int64 `json:"bytes"`
-	Skipped    int64 `json:"skipped,omitempty"`
-	Errors     int64 `json:"errors,omitempty"`
-	DurationMS int64 `json:"duration_ms"`
+	Commits int64 `json:"commits"`
+	Blobs   int64 `json:"blobs"`
+	Files   int64 `json:"files"`
+	Bytes   int64 `json:"bytes"`
+	Skipped int64 `json:"skipped,omitempty"`
+	// Limits counts, per bound (a scanner.Limit), the places a bound kept from being read
+	// in full.
+	Limits     map[Limit]int64 `json:"limits,omitempty"`
+	Errors     int64           `json:"errors,omitempty"`
+	DurationMS int64           `json:"duration_ms"`
 }
