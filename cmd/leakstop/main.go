@@ -17,16 +17,26 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/dustin/go-humanize/english"
 )
 
 // version is the leakstop release; reports and SARIF carry it.
 var version = "0.1.0"
 
-// Exit statuses.
+// Exit statuses (README, "Exit status").
 const (
+	// exitClean: nothing found, everything read.
 	exitClean = 0
+	// exitLeaks: leaks found (or --exit-code); none verified live is left active.
 	exitLeaks = 1
+	// exitError: bad input or flags, a place that could not be read, a bound that cut the
+	// scan short, a failed revocation or issue.
 	exitError = 2
+	// exitLive: leaks found, and at least one secret verified live is still active (not
+	// revoked: --revoke was not given, or the provider has no revoke API, or an operator
+	// credential is missing, or it was a dry run). Someone must act now.
+	exitLive = 3
 )
 
 func main() {
@@ -54,6 +64,10 @@ func (a *app) exitStatus(err error, stderr io.Writer) int {
 	case err == nil:
 		return exitClean
 	case errors.As(err, &leaks):
+		if leaks.live > 0 {
+			fmt.Fprintf(stderr, "leakstop: %s still live and not revoked: revoke %s now (see the report)\n",
+				english.Plural(leaks.live, "secret is", "secrets are"), english.PluralWord(leaks.live, "it", "them"))
+		}
 		return leaks.code
 	case errors.As(err, &status):
 		code = status.code
@@ -71,6 +85,8 @@ func (a *app) exitStatus(err error, stderr io.Writer) int {
 type leaksFound struct {
 	count int
 	code  int
+	// live is how many of them are verified live and still active.
+	live int
 }
 
 func (e *leaksFound) Error() string { return fmt.Sprintf("%d leaks found", e.count) }

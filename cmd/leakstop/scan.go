@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/dustin/go-humanize/english"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 	"github.com/leakstop/leakstop/scanner/report"
 )
 
@@ -187,8 +191,11 @@ func (a *app) writeReport(o *outputFlags, res *scanner.Result, set *rules.Set, r
 	return nil
 }
 
-// scanOutcome turns a scan's result into the exit status: problems and failed actions are
-// errors (2), which win over leaks (1 or --exit-code).
+// scanOutcome turns a scan's result into the exit status, the most urgent first: problems,
+// bounds that cut the scan short and failed actions are errors (2); then a live secret left
+// active (3); then leaks (1 or --exit-code). A file skipped for its size and a script on a
+// host the crawl was not allowed are not errors: they are settings, like binary files,
+// counted in the stats and logged.
 func scanOutcome(exitCode int, res *scanner.Result, actErr error) error {
 	if actErr != nil {
 		return failure(actErr)
@@ -196,8 +203,33 @@ func scanOutcome(exitCode int, res *scanner.Result, actErr error) error {
 	if n := len(res.Problems); n > 0 {
 		return &statusError{code: exitError, msg: fmt.Sprintf("%s could not be read (see the log above); the rest was scanned", english.Plural(n, "place", ""))}
 	}
+	var cut []string
+	for _, l := range slices.Sorted(maps.Keys(res.Stats.Limits)) {
+		if l != scanner.LimitFileSize && l != scanner.LimitHost {
+			cut = append(cut, fmt.Sprintf("%s (%d)", l, res.Stats.Limits[l]))
+		}
+	}
+	if len(cut) > 0 {
+		return &statusError{code: exitError, msg: "the scan was cut short by its limits: " + strings.Join(cut, ", ") + "; what was read was scanned",
+			hints: []string{"see the skipped lines above for which limit to raise"}}
+	}
+	if n := liveLeft(res.Findings); n > 0 {
+		return &leaksFound{count: len(res.Findings), code: exitLive, live: n}
+	}
 	if len(res.Findings) > 0 {
 		return &leaksFound{count: len(res.Findings), code: exitCode}
 	}
 	return nil
+}
+
+// liveLeft counts the findings verified live that were not revoked.
+func liveLeft(fs []*scanner.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Verification != nil && f.Verification.Status == outcome.Live &&
+			(f.Revocation == nil || f.Revocation.Status != outcome.Revoked) {
+			n++
+		}
+	}
+	return n
 }
