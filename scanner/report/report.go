@@ -51,11 +51,13 @@ const (
 	FormatJSON  = "json"
 	FormatJSONL = "jsonl"
 	FormatSARIF = "sarif"
+	// FormatGitLab is GitLab's secret detection report (gitlab.go).
+	FormatGitLab = "gitlab"
 )
 
 // Formats lists the format names Write knows, the default first.
 func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatJSONL, FormatSARIF}
+	return []string{FormatText, FormatJSON, FormatJSONL, FormatSARIF, FormatGitLab}
 }
 
 // Write writes res in format to w.
@@ -73,6 +75,8 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 		return writeJSONL(w, fs)
 	case FormatSARIF:
 		return writeSARIF(w, fs, lens, res, opts)
+	case FormatGitLab:
+		return writeGitLab(w, fs, res, opts)
 	}
 	return fmt.Errorf("unknown report format %q (known: %s)", format, strings.Join(Formats(), ", "))
 }

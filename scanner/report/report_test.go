@@ -149,7 +149,7 @@ func emptyResult() *scanner.Result {
 	return &scanner.Result{Findings: nil, Stats: scanner.Stats{Files: 41, Bytes: 1200000, DurationMS: 1234}}
 }
 
-var extensions = map[string]string{FormatText: "txt", FormatJSON: "json", FormatJSONL: "jsonl", FormatSARIF: "sarif"}
+var extensions = map[string]string{FormatText: "txt", FormatJSON: "json", FormatJSONL: "jsonl", FormatSARIF: "sarif", FormatGitLab: "gitlab.json"}
 
 func write(t *testing.T, format string, res *scanner.Result, opts Options) []byte {
 	t.Helper()
