@@ -110,7 +110,7 @@ func WriteSummary(w io.Writer, res *scanner.Result, scan Scan, opts Options, lim
 		tail.WriteString("\n" + text(red.Redact(scan.Note)) + "\n")
 	}
 	if scan.Fetched != "" {
-		tail.WriteString("\nFetched first, as the checkout was shallow: " + text(red.Redact(scan.Fetched)) + ".\n")
+		tail.WriteString("\nFetched from origin first: " + text(red.Redact(scan.Fetched)) + ".\n")
 	}
 
 	// The rows that fit; a line says how many did not.
