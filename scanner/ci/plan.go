@@ -348,16 +348,8 @@ func (f *fetcher) need(ctx context.Context, rev, what string) (string, error) {
 		f.items = append(f.items, what+" "+rev)
 		return id, nil
 	}
-	// The tips that came with the checkout are fetched along, at the same depth, so that
-	// one fetch connects them; the remote serves those, so a commit it refuses is rev.
-	revs := []string{rev}
-	for _, t := range f.tips {
-		if f.at[t] < f.depth {
-			revs = append(revs, t)
-		}
-	}
-	how, err := f.fetch(ctx, revs, false)
-	if err != nil {
+	if err := f.fetchAlong(ctx, rev); err != nil {
+		// The tips fetched along came from the remote: a commit it refuses is rev.
 		if notServed(err) {
 			return "", &goneError{sha: rev}
 		}
@@ -366,12 +358,29 @@ func (f *fetcher) need(ctx context.Context, rev, what string) (string, error) {
 	if _, err := f.c.resolve(ctx, rev); err != nil {
 		return "", &goneError{sha: rev}
 	}
+	f.items = append(f.items, what+" "+short(rev))
+	return rev, nil
+}
+
+// fetchAlong fetches the commit id together with the tips not yet fetched at the current
+// depth (those that came with the checkout, one commit deep), so that one fetch connects
+// them, and marks them all fetched at that depth.
+func (f *fetcher) fetchAlong(ctx context.Context, id string) error {
+	revs := []string{id}
+	for _, t := range f.tips {
+		if f.at[t] < f.depth {
+			revs = append(revs, t)
+		}
+	}
+	how, err := f.fetch(ctx, revs, false)
+	if err != nil {
+		return err
+	}
 	for _, t := range revs {
 		f.addTip(t, f.depth)
 	}
 	f.record(how)
-	f.items = append(f.items, what+" "+short(rev))
-	return rev, nil
+	return nil
 }
 
 // branchTip fetches the tip of the remote's branch and returns its id; empty when the remote
@@ -389,20 +398,9 @@ func (f *fetcher) branchTip(ctx context.Context, branch string) (string, error) 
 		f.addTip(have, 0)
 		return have, nil
 	}
-	revs := []string{id}
-	for _, t := range f.tips {
-		if f.at[t] < f.depth {
-			revs = append(revs, t)
-		}
-	}
-	how, err := f.fetch(ctx, revs, false)
-	if err != nil {
+	if err := f.fetchAlong(ctx, id); err != nil {
 		return "", &FetchError{What: "the default branch " + branch, Err: err}
 	}
-	for _, t := range revs {
-		f.addTip(t, f.depth)
-	}
-	f.record(how)
 	f.items = append(f.items, "the default branch "+branch+" ("+short(id)+")")
 	return id, nil
 }
