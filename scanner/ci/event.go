@@ -321,7 +321,7 @@ func GitHub(name string, payload []byte) (*Event, error) {
 		ev.Want, ev.Note = WantHistory, name+" carries no range: the whole history"
 	}
 	if ev.Base == ev.Head && ev.Want == WantRange {
-		ev.Want, ev.Note = WantNothing, "base and head are the same commit"
+		ev.Want, ev.Note, ev.Base = WantNothing, "base and head are the same commit", ""
 	}
 	return ev, nil
 }

@@ -8,6 +8,7 @@ package citest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -107,6 +108,8 @@ func serve(t testing.TB, root string, fetches *atomic.Int64) string {
 			"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1",
 			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
 		},
+		// upload-pack's refusals ("not our ref") are what some tests ask for.
+		Stderr: io.Discard,
 	}
 	want := "basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+Token))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
