@@ -421,3 +421,24 @@ func TestCIManual(t *testing.T) {
 		t.Errorf("--fail-on sometimes: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestCIShallowClone: in a `git clone --depth 1` of a pull request's branch, the key that
+// came in the first of its three commits, and was deleted in the second, is found.
+func TestCIShallowClone(t *testing.T) {
+	h := newCIHistory(t)
+	dir := h.o.Clone("feature")
+	if got := citest.Git(t, dir, "rev-parse", "--is-shallow-repository"); got != "true" {
+		t.Fatalf("the clone is not shallow")
+	}
+	env := citest.GitHubEnv("pull_request", citest.WriteEvent(t, citest.PullRequest(7, h.m[2], h.f[2], 3, "acme/app")), h.f[2])
+	r := runCIMain(t, dir, env)
+	if r.code != 1 || r.report == nil {
+		t.Fatalf("exit status %d\n%s", r.code, r.stderr)
+	}
+	if diff := cmp.Diff(map[int]string{1: h.f[0]}, h.foundKeys(t, r.report)); diff != "" {
+		t.Errorf("keys found (-want +got):\n%s", diff)
+	}
+	if r.report.Stats.Commits != 3 || !strings.Contains(r.stderr, "fetched from origin: the base commit") {
+		t.Errorf("%d commits scanned, want 3; log:\n%s", r.report.Stats.Commits, r.stderr)
+	}
+}

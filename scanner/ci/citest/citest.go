@@ -221,6 +221,16 @@ func (o *Origin) Checkout(sha, ref string, depth int) string {
 	return dir
 }
 
+// Clone makes a `git clone --depth 1` of the origin's branch over smart HTTP, with the
+// token in an http.extraheader as actions/checkout keeps it.
+func (o *Origin) Clone(branch string) string {
+	o.t.Helper()
+	dir := filepath.Join(o.t.TempDir(), "clone")
+	header := "http." + o.URL + ".extraheader=AUTHORIZATION: basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+Token))
+	Git(o.t, filepath.Dir(dir), "clone", "-q", "--depth", "1", "--branch", branch, "--config", header, o.URL, dir)
+	return dir
+}
+
 // RevList returns the commit ids git rev-list gives for args in dir, sorted as git sorts.
 func RevList(t testing.TB, dir string, args ...string) []string {
 	t.Helper()
