@@ -42,7 +42,7 @@ func (c *ciFlags) bind(f *pflag.FlagSet) {
 	f.StringVar(&c.Head, "head", "", "scan up to `REV` (with --base; default HEAD)")
 	f.StringVar(&c.SARIF, "sarif", "", "also write SARIF to `FILE`, on every run (for github/codeql-action/upload-sarif)")
 	f.StringVar(&c.Report, "report", "", "also write the JSON report to `FILE`, on every run (default in GitHub Actions: $RUNNER_TEMP/leakstop-report.json)")
-	f.StringVar(&c.FailOn, "fail-on", failOnAny, "end with the leaks exit status on: any (a leak), live (a live secret; implies --verify) or never")
+	f.StringVar(&c.FailOn, "fail-on", failOnAny, "`WHEN` leaks end with their exit status: any (a leak), live (a live secret; implies --verify) or never")
 }
 
 func (c *ciFlags) validate() error {
