@@ -292,7 +292,7 @@ func GitHub(name string, payload []byte) (*Event, error) {
 		}
 	case "pull_request", "pull_request_target":
 		pr := p.PullRequest
-		if pr == nil || !isSHA(pr.Head.SHA) || !isSHA(pr.Base.SHA) {
+		if pr == nil || !isSHA(pr.Head.SHA) || !isSHA(pr.Base.SHA) || ZeroSHA(pr.Head.SHA) || ZeroSHA(pr.Base.SHA) {
 			return nil, bad("no pull_request with head and base commits")
 		}
 		ev.Want, ev.Base, ev.Head = WantRange, pr.Base.SHA, pr.Head.SHA
@@ -308,7 +308,7 @@ func GitHub(name string, payload []byte) (*Event, error) {
 		ev.Note = "pull request #" + strconv.Itoa(pr.Number)
 	case "merge_group":
 		mg := p.MergeGroup
-		if mg == nil || !isSHA(mg.HeadSHA) || !isSHA(mg.BaseSHA) {
+		if mg == nil || !isSHA(mg.HeadSHA) || !isSHA(mg.BaseSHA) || ZeroSHA(mg.HeadSHA) || ZeroSHA(mg.BaseSHA) {
 			return nil, bad("no merge_group with head_sha and base_sha")
 		}
 		ev.Want, ev.Base, ev.Head, ev.Ref = WantRange, mg.BaseSHA, mg.HeadSHA, mg.HeadRef
@@ -347,7 +347,7 @@ func GitLab(getenv func(string) string) (*Event, error) {
 	bad := func(what string) error {
 		return &EventError{System: GitLabCI, What: what, Err: errors.New("not a commit id")}
 	}
-	if !isSHA(sha) {
+	if !isSHA(sha) || ZeroSHA(sha) {
 		return nil, bad("CI_COMMIT_SHA")
 	}
 	ev.Head = sha
@@ -362,6 +362,16 @@ func GitLab(getenv func(string) string) (*Event, error) {
 			return nil, bad("CI_MERGE_REQUEST_DIFF_BASE_SHA")
 		}
 		ev.Want, ev.Base = WantRange, base
+		switch {
+		case base == sha:
+			ev.Want, ev.Base = WantNothing, ""
+		case ZeroSHA(base):
+			// No merge base to compare with: what the target branch does not hold.
+			ev.Want, ev.Base = WantBranch, ""
+			if target := getenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"); target != "" {
+				ev.DefaultBranch = target
+			}
+		}
 		ev.Number, _ = strconv.Atoi(getenv("CI_MERGE_REQUEST_IID"))
 		ev.Branch = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
 		src, dst := getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"), getenv("CI_MERGE_REQUEST_PROJECT_ID")
