@@ -221,14 +221,27 @@ func showsAs(key, pre, suf string) bool {
 	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
 }
 
+// needsCredential is the outcome of a secret leakstop could revoke with an operator
+// credential it does not have: variable names it, what says what it must be ("an admin key
+// of the same organization"), remedy what a person can do instead.
+func needsCredential(variable, what, remedy string) Outcome {
+	return Outcome{Status: outcome.NeedsCredential, Detail: credentialHint(variable, what, remedy)}
+}
+
+// credentialHint says which variable to set, and how else to act: "set OPENAI_ADMIN_KEY (an
+// admin key of the same organization) and run leakstop revoke REPORT; or …".
+func credentialHint(variable, what, remedy string) string {
+	return "set " + variable + " (" + what + ") and run leakstop revoke REPORT; or by hand: " + remedy
+}
+
 // oneMatch returns the one key of found that looks like the leaked one. With none the
-// outcome is unsupported (notFound says where leakstop looked); with more it is failed
-// and nothing is changed (nothing says what): a key is never revoked on a guess.
-func oneMatch[K any](found []K, name func(K) string, notFound, nothing, remedy string) (K, *Outcome) {
+// outcome is notFound (where leakstop looked, and what to do); with more it is failed and
+// nothing is changed (nothing says what): a key is never revoked on a guess.
+func oneMatch[K any](found []K, name func(K) string, notFound Outcome, nothing, remedy string) (K, *Outcome) {
 	var none K
 	switch len(found) {
 	case 0:
-		return none, &Outcome{Status: outcome.Unsupported, Detail: notFound + "; " + remedy}
+		return none, &notFound
 	case 1:
 		return found[0], nil
 	}
