@@ -132,6 +132,11 @@ type scanRun struct {
 func (a *app) runScan(ctx context.Context, run scanRun, stdout io.Writer) error {
 	o := run.opts
 	run.rules.logTo(run.log)
+	if o.act.acts() {
+		if err := a.checkAct(&o.act); err != nil {
+			return err
+		}
+	}
 	var baseline scanner.Baseline
 	if o.scan.Baseline != "" {
 		var err error
