@@ -140,6 +140,9 @@ func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		return Outcome{}, fmt.Errorf("deactivating: %w (it may have happened: leakstop verifies before trying again)", err)
 	}
 	if r.Status == http.StatusOK {
+		if !acknowledged(r) {
+			return notAcknowledged("deactivating", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deactivating: " + httpDetail(r)}, nil

@@ -105,6 +105,9 @@ func (cf *cloudflareProvider) Revoke(ctx context.Context, s Secret, dryRun bool)
 	}
 	switch d.Status {
 	case http.StatusOK:
+		if !acknowledged(d) {
+			return notAcknowledged("deleting", d), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "deleted token " + v.Result.ID + " with " + whose}, nil
 	case http.StatusForbidden, http.StatusUnauthorized:
 		if cf.operator == "" {

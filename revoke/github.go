@@ -187,6 +187,9 @@ func (g *githubProvider) revokeInstallation(ctx context.Context, s Secret, dryRu
 	}
 	switch r.Status {
 	case http.StatusNoContent:
+		if !acknowledged(r) {
+			return notAcknowledged("revoking", r)
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself (DELETE /installation/token)"}
 	case http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}

@@ -70,6 +70,9 @@ func (g *gitlabProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 	}
 	switch r.Status {
 	case http.StatusNoContent, http.StatusOK:
+		if !acknowledged(r) {
+			return notAcknowledged("revoking", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself"}, nil
 	case http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}, nil

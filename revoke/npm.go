@@ -65,6 +65,8 @@ func (n *npmProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 		return Outcome{}, err
 	}
 	switch {
+	case (r.Status == http.StatusNoContent || r.Status == http.StatusOK) && !acknowledged(r):
+		return notAcknowledged("deleting", r), nil
 	case r.Status == http.StatusNoContent || r.Status == http.StatusOK:
 		return Outcome{Status: outcome.Revoked, Detail: "deleted with itself; the registry may accept it from its cache for up to an hour", Eventual: true}, nil
 	case asksOTP(r):

@@ -263,6 +263,9 @@ func (o *openaiProvider) delete(ctx context.Context, s Secret, path, auth, what 
 	}
 	switch r.Status {
 	case http.StatusOK, http.StatusNoContent:
+		if !acknowledged(r) {
+			return notAcknowledged("deleting", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	case http.StatusNotFound:
 		// Gone already; the verification that follows tells whether it is dead.

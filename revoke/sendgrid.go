@@ -100,6 +100,9 @@ func (sg *sendgridProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 	if err != nil {
 		return Outcome{}, err
 	}
+	if (d.Status == http.StatusNoContent || d.Status == http.StatusOK) && !acknowledged(d) {
+		return notAcknowledged("deleting", d), nil
+	}
 	if d.Status == http.StatusNoContent || d.Status == http.StatusOK {
 		return Outcome{Status: outcome.Revoked, Detail: "deleted the API key with " + whose}, nil
 	}
