@@ -408,4 +408,3 @@ func TestCrashDuringTheCall(t *testing.T) {
 		}
 	})
 }
-
