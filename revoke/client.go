@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/dustin/go-humanize/english"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/rules"
@@ -317,7 +318,7 @@ func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool
 		c.audit(m, req, resp, data, err, attempt, time.Since(start), call)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
+				return nil, nil, c.safeError(req.Method+" "+c.redactURL(req)+", "+english.Plural(attempt+1, "attempt", ""), ctx.Err())
 			}
 			var big *tooLargeError
 			if ro && attempt < maxRetries && !errors.As(err, &big) {

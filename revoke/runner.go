@@ -133,7 +133,7 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step 
 	default:
 		o, err := v.Verify(ctx, s)
 		if err != nil {
-			o = Outcome{Status: outcome.Unknown, Detail: errText(err)}
+			o = Outcome{Status: outcome.Unknown, Detail: r.errText(ctx, err)}
 		}
 		out = o
 	}
@@ -152,6 +152,14 @@ func (r *Runner) redact(s string) string {
 		return s
 	}
 	return r.Client.redact(s)
+}
+
+// errText describes err for an outcome, saying so when the secret's Timeout ran out.
+func (r *Runner) errText(ctx context.Context, err error) string {
+	if r.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time: all the calls about one secret may take " + r.Timeout.String() + " (" + err.Error() + ")"
+	}
+	return errText(err)
 }
 
 func errText(err error) string {
@@ -315,7 +323,7 @@ func (r *Runner) decide(s Secret, v *outcome.Step) (*outcome.Step, string) {
 // finish records a revocation's outcome and, after a real one, verifies the secret again.
 func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, note string, res *Result) outcome.Step {
 	if err != nil {
-		out = Outcome{Status: outcome.Failed, Detail: errText(err)}
+		out = Outcome{Status: outcome.Failed, Detail: r.errText(ctx, err)}
 	}
 	if out.Status == "" {
 		out.Status = outcome.Failed
