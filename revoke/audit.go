@@ -245,16 +245,6 @@ func (a *Audit) pastOf(fp string) past {
 	return p
 }
 
-// broken returns the error that closed the log to changing calls, or nil.
-func (a *Audit) broken() error {
-	if a == nil {
-		return nil
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.err
-}
-
 // intent writes and syncs the intent line of a changing attempt, e being its call line, and
 // returns the id that ties it to its answer. An error means the call must not be sent.
 func (a *Audit) intent(e entry) (string, error) {

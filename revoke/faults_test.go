@@ -1,7 +1,6 @@
 package revoke_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -15,25 +14,26 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// auditLines reads the audit log at path.
-func auditLines(t *testing.T, path string) []map[string]any {
+func auditLines(t *testing.T, path string) []map[string]any { return fake.AuditLines(t, path) }
+
+// openaiLeak is a live OpenAI project key, the fake that knows it and its organization's
+// admin key, and a harness wired to them, with a short timeout per attempt.
+type openaiLeak struct {
+	oa         *fake.OpenAI
+	h          *harness
+	key, admin string
+	ss         []revoke.Secret
+}
+
+func newOpenAILeak(t *testing.T) *openaiLeak {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []map[string]any
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("audit line %q: %v", sc.Text(), err)
-		}
-		out = append(out, m)
-	}
-	return out
+	l := &openaiLeak{admin: gen(t, `{{openai "sk-admin-" 58}}`), key: gen(t, `{{openai "sk-proj-" 74}}`)}
+	l.oa = fake.NewOpenAI(t, l.admin)
+	l.oa.AddKey("p", "", l.key)
+	l.h = newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": l.oa.URL, "OPENAI_ADMIN_KEY": l.admin})
+	l.h.client.Timeout = 300 * time.Millisecond
+	l.ss = []revoke.Secret{l.h.secret("openai", l.key, "")}
+	return l
 }
 
 // events counts the audit lines by event.
@@ -102,14 +102,10 @@ var faults = []struct {
 func TestFaultsWhileVerifying(t *testing.T) {
 	for _, tt := range faults {
 		t.Run(tt.name, func(t *testing.T) {
-			admin := gen(t, `{{openai "sk-admin-" 58}}`)
-			oa := fake.NewOpenAI(t, admin)
-			k := gen(t, `{{openai "sk-proj-" 74}}`)
-			oa.AddKey("p", "", k)
+			l := newOpenAILeak(t)
+			oa, h, k, admin := l.oa, l.h, l.key, l.admin
 			oa.Inject("GET /v1/models", tt.times, tt.reply)
-			h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
-			h.client.Timeout = 300 * time.Millisecond
-			res := run(t, h.runner(true, false), []revoke.Secret{h.secret("openai", k, "")})
+			res := run(t, h.runner(true, false), l.ss)
 			if v := res[0].Verification; v.Status != outcome.Unknown {
 				t.Errorf("verification %s (%s), want unknown", v.Status, v.Detail)
 			}
@@ -135,14 +131,9 @@ func TestFaultsWhileVerifying(t *testing.T) {
 func TestFaultsWhileRevoking(t *testing.T) {
 	for _, tt := range faults {
 		t.Run(tt.name, func(t *testing.T) {
-			admin := gen(t, `{{openai "sk-admin-" 58}}`)
-			oa := fake.NewOpenAI(t, admin)
-			k := gen(t, `{{openai "sk-proj-" 74}}`)
-			oa.AddKey("p", "", k)
+			l := newOpenAILeak(t)
+			oa, h, k, admin, ss := l.oa, l.h, l.key, l.admin, l.ss
 			oa.Inject("DELETE /v1/organization/projects/", tt.times, tt.reply)
-			h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
-			h.client.Timeout = 300 * time.Millisecond
-			ss := []revoke.Secret{h.secret("openai", k, "")}
 
 			res := run(t, h.runner(true, false), ss)
 			if v := res[0].Verification; v.Status != outcome.Live {
@@ -214,17 +205,14 @@ func TestAuditFailsClosed(t *testing.T) {
 		}
 		t.Skip("/dev/full is missing")
 	}
-	admin := gen(t, `{{openai "sk-admin-" 58}}`)
-	oa := fake.NewOpenAI(t, admin)
-	k := gen(t, `{{openai "sk-proj-" 74}}`)
-	oa.AddKey("p", "", k)
-	h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
+	l := newOpenAILeak(t)
+	oa, h, k := l.oa, l.h, l.key
 	full, err := revoke.OpenAudit("/dev/full")
 	if err != nil {
 		t.Fatalf("opening /dev/full: %v", err)
 	}
 	h.client.Audit = full
-	res := run(t, h.runner(true, false), []revoke.Secret{h.secret("openai", k, "")})
+	res := run(t, h.runner(true, false), l.ss)
 	if r := res[0].Revocation; r.Status != outcome.Failed || !strings.Contains(r.Detail, "not sent") || !strings.Contains(r.Detail, "no space left") {
 		t.Errorf("revocation %s (%s), want failed: not sent, the disk is full", r.Status, r.Detail)
 	}
@@ -269,12 +257,8 @@ func dropLines(t *testing.T, path string, drop func(map[string]any) bool) int {
 // is an error, not a reason to send it again.
 func TestCrashAfterTheCall(t *testing.T) {
 	for _, stillLive := range []bool{false, true} {
-		admin := gen(t, `{{openai "sk-admin-" 58}}`)
-		oa := fake.NewOpenAI(t, admin)
-		k := gen(t, `{{openai "sk-proj-" 74}}`)
-		oa.AddKey("p", "", k)
-		h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
-		ss := []revoke.Secret{h.secret("openai", k, "")}
+		l := newOpenAILeak(t)
+		oa, h, ss := l.oa, l.h, l.ss
 		if res := run(t, h.runner(true, false), ss); res[0].Revocation.Status != outcome.Revoked {
 			t.Fatalf("first run: %+v", res[0].Revocation)
 		}
@@ -338,23 +322,20 @@ func TestCrashDuringTheCall(t *testing.T) {
 			return past
 		})
 	}
-	t.Run("idempotent DELETE", func(t *testing.T) {
-		admin := gen(t, `{{openai "sk-admin-" 58}}`)
-		oa := fake.NewOpenAI(t, admin)
-		k := gen(t, `{{openai "sk-proj-" 74}}`)
-		oa.AddKey("p", "", k)
-		// The DELETE never reaches the provider's handler: the key stays live.
-		oa.Inject("DELETE /v1/organization/projects/", 1, fake.Reply{Hang: true})
-		h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
-		h.client.Timeout = 300 * time.Millisecond
-		ss := []revoke.Secret{h.secret("openai", k, "")}
+	// rerun revokes, loses what a crash would have lost, and runs again.
+	rerun := func(t *testing.T, h *harness, ss []revoke.Secret) *outcome.Step {
 		run(t, h.runner(true, false), ss)
 		h.audit.Close()
 		cut(t, h.audit.Path())
 		h.reopen()
-		res := run(t, h.runner(true, false), ss)
-		r := res[0].Revocation
-		if r.Status != outcome.Revoked || !strings.Contains(r.Detail, "sent again, as that call is idempotent") {
+		return run(t, h.runner(true, false), ss)[0].Revocation
+	}
+	t.Run("idempotent DELETE", func(t *testing.T) {
+		l := newOpenAILeak(t)
+		oa, h, k, ss := l.oa, l.h, l.key, l.ss
+		// The DELETE never reaches the provider's handler: the key stays live.
+		oa.Inject("DELETE /v1/organization/projects/", 1, fake.Reply{Hang: true})
+		if r := rerun(t, h, ss); r.Status != outcome.Revoked || !strings.Contains(r.Detail, "sent again, as that call is idempotent") {
 			t.Errorf("revocation %s (%s), want revoked, sent again", r.Status, r.Detail)
 		}
 		if oa.Live(k) || oa.Count(http.MethodDelete, "/") != 2 {
@@ -369,13 +350,7 @@ func TestCrashDuringTheCall(t *testing.T) {
 		h := newHarness(t, map[string]string{"GITHUB_API_URL": gh.URL})
 		h.client.Timeout = 300 * time.Millisecond
 		ss := []revoke.Secret{h.secret("github", tok, "")}
-		run(t, h.runner(true, false), ss)
-		h.audit.Close()
-		cut(t, h.audit.Path())
-		h.reopen()
-		res := run(t, h.runner(true, false), ss)
-		r := res[0].Revocation
-		if r.Status != outcome.Failed || !strings.Contains(r.Detail, "not sent again blindly") || !strings.Contains(r.Detail, "github.com/settings/tokens") {
+		if r := rerun(t, h, ss); r.Status != outcome.Failed || !strings.Contains(r.Detail, "not sent again blindly") || !strings.Contains(r.Detail, "github.com/settings/tokens") {
 			t.Errorf("revocation %s (%s), want failed: not sent again blindly, check by hand", r.Status, r.Detail)
 		}
 		if n := gh.Count(http.MethodPost, "/credentials/revoke"); n != 1 {
@@ -383,27 +358,18 @@ func TestCrashDuringTheCall(t *testing.T) {
 		}
 		// It stays in doubt on the next run too, until a person acts.
 		h.reopen()
-		res = run(t, h.runner(true, false), ss)
+		res := run(t, h.runner(true, false), ss)
 		if res[0].Revocation.Status != outcome.Failed || gh.Count(http.MethodPost, "/credentials/revoke") != 1 {
 			t.Errorf("third run: %s, %d POSTs", res[0].Revocation.Status, gh.Count(http.MethodPost, "/credentials/revoke"))
 		}
 	})
 	t.Run("now invalid", func(t *testing.T) {
-		admin := gen(t, `{{openai "sk-admin-" 58}}`)
-		oa := fake.NewOpenAI(t, admin)
-		k := gen(t, `{{openai "sk-proj-" 74}}`)
-		oa.AddKey("p", "", k)
-		h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL, "OPENAI_ADMIN_KEY": admin})
-		ss := []revoke.Secret{h.secret("openai", k, "")}
-		run(t, h.runner(true, false), ss) // the DELETE landed; its answer is then lost
-		h.audit.Close()
-		cut(t, h.audit.Path())
-		h.reopen()
-		res := run(t, h.runner(true, false), ss)
-		if r := res[0].Revocation; r.Status != outcome.Skipped || !strings.Contains(r.Detail, "probably applied") {
+		l := newOpenAILeak(t)
+		// The DELETE lands; its answer is then lost.
+		if r := rerun(t, l.h, l.ss); r.Status != outcome.Skipped || !strings.Contains(r.Detail, "probably applied") {
 			t.Errorf("revocation %s (%s), want skipped: already invalid", r.Status, r.Detail)
 		}
-		if n := oa.Count(http.MethodDelete, "/"); n != 1 {
+		if n := l.oa.Count(http.MethodDelete, "/"); n != 1 {
 			t.Errorf("%d DELETEs, want 1", n)
 		}
 	})
