@@ -142,7 +142,7 @@ func (e *AuditError) Hint() string {
 	if e.Doing == "writing" {
 		return "leakstop sends no revocation or issue it cannot record: free space (or fix the permissions) where the audit log is, then run again"
 	}
-	return "check that the audit log's folder exists and can be written, or choose another audit log"
+	return "check that the audit log's folder exists and can be written"
 }
 
 // pendingCall is a revoke call, per secret, not yet followed by an outcome line.

@@ -38,7 +38,7 @@ func (a *app) checkAct(o *actFlags) error {
 	}
 	audit, err := revoke.OpenAudit(p.audit)
 	if err != nil {
-		return failure(err, "choose another audit log with --audit FILE")
+		return failure(err, "or choose another audit log with --audit FILE")
 	}
 	return audit.Close()
 }
@@ -108,7 +108,7 @@ func (a *app) act(ctx context.Context, o *actFlags, jobs int, set *rules.Set, fi
 	client := &revoke.Client{Redactor: &a.redactor, Log: log, Timeout: p.timeout, Backoff: p.backoff, MaxWait: p.maxWait}
 	audit, err := revoke.OpenAudit(p.audit)
 	if err != nil {
-		return failure(err, "choose another audit log with --audit FILE")
+		return failure(err, "or choose another audit log with --audit FILE")
 	}
 	client.Audit = audit
 	var failures, hints []string
