@@ -223,16 +223,24 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result, spent
 				least = min(least, spent[j.i])
 			}
 			bctx, cancel := r.budget(ctx, least)
-			defer cancel()
 			outs := br.RevokeBatch(bctx, secrets, r.DryRun)
+			cancel()
+			// Each secret is then verified again within its own time.
+			fg := new(errgroup.Group)
+			fg.SetLimit(r.jobs())
 			for k, j := range js {
 				out := Outcome{Status: outcome.Failed, Detail: "the provider gave no answer for this secret"}
 				if k < len(outs) {
 					out = outs[k]
 				}
-				finish(bctx, j, out, nil)
+				fg.Go(func() error {
+					fctx, cancel := r.budget(ctx, spent[j.i])
+					defer cancel()
+					finish(fctx, j, out, nil)
+					return nil
+				})
 			}
-			return nil
+			return fg.Wait()
 		})
 	}
 	for _, j := range singles {
