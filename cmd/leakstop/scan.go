@@ -150,7 +150,7 @@ func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result,
 	run.rules.logTo(run.log)
 	if o.act.acts() {
 		if err := a.checkAct(&o.act); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	var baseline scanner.Baseline
