@@ -59,9 +59,9 @@ type visit struct{ commit, path, blob string }
 
 // logVisits runs parseLog over data with a reader of the given buffer size.
 func logVisits(data []byte, size int) (visits []visit, commits int64, err error) {
-	err = parseLog(bufio.NewReaderSize(bytes.NewReader(data), size), func(c *commitInfo, path, blob string) {
+	err = parseLog(bufio.NewReaderSize(bytes.NewReader(data), size), visitor{blob: func(c *commitInfo, path, blob string) {
 		visits = append(visits, visit{c.sha, path, blob})
-	}, &commits)
+	}}, &commits)
 	return visits, commits, err
 }
 

@@ -22,9 +22,9 @@ func TestParseLog(t *testing.T) {
 		":100644 100644 " + a + " " + b + " M\x00" + strings.Repeat("long/", 10) + "last.txt"
 	var got []visit
 	var n int64
-	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), func(ci *commitInfo, path, blob string) {
+	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), visitor{blob: func(ci *commitInfo, path, blob string) {
 		got = append(got, visit{ci.sha, path, blob})
-	}, &n)
+	}}, &n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,9 +57,9 @@ func TestParseLogErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var n int64
 			var visits []visit
-			err := parseLog(bufio.NewReader(strings.NewReader(tc.log)), func(ci *commitInfo, path, blob string) {
+			err := parseLog(bufio.NewReader(strings.NewReader(tc.log)), visitor{blob: func(ci *commitInfo, path, blob string) {
 				visits = append(visits, visit{ci.sha, path, blob})
-			}, &n)
+			}}, &n)
 			if !errors.Is(err, errLog) || len(visits) > 0 {
 				t.Errorf("error %v and visits %v, want errLog and none", err, visits)
 			}
