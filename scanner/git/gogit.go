@@ -292,8 +292,15 @@ type treeWalk struct {
 
 // add adds the blobs under tree h, at prefix, of commit c (nil for a tree a ref names).
 func (w *treeWalk) add(h plumbing.Hash, prefix string, c *commitInfo) error {
+	return w.addAt(h, prefix, c, 0)
+}
+
+func (w *treeWalk) addAt(h plumbing.Hash, prefix string, c *commitInfo, depth int) error {
 	if w.seen[h] {
 		return nil
+	}
+	if depth > maxTreeDepth {
+		return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
 	}
 	w.seen[h] = true
 	t, err := readTree(w.r, h)
@@ -303,7 +310,7 @@ func (w *treeWalk) add(h plumbing.Hash, prefix string, c *commitInfo) error {
 	for _, e := range t.Entries {
 		switch {
 		case e.Mode == filemode.Dir:
-			if err := w.add(e.Hash, prefix+e.Name+"/", c); err != nil {
+			if err := w.addAt(e.Hash, prefix+e.Name+"/", c, depth+1); err != nil {
 				return err
 			}
 		case e.Mode == filemode.Submodule:
@@ -323,6 +330,38 @@ func (w *treeWalk) add(h plumbing.Hash, prefix string, c *commitInfo) error {
 	}
 	return nil
 }
+
+// goGitTreeFiles tells visit each file under tree, with its path.
+func goGitTreeFiles(g *goGitRepo, tree string, visit func(path, blob string)) error {
+	var walk func(h plumbing.Hash, prefix string, depth int) error
+	walk = func(h plumbing.Hash, prefix string, depth int) error {
+		if depth > maxTreeDepth {
+			return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
+		}
+		t, err := readTree(g.r, h)
+		if err != nil {
+			return err
+		}
+		for _, e := range t.Entries {
+			switch e.Mode {
+			case filemode.Dir:
+				if err := walk(e.Hash, prefix+e.Name+"/", depth+1); err != nil {
+					return err
+				}
+			case filemode.Submodule:
+			default:
+				visit(prefix+e.Name, e.Hash.String())
+			}
+		}
+		return nil
+	}
+	return walk(plumbing.NewHash(tree), "", 0)
+}
+
+// maxTreeDepth bounds how deep folders nest in a tree the go-git reader walks: git itself
+// refuses more than 4096 (core.maxTreeDepth), and a hostile tree could nest itself without
+// end in a repository whose objects were written by hand.
+const maxTreeDepth = 4096
 
 // scanGoGit reads the blobs of the scan with go-git, one at a time.
 func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) error {
@@ -443,7 +482,7 @@ func (s *Source) finishGoGit(ctx context.Context, repo *repository, p *placement
 			return err
 		}
 	}
-	p.complete = s.readErrs == 0
+	p.complete = s.readErrs == 0 && repo.refsCut == 0
 	return emitLinks(s.links, emit)
 }
 
@@ -495,7 +534,7 @@ func walkGoGit(ctx context.Context, repo *repository, v visitor) error {
 			}
 		}
 		// A tree that cannot be read is reported by the scan; the walk goes on without it.
-		_ = introduced(r, "", c.TreeHash, parents, func(path, blob string) { v.blob(info, path, blob) })
+		_ = introduced(r, "", c.TreeHash, parents, 0, func(path, blob string) { v.blob(info, path, blob) })
 	}
 	return nil
 }
@@ -511,11 +550,14 @@ func subject(msg string) string {
 
 // introduced calls visit for each blob under tree h that differs from every parent tree at
 // the same path. A subtree equal to a parent's is skipped whole.
-func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []plumbing.Hash, visit func(path, blob string)) error {
+func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []plumbing.Hash, depth int, visit func(path, blob string)) error {
 	for _, p := range parents {
 		if p == h {
 			return nil
 		}
+	}
+	if depth > maxTreeDepth {
+		return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
 	}
 	t, err := readTree(r, h)
 	if err != nil {
@@ -552,7 +594,7 @@ func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []p
 					sub = append(sub, plumbing.ZeroHash)
 				}
 			}
-			if err := introduced(r, path+"/", e.Hash, sub, visit); err != nil {
+			if err := introduced(r, path+"/", e.Hash, sub, depth+1, visit); err != nil {
 				return err
 			}
 		default:

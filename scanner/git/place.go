@@ -31,6 +31,12 @@ type placement struct {
 	// place is reachable from no ref (garbage in the object store), and its findings go.
 	// Otherwise such a blob keeps a location that names it, so that nothing is lost.
 	complete bool
+	// failed is what the walk reported it could not read: an object the listing found
+	// unreadable too is one problem, the walk's.
+	failed string
+	// named are blobs that a ref names directly, not through a commit: they keep their
+	// blob location.
+	named map[string]bool
 }
 
 // maxHeld bounds the skipped or unreadable blobs held back to be named by path; past it,
@@ -138,6 +144,17 @@ func (s *Source) finish(ctx context.Context, repo *repository, emit func(scanner
 	if err != nil {
 		return err
 	}
+	if repo.all && p.complete && unplaced(p) {
+		if err := s.placeRefTrees(ctx, repo, p); err != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := emit(scanner.Chunk{Location: scanner.Location{Path: repo.dir}, Err: fmt.Errorf("placing blobs that refs name through trees: %w", err)}); err != nil {
+				return err
+			}
+			p.complete = false
+		}
+	}
 	s.placed = p
 
 	// What was held back, named by the first commit and path that brought it in.
@@ -146,7 +163,11 @@ func (s *Source) finish(ctx context.Context, repo *repository, emit func(scanner
 	s.held = nil
 	s.mu.Unlock()
 	for _, c := range held {
-		if list := p.intros[c.Location.Blob]; len(list) > 0 {
+		list := p.intros[c.Location.Blob]
+		if len(list) == 0 && c.Err != nil && p.failed != "" && strings.Contains(p.failed, c.Location.Blob) {
+			continue // the tree the walk could not read, reported by it
+		}
+		if len(list) > 0 {
 			first := earliest(list)
 			c.Location = first.location(c.Location)
 			if more := len(list) - 1; more > 0 && c.Skipped != "" {
@@ -196,11 +217,14 @@ func (s *Source) finishGit(ctx context.Context, repo *repository, p *placement, 
 			}
 		}
 	}
+	if repo.refsCut > 0 {
+		p.complete = false // the refs left out may reach the blobs not placed
+	}
 	if walkErr != nil {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p.complete = false
+		p.complete, p.failed = false, walkErr.Error()
 		if err := emitWalkError(repo.gitDir, walkErr, emit); err != nil {
 			return err
 		}
@@ -405,7 +429,7 @@ func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error
 				continue
 			}
 			list := p.intros[l.Blob]
-			if len(list) == 0 && !p.complete {
+			if len(list) == 0 && (!p.complete || p.named[l.Blob]) {
 				locs = append(locs, l)
 				continue
 			}
@@ -526,4 +550,114 @@ func (s *Source) warnShallow(ctx context.Context, repo *repository) {
 		s.Logger.Warn().Str("commit", scanner.ShortSHA(boundary)).Str("hint", fetchMoreHint).
 			Msg("the scan reaches the boundary of a shallow clone: the history before that commit is not in the clone, so every file it holds counts as brought in by it")
 	}
+}
+
+// unplaced tells whether some blob of p has no place.
+func unplaced(p *placement) bool {
+	for _, list := range p.intros {
+		if len(list) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// placeRefTrees places the blobs of p that no commit brought in but that a ref reaches
+// without one: through a tree it names (as Linux's v2.6.11-tree tag does), at their path in
+// that tree and with no commit; a blob that a ref names keeps its blob location.
+func (s *Source) placeRefTrees(ctx context.Context, repo *repository, p *placement) error {
+	trees, blobs, err := refObjects(ctx, repo)
+	if err != nil {
+		return err
+	}
+	p.named = map[string]bool{}
+	for _, b := range blobs {
+		if _, ok := p.intros[b]; ok {
+			p.named[b] = true
+		}
+	}
+	noCommit := &commitInfo{}
+	for _, tree := range trees {
+		err := treeFiles(ctx, repo, tree, func(path, blob string) {
+			if list, ok := p.intros[blob]; ok && !p.named[blob] {
+				p.intros[blob] = append(list, intro{commit: noCommit, path: path})
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refObjects lists the trees and blobs that refs name directly (or through annotated
+// tags), as object ids.
+func refObjects(ctx context.Context, repo *repository) (trees, blobs []string, err error) {
+	if g := repo.gogit; g != nil {
+		for _, h := range g.trees {
+			trees = append(trees, h.String())
+		}
+		for _, h := range g.blobs {
+			blobs = append(blobs, h.String())
+		}
+		return trees, blobs, nil
+	}
+	cmd := gitCmd(ctx, repo.gitDir, "for-each-ref", "--count="+strconv.Itoa(DefaultMaxRefs), "--format=%(objecttype) %(objectname) %(*objecttype) %(*objectname)")
+	pipe, stderr, err := startReading(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer pipe.Close()
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 4 && f[0] == "tag" {
+			f = f[2:]
+		}
+		if len(f) < 2 || seen[f[1]] || len(trees)+len(blobs) >= maxLinks {
+			continue
+		}
+		seen[f[1]] = true
+		switch f[0] {
+		case "tree":
+			trees = append(trees, f[1])
+		case "blob":
+			blobs = append(blobs, f[1])
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return trees, blobs, gitError("for-each-ref", stderr, err)
+	}
+	return trees, blobs, nil
+}
+
+// treeFiles tells visit each file of tree (its path and blob).
+func treeFiles(ctx context.Context, repo *repository, tree string, visit func(path, blob string)) error {
+	if g := repo.gogit; g != nil {
+		return goGitTreeFiles(g, tree, visit)
+	}
+	cmd := gitCmd(ctx, repo.gitDir, "ls-tree", "-r", "-z", "--full-tree", tree)
+	pipe, stderr, err := startReading(cmd)
+	if err != nil {
+		return err
+	}
+	defer pipe.Close()
+	l := logReader{r: bufio.NewReaderSize(pipe, 64<<10), max: maxToken}
+	for {
+		tok, err := l.next()
+		if err != nil {
+			break
+		}
+		// "MODE blob OID\tPATH"
+		head, path, ok := strings.Cut(string(tok), "\t")
+		f := strings.Fields(head)
+		if ok && len(f) == 3 && f[1] == "blob" && path != "" {
+			visit(path, f[2])
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return gitError("ls-tree", stderr, err)
+	}
+	return nil
 }
