@@ -15,8 +15,9 @@ import (
 	gogit "github.com/go-git/go-git/v5"
 )
 
-// scpLike matches git's short ssh form, user@host:path.
-var scpLike = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]`)
+// scpLike matches git's short ssh form, user@host:path (the path relative to the user's
+// home, or absolute).
+var scpLike = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:([^/]|/[^/])`)
 
 // IsURL reports whether repo names a remote repository rather than a folder.
 func IsURL(repo string) bool {

@@ -407,8 +407,9 @@ func repoWithSecretInSubtree(t testing.TB) (h history, lostTree string) {
 	}}, lostTree
 }
 
-// repoWithSubmodule: a commit adds a submodule at vendor/lib, and a key when key is set (a gitlink to a
-// commit the repository does not hold, as a clone without its submodules has it).
+// repoWithSubmodule: a commit adds a submodule at vendor/lib (a gitlink to a commit the
+// repository does not hold, as a clone without its submodules has it), and a key when key
+// is set; it returns that commit.
 func repoWithSubmodule(t testing.TB, key bool) (h history, commit string) {
 	f := newFixture(t)
 	files := map[string]string{
