@@ -136,24 +136,37 @@ func (c *capped) String() string { return c.buf.String() }
 // information (a token is often the user name) becomes ***; an ssh URL keeps its user, not a
 // secret, and loses a password.
 func redactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
+	scheme, userinfo, rest, ok := splitUserinfo(u)
 	if !ok {
-		return u // scp-like user@host:path holds no password
+		return u // no user information; scp-like user@host:path holds no password
 	}
-	at := strings.LastIndexByte(rest, '@')
-	slash := strings.IndexByte(rest, '/')
-	if at < 0 || (slash >= 0 && at > slash) {
-		return u
-	}
-	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	user, _, hasPassword := strings.Cut(userinfo, ":")
 	switch strings.ToLower(scheme) {
 	case "ssh", "git+ssh", "ssh+git":
 		if !hasPassword {
 			return u
 		}
-		return scheme + "://" + user + ":***" + rest[at:]
+		return scheme + "://" + user + ":***@" + rest
 	}
-	return scheme + "://***" + rest[at:]
+	return scheme + "://***@" + rest
+}
+
+// splitUserinfo cuts a URL "SCHEME://USERINFO@REST" at its user information: the last @
+// before the path.
+func splitUserinfo(u string) (scheme, userinfo, rest string, ok bool) {
+	scheme, after, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", "", "", false
+	}
+	authority := after
+	if i := strings.IndexAny(after, "/?#"); i >= 0 {
+		authority = after[:i]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return "", "", "", false
+	}
+	return scheme, after[:at], after[at+1:], true
 }
 
 // scrub takes the credentials of clone URL u out of msg: the URL itself (as a library
@@ -161,16 +174,10 @@ func redactURL(u string) string {
 // the forms they may be written in.
 func scrub(msg, u string) string {
 	msg = strings.ReplaceAll(msg, u, redactURL(u))
-	scheme, rest, ok := strings.Cut(u, "://")
+	scheme, userinfo, _, ok := splitUserinfo(u)
 	if !ok {
 		return msg
 	}
-	at := strings.LastIndexByte(rest, '@')
-	slash := strings.IndexByte(rest, '/')
-	if at < 0 || (slash >= 0 && at > slash) {
-		return msg
-	}
-	userinfo := rest[:at]
 	msg = strings.ReplaceAll(msg, userinfo+"@", "***@")
 	user, password, _ := strings.Cut(userinfo, ":")
 	secrets := []string{password}

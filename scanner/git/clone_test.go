@@ -178,3 +178,51 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("scrub left a credential: %q", got)
 	}
 }
+
+// FuzzRedactURL checks that a clone URL for people, and any message a clone failure quotes
+// it in, keep no password and (for http) no user name: what is left of them is what the
+// host, the path or the fixed words hold anyway.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("https", "user", "pa55word", "github.com", "/o/r.git")
+	f.Add("ssh", "git", "hunter2pw", "example.com:22", "/srv/app.git")
+	f.Add("http", "ghp_0123456789", "", "127.0.0.1:1", "/app.git")
+	f.Add("https", "a@b", "c:d@e", "host", "/p@q")
+	f.Fuzz(func(t *testing.T, scheme, user, password, host, path string) {
+		letters := func(s string) bool {
+			return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && r != '+' })
+		}
+		if !letters(scheme) || host == "" || strings.ContainsAny(host, "/@?#") ||
+			strings.ContainsAny(user+password, "/?#") || strings.Contains(user, ":") || path != "" && path[0] != '/' {
+			return
+		}
+		userinfo := user
+		if password != "" {
+			userinfo += ":" + password
+		}
+		u := scheme + "://" + userinfo + "@" + host + path
+		red := redactURL(u)
+		secrets := []string{password}
+		if !isSSH(u) {
+			secrets = append(secrets, user)
+		}
+		const words = "cloning failed: Get \"/info/refs\": refused ***"
+		for _, s := range secrets {
+			// What the host, the path, the user an ssh URL keeps, or the fixed words hold
+			// may show.
+			shown := scheme + "://***@" + host + path + " " + words
+			if isSSH(u) {
+				shown += " " + scheme + "://" + user + ":***@" + host + path + " " + user + "@"
+			}
+			if s == "" || strings.Contains(shown, s) {
+				continue
+			}
+			if strings.Contains(red, s) {
+				t.Fatalf("redactURL(%q) = %q holds %q", u, red, s)
+			}
+			msg := "cloning failed: Get \"" + u + "/info/refs\": " + s + " refused"
+			if got := scrub(msg, u); len(s) >= 4 && strings.Contains(got, s) {
+				t.Fatalf("scrub(%q) = %q holds %q", msg, got, s)
+			}
+		}
+	})
+}

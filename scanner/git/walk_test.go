@@ -66,3 +66,25 @@ func TestParseLogErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLogReaderCut: a token longer than the bound is cut there, whether it fits in the read
+// buffer or not, and the tokens after it are read whole.
+func TestLogReaderCut(t *testing.T) {
+	long := strings.Repeat("p", 100)
+	in := "short\x00" + long + "\x00" + long[:40] + "\x00next\x00" + long
+	for _, size := range []int{16, 64, 4096} {
+		l := logReader{r: bufio.NewReaderSize(strings.NewReader(in), size), max: 40}
+		var got []string
+		for {
+			tok, err := l.next()
+			if err != nil {
+				break
+			}
+			got = append(got, string(tok))
+		}
+		want := []string{"short", long[:40], long[:40], "next", long[:40]}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("buffer of %d: tokens (-want +got):\n%s", size, diff)
+		}
+	}
+}
