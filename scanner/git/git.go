@@ -347,21 +347,9 @@ func (s *Source) maxRefs() int {
 // the bound: git would otherwise hold them all.
 func (s *Source) boundRefs(ctx context.Context, r *repository) error {
 	limit := s.maxRefs()
-	cmd := gitCmd(ctx, r.gitDir, "for-each-ref", "--count="+strconv.Itoa(limit+1), "--format=%(objectname)")
-	pipe, stderr, err := startReading(cmd)
+	refs, err := readIDs(gitCmd(ctx, r.gitDir, "for-each-ref", "--count="+strconv.Itoa(limit+1), "--format=%(objectname)"), "for-each-ref")
 	if err != nil {
 		return fmt.Errorf("listing refs: %w", err)
-	}
-	defer pipe.Close()
-	var refs []string
-	sc := bufio.NewScanner(pipe)
-	for sc.Scan() {
-		if id := sc.Bytes(); isOID(id) {
-			refs = append(refs, string(id))
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("listing refs: %w", gitError("for-each-ref", stderr, err))
 	}
 	if len(refs) <= limit {
 		return nil

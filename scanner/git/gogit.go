@@ -377,9 +377,9 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 	excluded := map[plumbing.Hash]bool{}
 	edge := &treeWalk{r: r, seen: map[plumbing.Hash]bool{}, blobs: excluded}
 	for _, h := range g.edge {
-		if err := edge.add(h, "", nil); err != nil {
-			return err
-		}
+		// A tree of the excluded history that cannot be read leaves its blobs in: they
+		// are scanned again, which costs time, not findings.
+		_ = edge.add(h, "", nil)
 	}
 	var order []plumbing.Hash
 	blobs := map[plumbing.Hash]bool{}

@@ -335,14 +335,25 @@ func tipLinks(ctx context.Context, repo *repository) (map[string]*commitInfo, er
 		return nil, nil // an empty repository: no tip, no submodule
 	}
 	sha = strings.TrimSpace(sha)
-	cmd := gitCmd(ctx, repo.gitDir, "ls-tree", "-r", "-z", "--full-tree", sha)
-	pipe, stderr, err := startReading(cmd)
-	if err != nil {
-		return nil, err
-	}
-	defer pipe.Close()
 	links := map[string]*commitInfo{}
 	tip := &commitInfo{sha: sha}
+	err = lsTree(ctx, repo.gitDir, sha, func(mode, _, _, path string) {
+		if mode == "160000" && len(links) < maxLinks {
+			links[path] = tip
+		}
+	})
+	return links, err
+}
+
+// lsTree tells visit each entry under tree, as `git ls-tree -r` lists them: the mode, type,
+// object id and path (cut at maxToken bytes).
+func lsTree(ctx context.Context, gitDir, tree string, visit func(mode, typ, oid, path string)) error {
+	cmd := gitCmd(ctx, gitDir, "ls-tree", "-r", "-z", "--full-tree", tree)
+	pipe, stderr, err := startReading(cmd)
+	if err != nil {
+		return err
+	}
+	defer pipe.Close()
 	l := logReader{r: bufio.NewReaderSize(pipe, 64<<10), max: maxToken}
 	for {
 		tok, err := l.next()
@@ -351,14 +362,14 @@ func tipLinks(ctx context.Context, repo *repository) (map[string]*commitInfo, er
 		}
 		// "MODE TYPE OID\tPATH"
 		head, path, ok := strings.Cut(string(tok), "\t")
-		if ok && strings.HasPrefix(head, "160000 ") && path != "" && len(links) < maxLinks {
-			links[path] = tip
+		if f := strings.Fields(head); ok && len(f) == 3 && path != "" {
+			visit(f[0], f[1], f[2], path)
 		}
 	}
 	if err := cmd.Wait(); err != nil {
-		return links, gitError("ls-tree", stderr, err)
+		return gitError("ls-tree", stderr, err)
 	}
-	return links, nil
+	return nil
 }
 
 // maxLinks bounds the submodule paths a scan names.
@@ -637,27 +648,9 @@ func treeFiles(ctx context.Context, repo *repository, tree string, visit func(pa
 	if g := repo.gogit; g != nil {
 		return goGitTreeFiles(g, tree, visit)
 	}
-	cmd := gitCmd(ctx, repo.gitDir, "ls-tree", "-r", "-z", "--full-tree", tree)
-	pipe, stderr, err := startReading(cmd)
-	if err != nil {
-		return err
-	}
-	defer pipe.Close()
-	l := logReader{r: bufio.NewReaderSize(pipe, 64<<10), max: maxToken}
-	for {
-		tok, err := l.next()
-		if err != nil {
-			break
+	return lsTree(ctx, repo.gitDir, tree, func(_, typ, oid, path string) {
+		if typ == "blob" {
+			visit(path, oid)
 		}
-		// "MODE blob OID\tPATH"
-		head, path, ok := strings.Cut(string(tok), "\t")
-		f := strings.Fields(head)
-		if ok && len(f) == 3 && f[1] == "blob" && path != "" {
-			visit(path, f[2])
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return gitError("ls-tree", stderr, err)
-	}
-	return nil
+	})
 }

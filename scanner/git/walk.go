@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -282,6 +283,12 @@ func walkRest(ctx context.Context, repo *repository, v visitor, done int64, last
 func revList(ctx context.Context, repo *repository) ([]string, error) {
 	cmd := gitCmd(ctx, repo.gitDir, append([]string{"rev-list"}, repo.revArgs()...)...)
 	repo.revInput(cmd)
+	return readIDs(cmd, "rev-list")
+}
+
+// readIDs runs cmd, named name, and returns the object ids it writes, one a line. On an
+// error it returns those it wrote before.
+func readIDs(cmd *exec.Cmd, name string) ([]string, error) {
 	pipe, stderr, err := startReading(cmd)
 	if err != nil {
 		return nil, err
@@ -295,7 +302,7 @@ func revList(ctx context.Context, repo *repository) ([]string, error) {
 		}
 	}
 	if err := cmd.Wait(); err != nil {
-		return ids, gitError("rev-list", stderr, err)
+		return ids, gitError(name, stderr, err)
 	}
 	return ids, sc.Err()
 }
