@@ -78,7 +78,10 @@ type Source struct {
 	// matched nothing before is left out when it comes again. Findings are the same either
 	// way.
 	Lines *rules.LineFilter
-	// Logger receives debug lines about what is read.
+	// Logger receives debug lines about what is read, and the warnings of a shallow clone.
+	// When it shows debug lines, the blobs skipped (binary, too large) are named by the
+	// commit and path that brought them in, which costs a walk of the history; otherwise
+	// by object id.
 	Logger zerolog.Logger
 	// Progress, when set, is told the bytes of each blob read (add=true) and the total bytes
 	// to read (add=false) once known: with the git reader, blobs are read while they are

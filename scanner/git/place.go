@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dustin/go-humanize/english"
+	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
@@ -44,13 +45,16 @@ type placement struct {
 // hold a million chunks.
 const maxHeld = 100_000
 
-// track wraps emit: it holds back the chunks of blobs that were skipped or could not be
-// read (named once the scan has placed them), and counts the chunks the engine still holds,
-// so that Scan can wait until every match is known.
+// track wraps emit: it holds back the chunks of blobs that could not be read, and of those
+// skipped when the log shows debug lines (where skips are named), to name them by path once
+// the scan has placed them; and it counts the chunks the engine still holds, so that Scan
+// can wait until every match is known. Skips are named only when the log shows them: a
+// name costs a walk of the history.
 func (s *Source) track(emit func(scanner.Chunk) error) func(scanner.Chunk) error {
+	nameSkips := s.Logger.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel
 	return func(c scanner.Chunk) error {
 		if c.Err != nil || c.Skipped != "" {
-			if c.Location.Blob != "" && c.Location.Path == "" && s.hold(c) {
+			if c.Location.Blob != "" && c.Location.Path == "" && (c.Err != nil || nameSkips) && s.hold(c) {
 				return nil
 			}
 			return emit(c)
@@ -202,11 +206,7 @@ func (s *Source) finishGit(ctx context.Context, repo *repository, p *placement, 
 	case len(p.intros) > 0:
 		// No walk was started though something needs a place (cannot happen while every
 		// match and skip starts it; kept so that placing never depends on it).
-		walkErr = walkGit(ctx, repo, visitor{blob: func(c *commitInfo, path, blob string) {
-			if list, ok := p.intros[blob]; ok {
-				p.intros[blob] = append(list, intro{commit: c, path: path})
-			}
-		}}, &s.commits)
+		walkErr = walkGit(ctx, repo, p.visitor(), &s.commits)
 		started = true
 	default:
 		s.commits = h.count(ctx)
