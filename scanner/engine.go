@@ -41,6 +41,9 @@ type Chunk struct {
 	Err error
 	// Skipped says why Location was not read (binary, too large); Data is empty.
 	Skipped string
+	// Quiet marks a skip worth only a debug line (it is counted all the same): a history
+	// holds many binary and large blobs, and naming each at info level buries the log.
+	Quiet bool
 	// Limit names the bound that made the source skip Location, when a bound did: the
 	// command says which of its settings raises it.
 	Limit Limit
@@ -221,6 +224,7 @@ func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
 	SortFindings(findings)
 	if c, ok := src.(Counter); ok {
 		col.stats.Commits = c.Commits()
+		col.stats.History = true
 	}
 	col.stats.DurationMS = time.Since(start).Milliseconds()
 	return &Result{Findings: findings, Stats: col.stats, Problems: col.problems}, nil
@@ -250,7 +254,11 @@ func (e *Engine) note(c Chunk, col *collector) {
 		return
 	}
 	col.stats.Skipped++
-	ev := e.opts.Logger.Info().Str("where", where)
+	ev := e.opts.Logger.Info()
+	if c.Quiet {
+		ev = e.opts.Logger.Debug()
+	}
+	ev = ev.Str("where", where)
 	if hint != "" {
 		ev = ev.Str("hint", hint)
 	}

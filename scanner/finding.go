@@ -59,8 +59,9 @@ type Location struct {
 	// where it sits in a megabyte-long minified line. Set by the sources that read such
 	// lines (scanner/web).
 	Context string `json:"context,omitempty"`
-	// Blob is the git object id of the content the secret was found in. Internal.
-	Blob string `json:"-"`
+	// Blob is the git object id of the content the secret was found in: with no commit or
+	// path, the place of a blob that no commit could be found for.
+	Blob string `json:"blob,omitempty"`
 }
 
 // Origin is a place in an original source file.
@@ -167,4 +168,7 @@ type Stats struct {
 	Limits     map[Limit]int64 `json:"limits,omitempty"`
 	Errors     int64           `json:"errors,omitempty"`
 	DurationMS int64           `json:"duration_ms"`
+	// History is set when the source counts commits (a git scan), so a report says
+	// "0 commits" for a range that adds nothing. It is not written: JSON always has commits.
+	History bool `json:"-"`
 }

@@ -180,7 +180,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 		}
 		if n > limit {
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
 			}
 			continue
 		}

@@ -225,7 +225,7 @@ func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release fu
 	loc := scanner.Location{Blob: oid}
 	if files.IsBinary(data) {
 		release()
-		return scanner.Chunk{Location: loc, Skipped: "binary blob"}
+		return scanner.Chunk{Location: loc, Quiet: true, Skipped: "binary blob"}
 	}
 	matched := func(ms []rules.Match) { s.matched(oid, ms) }
 	if cache == nil {

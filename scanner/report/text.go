@@ -203,13 +203,13 @@ func (t *textWriter) status(label string, s *outcome.Step, alarm bool) {
 func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	st := res.Stats
 	var read []string
-	if st.Commits > 0 {
+	if st.Commits > 0 || st.History {
 		read = append(read, count(st.Commits, "commit"))
 	}
-	if st.Blobs > 0 {
+	if st.Blobs > 0 || st.History {
 		read = append(read, count(st.Blobs, "blob"))
 	}
-	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0) {
+	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0 && !st.History) {
 		read = append(read, count(st.Files, "file"))
 	}
 	read = append(read, humanize.IBytes(uint64(max(st.Bytes, 0))), durationText(st.DurationMS))

@@ -248,7 +248,7 @@ func placeInTree(root string, f *scanner.Finding) (scanner.Location, bool) {
 		return scanner.Location{}, false
 	}
 	for _, l := range f.Locations {
-		if l.Path == "" || l.Line <= 0 || l.URL != "" || filepath.IsAbs(l.Path) || strings.ContainsFunc(l.Path, isControl) {
+		if l.Path == "" || l.Line <= 0 || (l.URL != "" && l.Commit == "") || filepath.IsAbs(l.Path) || strings.ContainsFunc(l.Path, isControl) {
 			continue
 		}
 		clean := filepath.Clean(filepath.FromSlash(l.Path))
