@@ -52,7 +52,12 @@ func dirRoot(paths []string) projectRoot {
 // tree, or a bare repository): the top of the working tree, or the bare repository's HEAD
 // tree. A path that is no repository go-git can open is taken as a folder.
 func gitRoot(path string) projectRoot {
-	repo, err := gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	// A bare repository opens as it is; a folder inside a working tree by looking upwards
+	// for its .git.
+	repo, err := gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		repo, err = gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		return projectRoot{dir: path}
 	}

@@ -58,6 +58,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"exits":  cmdExits,
 			"fake":   cmdFake,
 			"serve":  cmdServe, "fixture": cmdFixture,
+			"gitserve": scriptConfigCmds["gitserve"], "envfile": scriptConfigCmds["envfile"],
 		},
 	}
 }
