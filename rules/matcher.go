@@ -379,7 +379,16 @@ func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int, path stri
 func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int, path string) []Match {
 	group := r.SecretGroup
 	if group == 0 && len(loc) > 2 {
-		group = 1 // as gitleaks: the first group holds the secret unless told otherwise
+		// As gitleaks: the first group that matched something holds the secret unless told
+		// otherwise (a regex of alternatives has a group in each), and the whole match
+		// when none did (a group that only tells variants apart: "( BLOCK)?").
+		group = 0
+		for g := 1; 2*g+1 < len(loc); g++ {
+			if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+				group = g
+				break
+			}
+		}
 	}
 	a, b := loc[2*group], loc[2*group+1]
 	if a < 0 {
