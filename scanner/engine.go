@@ -328,11 +328,10 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 
 // filter drops locations that the rules exclude once places are known (allowlists by path
 // and commit, a rule's path, the ignore list: sources that learn paths only when resolving
-// need it), findings the baseline holds or that have no location left, and merges the
-// findings of one secret by several rules into that of the most specific rule.
+// need it) and findings the baseline holds or that have no location left; then it merges
+// the findings of one secret by several rules into that of the most specific rule.
 func (e *Engine) filter(fs []*Finding) []*Finding {
 	set := e.opts.Rules
-	fs = mergeBySecret(set, fs)
 	out := fs[:0]
 	for _, f := range fs {
 		if e.opts.Baseline.Has(f.Fingerprint) {
@@ -350,7 +349,7 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 			out = append(out, f)
 		}
 	}
-	return out
+	return mergeBySecret(set, out)
 }
 
 // mergeBySecret folds findings of one secret by several rules into one, that of the most
