@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ type Match struct {
 	// Secret is the raw secret; Companion a second value found near it (an AWS secret key).
 	Secret    string
 	Companion string
+	// Redacted is the secret as output shows it when it may not be shown in full
+	// (Rule.Redact, or the URL around a password with the password left out).
+	Redacted string
 	// Start and End are byte offsets of the secret in the scanned data.
 	Start, End int
 	// Line and Column (1-based; the column counts characters) locate Start.
@@ -399,7 +403,15 @@ func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int, 
 	if !s.accept(r, secret, data, base+loc[0], base+loc[1], path) {
 		return out
 	}
-	m := Match{Rule: r, Secret: secret, Start: start, End: end}
+	m := Match{Rule: r, Secret: secret, Start: start, End: end, Redacted: r.Redact(secret)}
+	if slices.Contains(r.Checks, "url-password") {
+		// The password alone tells nothing apart; the URL around it shows whose it is.
+		if u := urlAround(data, start, end); u != "" {
+			if red, ok := redactURL(u); ok {
+				m.Redacted = red
+			}
+		}
+	}
 	if r.Companion != nil {
 		m.Companion, m.cStart, m.cEnd = findCompanion(r, data, start, end)
 		if m.Companion == "" && r.RequireCompanion {

@@ -310,13 +310,20 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 		}
 		fp := Fingerprint(m.Rule.ID, m.Secret)
 		f, ok := col.findings[fp]
+		redacted := m.Redacted
+		if redacted == "" {
+			redacted = m.Rule.Redact(m.Secret)
+		}
 		if !ok {
 			f = &Finding{
 				Rule: m.Rule.ID, Provider: m.Rule.Provider, Secret: m.Secret,
-				Redacted: m.Rule.Redact(m.Secret), Fingerprint: fp,
+				Redacted: redacted, Fingerprint: fp,
 			}
 			col.findings[fp] = f
-			e.opts.Redactor.Add(m.Secret, f.Redacted)
+			// Logs get the secret's own redacted form: a password's URL would garble them.
+			e.opts.Redactor.Add(m.Secret, m.Rule.Redact(m.Secret))
+		} else if redacted < f.Redacted {
+			f.Redacted = redacted // the same, whichever chunk came first
 		}
 		if f.Companion == "" && m.Companion != "" {
 			f.Companion = m.Companion
