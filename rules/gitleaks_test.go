@@ -197,6 +197,12 @@ regex = '''(?:token|key)\s*=\s*"(acme_[a-z0-9]{32})"'''
 keywords = ["acme_"]
 
 [[rules]]
+id = "acme-forty"
+description = "A token of forty characters after its prefix"
+regex = '''acme40_([A-Za-z0-9]{40})'''
+keywords = ["acme40_"]
+
+[[rules]]
 id = "github-pat"
 description = "gitleaks' own rule of the built-in id"
 regex = '''ghp_[0-9a-zA-Z]{36}'''
@@ -206,12 +212,17 @@ keywords = ["ghp_"]
 	g := NewGenerator(44)
 	ghp := g.GitHubToken("ghp_")
 	acme := "acme_" + g.Chars(lowerAlnum, 32)
+	keyID := "AKIA" + g.Chars(setBase32, 16)
+	forty := g.Chars(setAlnum, 40)
 	testFind(t, set, []findCase{
 		// The built-in id, replaced by the file's rule, keeps its provider and beats the
 		// file's rules without one.
 		{"built-in and two imported", "GITHUB_TOKEN=" + ghp, "a.env", []found{{"github-pat", ghp, 1, 14}}},
 		// Alike: the rule listed first.
 		{"two imported alike", `token = "` + acme + `"`, "a.env", []found{{"acme-a", acme, 1, 10}}},
+		// A token of its own format that the AWS rule's companion regex takes for a secret
+		// access key is still found: companions only shadow generic matches.
+		{"beside an AWS key id", "AWS_ACCESS_KEY_ID=" + keyID + "\nACME=acme40_" + forty + "\n", "a.env", []found{{"aws-access-key-id", keyID, 1, 19}, {"acme-forty", forty, 2, 13}}},
 	})
 	if r := set.Rule("github-pat"); r.Provider != "github" || r.prefixOf(ghp) != "ghp_" || r.Remediation == "" {
 		t.Errorf("the replaced built-in lost its provider, prefix or remediation: %+v", r)

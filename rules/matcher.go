@@ -532,8 +532,8 @@ const levels = 8
 
 // dropShadowed keeps one match per secret. Matches that overlap are one secret found by
 // several rules (a built-in rule and a configuration's, a provider's rule and the generic
-// one), and the most specific rule keeps it (MoreSpecific); a match that overlaps the
-// companion of a more specific match (the AWS secret beside its key id) goes too. Of two
+// one), and the most specific rule keeps it (MoreSpecific); a generic match that overlaps
+// the companion of a more specific match (the AWS secret beside its key id) goes too. Of two
 // matches of rules alike in specificity, the longer stays, then the rule listed first.
 func dropShadowed(ms []Match) []Match {
 	sort.Slice(ms, func(i, j int) bool {
@@ -547,7 +547,10 @@ func dropShadowed(ms []Match) []Match {
 	})
 	// above[k]: the matches and companions of specificity k and higher, needed only when
 	// the matches are not all alike (the usual case: one rule, or specific rules only).
-	var above [levels]spans
+	// beside[k]: the companions of matches of specificity k and higher, which only generic
+	// matches give way to (a key of its own format that a companion regex took for a
+	// secret access key is still that key).
+	var above, beside [levels]spans
 	check := false
 	for _, m := range ms {
 		check = check || m.Companion != "" || m.Rule.specificity() != ms[0].Rule.specificity()
@@ -557,12 +560,13 @@ func dropShadowed(ms []Match) []Match {
 			for j := 0; j <= m.Rule.specificity(); j++ {
 				above[j].add(m.Start, m.End)
 				if m.Companion != "" {
-					above[j].add(m.cStart, m.cEnd)
+					beside[j].add(m.cStart, m.cEnd)
 				}
 			}
 		}
 		for j := range above {
 			above[j].seal()
+			beside[j].seal()
 		}
 	}
 	out := ms[:0]
@@ -573,7 +577,7 @@ func dropShadowed(ms []Match) []Match {
 	}
 	for _, m := range ms {
 		k := m.Rule.specificity()
-		if check && k+1 < levels && above[k+1].overlaps(m.Start, m.End) {
+		if check && k+1 < levels && (above[k+1].overlaps(m.Start, m.End) || m.Rule.Generic && beside[k+1].overlaps(m.Start, m.End)) {
 			continue
 		}
 		if i := last[k]; i >= 0 && out[i].End > m.Start {

@@ -48,7 +48,22 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strings.TrimSpace(string(data)))
 }
 
+// cmdGitleaksDefault copies the default configuration of a gitleaks release, as committed
+// under testdata/gitleaks at the root of the repository, to DST:
+//
+//	gitleaksdefault VERSION DST
+func cmdGitleaksDefault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gitleaksdefault VERSION DST")
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "gitleaks", "gitleaks-"+args[0]+".toml"))
+	ts.Check(err)
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, data, 0o644))
+}
+
 // scriptConfigCmds are the script commands of the configuration tests.
 var scriptConfigCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"gitserve": cmdGitServe, "envfile": cmdEnvFile,
+	"gitserve": cmdGitServe, "envfile": cmdEnvFile, "gitleaksdefault": cmdGitleaksDefault,
 }

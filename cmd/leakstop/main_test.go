@@ -59,6 +59,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"fake":   cmdFake,
 			"serve":  cmdServe, "fixture": cmdFixture,
 			"gitserve": scriptConfigCmds["gitserve"], "envfile": scriptConfigCmds["envfile"],
+			"gitleaksdefault": scriptConfigCmds["gitleaksdefault"],
 		},
 	}
 }
