@@ -428,3 +428,47 @@ dir/with:colon.env:jwt:4
 		t.Errorf("bad line: %v", err)
 	}
 }
+
+// FuzzParseIgnore reads arbitrary bytes as a .gitleaksignore. It gives a list or an error,
+// never both; an error names the file and a line; every entry it keeps matches the place it
+// names, and no other rule there.
+func FuzzParseIgnore(f *testing.F) {
+	f.Add([]byte("# comment\na.env:github-pat:3\n0123456789abcdef0123456789abcdef01234567:b/c.env:aws-access-key-id:1\n"))
+	f.Add([]byte(`C:\repo\win.env:jwt:2` + "\n" + "dir/with:colon.env:jwt:4\n\n   \n#x\n"))
+	f.Add([]byte("a.env:github-pat\n"))
+	f.Add([]byte("deadbeef:x:y:0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ig, err := ParseIgnore(data, "ign")
+		if (ig == nil) == (err == nil) {
+			t.Fatalf("ParseIgnore gives %v and error %v", ig, err)
+		}
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "ign:") && !strings.HasPrefix(err.Error(), "reading ign") {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		n := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			n++
+			commit, p, rule, at, ok := parseIgnoreLine(line)
+			if !ok {
+				t.Fatalf("line %q parsed as a whole but not alone", line)
+			}
+			place := Place{Path: p, Line: at, Commit: commit}
+			if !ig.Has(rule, place) {
+				t.Errorf("entry %q does not match its own place %+v", line, place)
+			}
+			if ig.Has(rule+"x", place) {
+				t.Errorf("entry %q matches another rule", line)
+			}
+		}
+		if ig.Len() != n {
+			t.Errorf("Len = %d, want %d entries", ig.Len(), n)
+		}
+	})
+}

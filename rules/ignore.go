@@ -76,12 +76,16 @@ func parseIgnoreLine(s string) (commit, p, rule string, line int, ok bool) {
 	if c, rest, found := strings.Cut(s, ":"); found && isCommitID(c) {
 		commit, s = strings.ToLower(c), rest
 	}
-	p = strings.TrimPrefix(strings.ReplaceAll(s, `\`, "/"), "./")
-	if p == "" || rule == "" {
+	p = cleanSlash(s)
+	if p == "." || p == "/" || rule == "" {
 		return "", "", "", 0, false
 	}
 	return commit, p, rule, line, true
 }
+
+// cleanSlash writes a path as the entries and the places are compared: slashes, no "."
+// or ".." parts, no trailing slash.
+func cleanSlash(p string) string { return path.Clean(strings.ReplaceAll(p, `\`, "/")) }
 
 // isCommitID reports whether s is a full or abbreviated git object id.
 func isCommitID(s string) bool {
@@ -113,7 +117,7 @@ func (ig *Ignore) Has(rule string, p Place) bool {
 	if ig == nil || len(ig.entries) == 0 || p.Path == "" {
 		return false
 	}
-	rel := strings.TrimPrefix(path.Clean(strings.ReplaceAll(p.Path, `\`, "/")), "./")
+	rel := cleanSlash(p.Path)
 	if ig.Prefix != "" {
 		prefix := path.Clean(strings.ReplaceAll(ig.Prefix, `\`, "/"))
 		if prefix != "." {
