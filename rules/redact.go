@@ -48,30 +48,11 @@ func Redact(secret, prefix string) string {
 // line ends or headers, so that a key written with \r\n, or escaped inside JSON, has the
 // same fingerprint): "-----BEGIN RSA PRIVATE KEY----- …(sha256:1a2b3c4d)".
 func redactPrivateKey(secret string) (string, bool) {
-	begin := strings.Index(secret, "-----BEGIN")
-	if begin < 0 {
+	label, body, _, ok := pemBlock(secret)
+	if !ok || len(label) > 64 || !strings.Contains(label, "PRIVATE KEY") {
 		return "", false
 	}
-	rest := secret[begin+len("-----BEGIN"):]
-	end := strings.Index(rest, "-----")
-	if end < 0 || end > 64 || !strings.Contains(rest[:end], "PRIVATE KEY") {
-		return "", false
-	}
-	label := strings.TrimSpace(rest[:end])
-	body := rest[end+5:]
-	if i := strings.Index(body, "-----END"); i >= 0 {
-		body = body[:i]
-	}
-	body = strings.NewReplacer(`\r`, "\n", `\n`, "\n").Replace(body)
-	var b strings.Builder
-	for _, line := range strings.Split(body, "\n") {
-		line = strings.TrimSpace(line)
-		if strings.Contains(line, ":") { // Proc-Type:, DEK-Info:, Version: headers
-			continue
-		}
-		b.WriteString(line)
-	}
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := sha256.Sum256([]byte(body))
 	return "-----BEGIN " + label + "----- …(sha256:" + hex.EncodeToString(sum[:4]) + ")", true
 }
 
