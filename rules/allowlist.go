@@ -207,15 +207,6 @@ func (a *Allowlist) placeBound() bool {
 // allowlists is a group of allowlists, any of which silences.
 type allowlists []Allowlist
 
-func (as allowlists) empty() bool {
-	for i := range as {
-		if !as[i].empty() {
-			return false
-		}
-	}
-	return true
-}
-
 func (as allowlists) allowsPath(path string) bool {
 	for i := range as {
 		if as[i].AllowsPath(path) {
