@@ -135,15 +135,15 @@ type Place struct {
 
 // Excludes reports whether the finding of secret by rule at p is dropped once its place is
 // known: a history scan learns paths and commits only after matching. It applies the
-// global and the rule's allowlists by path, commit and secret, the rule's path, and the
-// ignore list.
+// global and the rule's allowlists by path, commit and secret, the rule's path (a place
+// without a path, such as a page, is outside it), and the ignore list.
 func (s *Set) Excludes(rule, secret string, p Place) bool {
 	if allowlists(s.Allowlists).allowsAt(secret, p.Path, p.Commit) {
 		return true
 	}
 	if r := s.byID[rule]; r != nil {
-		if r.Path != nil && p.Path != "" && !r.Path.MatchString(p.Path) {
-			return true
+		if r.Path != nil && !r.Path.MatchString(p.Path) {
+			return true // also a place with no path (a page): the rule is for files
 		}
 		if allowlists(r.Allowlists).allowsAt(secret, p.Path, p.Commit) {
 			return true
