@@ -70,18 +70,33 @@ type scanRun struct {
 	log    zerolog.Logger
 	// root is the folder findings' paths are relative to, for SARIF.
 	root string
+	// found, when set, is called with the findings as soon as the engine has them, before
+	// anything acts on them or prints them (leakstop ci masks the secrets there).
+	found func(*scanner.Result) error
 }
 
 // runScan runs a scan from the engine to the exit status: engine, verify/revoke/issues,
 // report. It returns leaksFound or a statusError for the exit status.
 func (a *app) runScan(ctx context.Context, run scanRun, stdout io.Writer) error {
+	res, actErr, err := a.scanAndAct(ctx, run)
+	if err != nil {
+		return err
+	}
+	if err := a.writeReport(&run.opts.out, res, run.rules.set, run.root, stdout); err != nil {
+		return err
+	}
+	return scanOutcome(run.opts.scan.ExitCode, res, actErr)
+}
+
+// scanAndAct runs the engine, then verify/revoke/issues as the flags ask. err is a scan that
+// could not run; actErr an action that failed, which still leaves a result to report.
+func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result, actErr, err error) {
 	o := run.opts
 	run.rules.logTo(run.log)
 	var baseline scanner.Baseline
 	if o.scan.Baseline != "" {
-		var err error
 		if baseline, err = scanner.LoadBaseline(o.scan.Baseline); err != nil {
-			return failure(err, "give a JSON report that leakstop wrote (--format json) to --baseline")
+			return nil, nil, failure(err, "give a JSON report that leakstop wrote (--format json) to --baseline")
 		}
 	}
 	eng, err := scanner.New(scanner.Options{
@@ -89,23 +104,24 @@ func (a *app) runScan(ctx context.Context, run scanRun, stdout io.Writer) error 
 		Logger: run.log, Hint: chunkHint,
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	res, err := eng.Run(ctx, run.source)
+	res, err = eng.Run(ctx, run.source)
 	if err != nil {
 		if ctx.Err() != nil {
-			return err
+			return nil, nil, err
 		}
-		return failure(err, scanHint(err)...)
+		return nil, nil, failure(err, scanHint(err)...)
 	}
-	var actErr error
+	if run.found != nil {
+		if err := run.found(res); err != nil {
+			return nil, nil, err
+		}
+	}
 	if o.act.acts() {
 		actErr = a.act(ctx, &o.act, o.scan.Jobs, run.rules.set, res.Findings, run.log)
 	}
-	if err := a.writeReport(&o.out, res, run.rules.set, run.root, stdout); err != nil {
-		return err
-	}
-	return scanOutcome(o.scan.ExitCode, res, actErr)
+	return res, actErr, nil
 }
 
 // writeReport writes res as the output flags ask: to stdout or the --output file, in the

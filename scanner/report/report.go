@@ -51,11 +51,13 @@ const (
 	formatJSON  = "json"
 	formatJSONL = "jsonl"
 	formatSARIF = "sarif"
+	// formatGitLab is GitLab's secret detection report (gitlab.go).
+	formatGitLab = "gitlab"
 )
 
 // Formats lists the format names Write knows, the default first.
 func Formats() []string {
-	return []string{formatText, formatJSON, formatJSONL, formatSARIF}
+	return []string{formatText, formatJSON, formatJSONL, formatSARIF, formatGitLab}
 }
 
 // Write writes res in format to w.
@@ -73,6 +75,8 @@ func Write(w io.Writer, format string, res *scanner.Result, opts Options) error 
 		return writeJSONL(w, fs)
 	case formatSARIF:
 		return writeSARIF(w, fs, lens, res, opts)
+	case formatGitLab:
+		return writeGitLab(w, fs, res, opts)
 	}
 	return fmt.Errorf("unknown report format %q (known: %s)", format, strings.Join(Formats(), ", "))
 }

@@ -149,7 +149,7 @@ func emptyResult() *scanner.Result {
 	return &scanner.Result{Findings: nil, Stats: scanner.Stats{Files: 41, Bytes: 1200000, DurationMS: 1234}}
 }
 
-var extensions = map[string]string{formatText: "txt", formatJSON: "json", formatJSONL: "jsonl", formatSARIF: "sarif"}
+var extensions = map[string]string{formatText: "txt", formatJSON: "json", formatJSONL: "jsonl", formatSARIF: "sarif", formatGitLab: "gitlab.json"}
 
 func write(t *testing.T, format string, res *scanner.Result, opts Options) []byte {
 	t.Helper()
