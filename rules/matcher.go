@@ -545,8 +545,8 @@ func dropShadowed(ms []Match) []Match {
 		}
 		return ms[i].End > ms[j].End
 	})
-	// above[k]: the matches and companions of specificity k and higher, needed only when
-	// the matches are not all alike (the usual case: one rule, or specific rules only).
+	// above[k]: the matches of specificity k and higher, needed only when the matches are
+	// not all alike (the usual case: one rule, or specific rules only).
 	// beside[k]: the companions of matches of specificity k and higher, which only generic
 	// matches give way to (a key of its own format that a companion regex took for a
 	// secret access key is still that key).
