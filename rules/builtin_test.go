@@ -159,11 +159,11 @@ func TestBuiltinRulesAreComplete(t *testing.T) {
 // configuration loader does, and checks the regexes there: every regex compiles with RE2,
 // has a group for its secret, and the secret group is where the generator's keys land.
 func TestBuiltinRegexesCompile(t *testing.T) {
-	f, err := parseFile(builtinTOML, "builtin.toml", false)
+	f, err := parseBuiltin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range f.rules {
+	for _, r := range f.Rules {
 		if _, err := regexp.Compile(r.Regex.String()); err != nil {
 			t.Errorf("rule %s: %v", r.ID, err)
 		}

@@ -86,7 +86,7 @@ func TestLeakstopConfig(t *testing.T) {
 		{"src/main.go", false},
 	}
 	for _, p := range paths {
-		if got := set.Allowlist.AllowsPath(p.path); got != p.want {
+		if got := set.AllowsPath(p.path); got != p.want {
 			t.Errorf("AllowsPath(%s) = %v, want %v", p.path, got, p.want)
 		}
 	}
@@ -106,8 +106,8 @@ func TestGitleaksConfig(t *testing.T) {
 	if set.Rule("generic-api-key") != nil {
 		t.Errorf("[extend] disabledRules is not applied")
 	}
-	if len(cfg.Skipped) != 1 || !strings.Contains(cfg.Skipped[0], "pkcs12-file") {
-		t.Errorf("skipped = %q, want the path-only rule", cfg.Skipped)
+	if len(cfg.Notes) != 2 || !strings.Contains(cfg.Notes[0], "pkcs12-file") || !strings.Contains(cfg.Notes[1], "tags (rules acme-internal-token)") {
+		t.Errorf("notes = %q, want the path-only rule and the tags", cfg.Notes)
 	}
 	r := set.Rule("acme-internal-token")
 	if r == nil {
@@ -141,11 +141,11 @@ func TestGitleaksConfig(t *testing.T) {
 		{"dist/app.min.js", true},
 		{"src/vendors.go", false},
 	} {
-		if got := set.Allowlist.AllowsPath(p.path); got != p.want {
+		if got := set.AllowsPath(p.path); got != p.want {
 			t.Errorf("global AllowsPath(%s) = %v, want %v", p.path, got, p.want)
 		}
 	}
-	if !set.Allowlist.AllowsCommit("0123abcdef0123abcdef0123abcdef0123abcdef") || set.Allowlist.AllowsCommit("ffff") {
+	if !set.AllowsCommit("0123abcdef0123abcdef0123abcdef0123abcdef") || set.AllowsCommit("ffff") {
 		t.Errorf("global commit allowlist is wrong")
 	}
 }
@@ -214,7 +214,7 @@ func TestCompileNil(t *testing.T) {
 	if got, want := len(set.Rules), len(Builtin()); got != want {
 		t.Errorf("%d rules, want %d", got, want)
 	}
-	if !set.Allowlist.empty() {
+	if len(set.Allowlists) != 0 {
 		t.Errorf("the global allowlist is not empty")
 	}
 }
@@ -259,9 +259,13 @@ path = '''\.toml$'''
 `), false)
 	const name = "fuzz.toml" // the seed rule above runs on paths ending in .toml
 	f.Fuzz(func(t *testing.T, data []byte, gitleaks bool) {
-		p, err := parseFile(data, name, gitleaks)
+		name := name
+		if gitleaks {
+			name = "fuzz.gitleaks.toml"
+		}
+		p, err := ParseConfig(data, name, nil)
 		if (p == nil) == (err == nil) {
-			t.Fatalf("parseFile gives %v and error %v", p, err)
+			t.Fatalf("ParseConfig gives %v and error %v", p, err)
 		}
 		if err != nil {
 			if !strings.Contains(err.Error(), name) {
@@ -269,7 +273,7 @@ path = '''\.toml$'''
 			}
 			return
 		}
-		set, err := Compile(&Config{Rules: p.rules, Disabled: p.disabled, Allowlist: p.allow, Gitleaks: p.gitleaks})
+		set, err := Compile(p)
 		if err != nil {
 			t.Fatalf("a configuration that parsed does not compile: %v", err)
 		}

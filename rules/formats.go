@@ -260,34 +260,40 @@ func decodeB64URL(s string) ([]byte, error) {
 // line ends (also escaped ones, "\n" in JSON) and header lines ("Proc-Type: …") are removed.
 // Documentation stand-ins ("MIIE...", "<your key>") fail.
 func privateKeyBlock(secret string) bool {
+	_, data, ended, ok := pemBlock(secret)
+	if !ok || !ended || len(data) < 64 || !inSet(data, setB64+"=") {
+		return false
+	}
+	return entropy(data) >= 4.5
+}
+
+// pemBlock splits a PEM-armoured block into the label of its BEGIN line ("RSA PRIVATE KEY")
+// and its body: the text up to the END line (ended tells there is one), without line ends
+// (also escaped ones, "\n" in JSON) and header lines ("Proc-Type: …").
+func pemBlock(secret string) (label, body string, ended, ok bool) {
 	open := strings.Index(secret, "-----BEGIN")
 	if open < 0 {
-		return false
+		return "", "", false, false
 	}
 	rest := secret[open+len("-----BEGIN"):]
 	hdrEnd := strings.Index(rest, "-----")
 	if hdrEnd < 0 {
-		return false
+		return "", "", false, false
 	}
+	label = strings.TrimSpace(rest[:hdrEnd])
 	rest = rest[hdrEnd+5:]
-	end := strings.LastIndex(rest, "-----END")
-	if end < 0 {
-		return false
+	if end := strings.LastIndex(rest, "-----END"); end >= 0 {
+		rest, ended = rest[:end], true
 	}
-	body := strings.NewReplacer(`\r`, "\n", `\n`, "\n").Replace(rest[:end])
 	var b strings.Builder
-	for _, line := range strings.Split(body, "\n") {
+	for _, line := range strings.Split(strings.NewReplacer(`\r`, "\n", `\n`, "\n").Replace(rest), "\n") {
 		line = strings.TrimSpace(line)
 		if strings.Contains(line, ":") { // Proc-Type:, DEK-Info:, Version: headers
 			continue
 		}
 		b.WriteString(line)
 	}
-	data := b.String()
-	if len(data) < 64 || !inSet(data, setB64+"=") {
-		return false
-	}
-	return entropy(data) >= 4.5
+	return label, b.String(), ended, true
 }
 
 // weakPasswords are passwords that stand for "a password goes here" in URLs and examples.

@@ -32,6 +32,10 @@ func genericSecret(v string) bool {
 		return false
 	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimSuffix(v[1:], "+")) || isIdent(strings.TrimSuffix(v[1:], "+"))):
 		return false // "PWD="+dir, "KEY="+w.key+"\n": the rest of a concatenation
+	case isAssignmentChain(v):
+		return false // e.tokenize=e.compile=t.parse=void 0: minified code
+	case isCamelIdent(v):
+		return false // userAuthPubKeyOkMsg: a name made of words
 	}
 	for _, w := range genericStopwords {
 		if strings.Contains(lower, w) {
@@ -58,6 +62,58 @@ var genericStopwords = []string{
 	"test", "lorem", "ipsum", "default", "foobar", "username", "localhost", "undefined",
 	"null", "none", "true", "false", "token", "apikey", "api_key", "api-key", "bearer",
 	"string", "value", "config", "setting", "env_", "_env", "todo", "fixme",
+}
+
+// isAssignmentChain reports whether v is the rest of a chain of assignments in minified
+// code (e.compile=t.parse=void in "e.tokenize=e.compile=t.parse=void 0", as every Next.js
+// build holds): names joined by "=", where a random value holds "=" only as its padding.
+func isAssignmentChain(v string) bool {
+	parts := strings.Split(strings.TrimRight(v, "="), "=")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || !isDottedName(p) && !isIdent(p) && !isCamelIdent(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// isCamelIdent reports whether s is a camelCase name of words (userAuthPubKeyOkMsg,
+// sessionToken2Expiry): a lower-case word, then capitalised words of three letters on
+// average, at most one short run of digits, and a word's share of vowels. Random base62
+// switches case without that order: two capitals in a row, a capital before a digit, short
+// parts, more digits.
+func isCamelIdent(s string) bool {
+	if len(s) < 10 || s[0] < 'a' || s[0] > 'z' || !inSet(s, setAlnum) || isUpper(s[len(s)-1]) {
+		return false
+	}
+	parts, letters, vowels, digitRuns, digits := 1, 0, 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if s[i-1] < '0' || s[i-1] > '9' {
+				digitRuns++
+				parts++
+			}
+		case isUpper(c):
+			if isUpper(s[i-1]) || i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				return false
+			}
+			parts++
+			letters++
+		default:
+			letters++
+		}
+		if strings.IndexByte("aeiouyAEIOUY", c) >= 0 {
+			vowels++
+		}
+	}
+	return parts >= 3 && digits <= 2 && digitRuns <= 1 && letters >= 3*(parts-digitRuns) &&
+		vowels*10 >= 3*letters
 }
 
 // minorityCase counts the letters of s in its less frequent case.

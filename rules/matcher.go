@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -11,11 +12,14 @@ import (
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 )
 
-// Set is a compiled group of rules with the global allowlist: the matcher. It is safe for
+// Set is a compiled group of rules with the global allowlists: the matcher. It is safe for
 // concurrent use.
 type Set struct {
-	Rules     []*Rule
-	Allowlist Allowlist
+	Rules []*Rule
+	// Allowlists silence candidates of every rule; any one of them is enough.
+	Allowlists []Allowlist
+	// Ignore lists findings to drop by their place (a .gitleaksignore); it may be nil.
+	Ignore *Ignore
 
 	byID     map[string]*Rule
 	trie     *ahocorasick.Trie
@@ -47,6 +51,9 @@ type Match struct {
 	// Secret is the raw secret; Companion a second value found near it (an AWS secret key).
 	Secret    string
 	Companion string
+	// Redacted is the secret as output shows it when it may not be shown in full
+	// (Rule.Redact, or the URL around a password with the password left out).
+	Redacted string
 	// Start and End are byte offsets of the secret in the scanned data.
 	Start, End int
 	// Line and Column (1-based; the column counts characters) locate Start.
@@ -55,17 +62,24 @@ type Match struct {
 	cStart, cEnd int // the companion's offsets, when there is one
 }
 
-// NewSet compiles rules and a global allowlist into a matcher. Rule ids must be unique.
-func NewSet(rules []*Rule, allow Allowlist) (*Set, error) {
-	s := &Set{Rules: rules, Allowlist: allow, byID: make(map[string]*Rule, len(rules))}
-	if err := s.Allowlist.compile(); err != nil {
-		return nil, fmt.Errorf("global allowlist: %w", err)
+// NewSet compiles rules and global allowlists into a matcher. Rule ids must be unique.
+func NewSet(rules []*Rule, allow ...Allowlist) (*Set, error) {
+	s := &Set{Rules: rules, byID: make(map[string]*Rule, len(rules))}
+	for _, a := range allow {
+		if a.empty() {
+			continue
+		}
+		if err := a.compile(); err != nil {
+			return nil, fmt.Errorf("global allowlist: %w", err)
+		}
+		s.Allowlists = append(s.Allowlists, a)
 	}
 	kwIndex := map[string]int{}
 	for i, r := range rules {
 		if err := r.compile(); err != nil {
 			return nil, err
 		}
+		r.order = i
 		if _, dup := s.byID[r.ID]; dup {
 			return nil, fmt.Errorf("rule %s is defined twice", r.ID)
 		}
@@ -103,6 +117,41 @@ func NewSet(rules []*Rule, allow Allowlist) (*Set, error) {
 // Rule returns the rule with the given id, or nil.
 func (s *Set) Rule(id string) *Rule { return s.byID[id] }
 
+// AllowsPath reports whether a global allowlist silences everything found at path, so that
+// a source's chunk from there need not be matched at all.
+func (s *Set) AllowsPath(path string) bool { return allowlists(s.Allowlists).allowsPath(path) }
+
+// AllowsCommit reports whether a global allowlist silences everything found in commit.
+func (s *Set) AllowsCommit(commit string) bool {
+	return allowlists(s.Allowlists).allowsCommit(commit)
+}
+
+// Place is where a finding was seen, as far as the rules look at it.
+type Place struct {
+	Path   string
+	Commit string
+	Line   int
+}
+
+// Excludes reports whether the finding of secret by rule at p is dropped once its place is
+// known: a history scan learns paths and commits only after matching. It applies the
+// global and the rule's allowlists by path, commit and secret, the rule's path (a place
+// without a path, such as a page, is outside it), and the ignore list.
+func (s *Set) Excludes(rule, secret string, p Place) bool {
+	if allowlists(s.Allowlists).allowsAt(secret, p.Path, p.Commit) {
+		return true
+	}
+	if r := s.byID[rule]; r != nil {
+		if r.Path != nil && !r.Path.MatchString(p.Path) {
+			return true // also a place with no path (a page): the rule is for files
+		}
+		if allowlists(r.Allowlists).allowsAt(secret, p.Path, p.Commit) {
+			return true
+		}
+	}
+	return s.Ignore.Has(rule, p)
+}
+
 // region is a part of the data one rule's regex runs on. clippedLo/Hi tell that the window,
 // not a line end or the data's edge, cut it there: a match touching such an edge may be a
 // piece of a longer token and is dropped.
@@ -133,6 +182,12 @@ func (s *Set) Find(data []byte, path string) []Match {
 			stop := int(end + 1)
 			for _, ri := range s.kwRules[pattern] {
 				r := s.Rules[ri]
+				if r.whole {
+					if len(regions[ri]) == 0 {
+						regions[ri] = []region{{lo: 0, hi: len(data)}}
+					}
+					continue
+				}
 				if r.Anchored {
 					if as := anchors[ri]; len(as) > 0 && as[len(as)-1] == start {
 						continue
@@ -165,10 +220,10 @@ func (s *Set) Find(data []byte, path string) []Match {
 			continue
 		}
 		for _, rg := range regions[ri] {
-			out = s.matchRegion(out, r, data, rg)
+			out = s.matchRegion(out, r, data, rg, path)
 		}
 		for _, a := range anchors[ri] {
-			out = s.matchAnchored(out, r, data, a)
+			out = s.matchAnchored(out, r, data, a, path)
 		}
 	}
 	if len(out) == 0 {
@@ -288,21 +343,25 @@ func windowEnd(data []byte, stop, w int, multiline bool) (hi int, clipped bool) 
 	return hi, clipped
 }
 
-// runsOn reports whether rule r applies to path.
+// runsOn reports whether rule r applies to path. An empty path is not known yet (a git
+// blob): the rule runs, and Excludes judges each place it is found at.
 func (s *Set) runsOn(r *Rule, path string) bool {
+	if path == "" {
+		return true
+	}
 	if r.Path != nil && !r.Path.MatchString(path) {
 		return false
 	}
-	return path == "" || !r.Allowlist.AllowsPath(path)
+	return !allowlists(r.Allowlists).allowsPath(path)
 }
 
-func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region) []Match {
+func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region, path string) []Match {
 	part := data[rg.lo:rg.hi]
 	for _, loc := range r.Regex.FindAllSubmatchIndex(part, -1) {
 		if (rg.clippedLo && loc[0] == 0) || (rg.clippedHi && loc[1] == len(part)) {
 			continue
 		}
-		out = s.candidate(out, r, data, rg.lo, loc)
+		out = s.candidate(out, r, data, rg.lo, loc, path)
 	}
 	return out
 }
@@ -310,21 +369,30 @@ func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region) []Match 
 // matchAnchored tries an anchored rule's regex at one keyword hit, over the rule's window
 // (cut at the line end unless the rule is multiline; moved out to the end of a token it
 // would cut, as for regions).
-func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int) []Match {
+func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int, path string) []Match {
 	hi, clipped := windowEnd(data, at, r.window(), r.Multiline)
 	loc := r.anchored.FindSubmatchIndex(data[at:hi])
 	if loc == nil || clipped && loc[1] == hi-at {
 		return out
 	}
-	return s.candidate(out, r, data, at, loc)
+	return s.candidate(out, r, data, at, loc, path)
 }
 
 // candidate turns one regex match (loc, relative to base) into a Match if it passes the
 // rule's checks and the allowlists.
-func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int) []Match {
+func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int, path string) []Match {
 	group := r.SecretGroup
 	if group == 0 && len(loc) > 2 {
-		group = 1 // as gitleaks: the first group holds the secret unless told otherwise
+		// As gitleaks: the first group that matched something holds the secret unless told
+		// otherwise (a regex of alternatives has a group in each), and the whole match
+		// when none did (a group that only tells variants apart: "( BLOCK)?").
+		group = 0
+		for g := 1; 2*g+1 < len(loc); g++ {
+			if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+				group = g
+				break
+			}
+		}
 	}
 	a, b := loc[2*group], loc[2*group+1]
 	if a < 0 {
@@ -332,10 +400,18 @@ func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int) 
 	}
 	start, end := base+a, base+b
 	secret := string(data[start:end])
-	if !s.accept(r, secret, data, base+loc[0], base+loc[1]) {
+	if !s.accept(r, secret, data, base+loc[0], base+loc[1], path) {
 		return out
 	}
-	m := Match{Rule: r, Secret: secret, Start: start, End: end}
+	m := Match{Rule: r, Secret: secret, Start: start, End: end, Redacted: r.Redact(secret)}
+	if slices.Contains(r.Checks, "url-password") {
+		// The password alone tells nothing apart; the URL around it shows whose it is.
+		if u := urlAround(data, start, end); u != "" {
+			if red, ok := redactURL(u); ok {
+				m.Redacted = red
+			}
+		}
+	}
 	if r.Companion != nil {
 		m.Companion, m.cStart, m.cEnd = findCompanion(r, data, start, end)
 		if m.Companion == "" && r.RequireCompanion {
@@ -347,7 +423,7 @@ func (s *Set) candidate(out []Match, r *Rule, data []byte, base int, loc []int) 
 
 // accept runs the offline checks and allowlists on one candidate, cheapest and most
 // selective first.
-func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int) bool {
+func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int, path string) bool {
 	if secret == "" {
 		return false
 	}
@@ -369,24 +445,20 @@ func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int) bool
 	if isPlaceholder(secret) {
 		return false
 	}
-	if r.Allowlist.empty() && s.Allowlist.empty() {
+	rl, gl := allowlists(r.Allowlists), allowlists(s.Allowlists)
+	if len(rl) == 0 && len(gl) == 0 {
 		return true
 	}
 	// The match and the line are copied only for allowlists that look at them: a line of a
 	// minified bundle can be megabytes long.
 	var match, line string
-	if targets(&r.Allowlist, "match") || targets(&s.Allowlist, "match") {
+	if rl.targets("match") || gl.targets("match") {
 		match = string(data[mStart:mEnd])
 	}
-	if targets(&r.Allowlist, "line") || targets(&s.Allowlist, "line") {
+	if rl.targets("line") || gl.targets("line") {
 		line = string(lineAt(data, mStart))
 	}
-	return !r.Allowlist.allowsCandidate(secret, match, line) && !s.Allowlist.allowsCandidate(secret, match, line)
-}
-
-// targets reports whether an allowlist has regexes over target ("match" or "line").
-func targets(a *Allowlist, target string) bool {
-	return len(a.Regexes) > 0 && a.RegexTarget == target
+	return !rl.allowsCandidate(secret, match, line, path) && !gl.allowsCandidate(secret, match, line, path)
 }
 
 // findCompanion returns the companion value nearest to the secret at [start,end), and
@@ -424,19 +496,6 @@ next:
 	return best, bestA, bestB
 }
 
-// rank orders rules for overlapping matches: a specific rule beats a generic rule of a
-// provider (a 40-character token near "cloudflare"), which beats a generic rule of no
-// provider (password = "…").
-func rank(r *Rule) int {
-	switch {
-	case !r.Generic:
-		return 2
-	case r.Provider != "":
-		return 1
-	}
-	return 0
-}
-
 // spans answers whether a byte range overlaps any of a set of ranges.
 type spans struct {
 	lo, hi []int // sorted by lo; hi[i] is the largest end among the first i+1 ranges
@@ -468,50 +527,87 @@ func (sp *spans) overlaps(lo, hi int) bool {
 	return n > 0 && sp.hi[n-1] > lo
 }
 
-// dropShadowed removes duplicates, and matches that overlap a match of a higher-ranked
-// rule or its companion (the AWS secret beside its key id is not also a generic password).
+// levels is how many values Rule.specificity takes.
+const levels = 8
+
+// dropShadowed keeps one match per secret. Matches that overlap are one secret found by
+// several rules (a built-in rule and a configuration's, a provider's rule and the generic
+// one), and the most specific rule keeps it (MoreSpecific); a generic match that overlaps
+// the companion of a more specific match (the AWS secret beside its key id) goes too. Of two
+// matches of rules alike in specificity, the longer stays, then the rule listed first.
 func dropShadowed(ms []Match) []Match {
 	sort.Slice(ms, func(i, j int) bool {
 		if ms[i].Start != ms[j].Start {
 			return ms[i].Start < ms[j].Start
 		}
-		if ri, rj := rank(ms[i].Rule), rank(ms[j].Rule); ri != rj {
-			return ri > rj
+		if MoreSpecific(ms[i].Rule, ms[j].Rule) != MoreSpecific(ms[j].Rule, ms[i].Rule) {
+			return MoreSpecific(ms[i].Rule, ms[j].Rule)
 		}
-		if ms[i].Rule.ID != ms[j].Rule.ID {
-			return ms[i].Rule.ID < ms[j].Rule.ID
-		}
-		return ms[i].End < ms[j].End
+		return ms[i].End > ms[j].End
 	})
-	var above [3]spans // above[k]: matches and companions of rank k and higher
-	weak := false
+	// above[k]: the matches of specificity k and higher, needed only when the matches are
+	// not all alike (the usual case: one rule, or specific rules only).
+	// beside[k]: the companions of matches of specificity k and higher, which only generic
+	// matches give way to (a key of its own format that a companion regex took for a
+	// secret access key is still that key).
+	var above, beside [levels]spans
+	check := false
 	for _, m := range ms {
-		k := rank(m.Rule)
-		if k < 2 {
-			weak = true
-		}
-		for j := 1; j <= k; j++ {
-			above[j].add(m.Start, m.End)
-			if m.Companion != "" {
-				above[j].add(m.cStart, m.cEnd)
+		check = check || m.Companion != "" || m.Rule.specificity() != ms[0].Rule.specificity()
+	}
+	if check {
+		for _, m := range ms {
+			for j := 0; j <= m.Rule.specificity(); j++ {
+				above[j].add(m.Start, m.End)
+				if m.Companion != "" {
+					beside[j].add(m.cStart, m.cEnd)
+				}
 			}
 		}
-	}
-	if weak {
-		above[1].seal()
-		above[2].seal()
+		for j := range above {
+			above[j].seal()
+			beside[j].seal()
+		}
 	}
 	out := ms[:0]
+	// last[k]: the index in out of the kept match of specificity k that ends last.
+	var last [levels]int
+	for k := range last {
+		last[k] = -1
+	}
 	for _, m := range ms {
-		if k := rank(m.Rule); k < 2 && above[k+1].overlaps(m.Start, m.End) {
+		k := m.Rule.specificity()
+		if check && k+1 < levels && (above[k+1].overlaps(m.Start, m.End) || m.Rule.Generic && beside[k+1].overlaps(m.Start, m.End)) {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].Start == m.Start && out[n-1].End == m.End && out[n-1].Rule == m.Rule {
-			continue
+		if i := last[k]; i >= 0 && out[i].End > m.Start {
+			// m overlaps a match kept at its level, which starts no later.
+			prev := &out[i]
+			if prev.Rule == m.Rule && prev.Start == m.Start && prev.End == m.End {
+				continue // the same match found twice (overlapping windows)
+			}
+			if prev.Rule != m.Rule || prev.Start == m.Start {
+				if longer(m, *prev) {
+					*prev = m
+				}
+				continue
+			}
 		}
 		out = append(out, m)
+		if i := last[k]; i < 0 || m.End >= out[i].End {
+			last[k] = len(out) - 1
+		}
 	}
 	return out
+}
+
+// longer reports whether m should replace prev, a match of the same secret by a rule alike
+// in specificity: it holds more of the secret, or as much by a rule listed first.
+func longer(m, prev Match) bool {
+	if lm, lp := m.End-m.Start, prev.End-prev.Start; lm != lp {
+		return lm > lp
+	}
+	return m.Rule.order < prev.Rule.order
 }
 
 // inlineAllowMarkers silence every match on a line that contains one of them.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,58 @@ func TestRedactKeepsPrefix(t *testing.T) {
 	red := ms[0].Rule.Redact(key)
 	if !strings.HasPrefix(red, "sk-proj-…") || strings.Contains(red, key[8:20]) {
 		t.Errorf("redacted %q", red)
+	}
+}
+
+// TestRedactTellsSecretsApart: redacted secrets still say which secret they are, with
+// nothing of what is secret in them.
+func TestRedactTellsSecretsApart(t *testing.T) {
+	set := builtinSet(t)
+	g := NewGenerator(30)
+	keyID := "AKIA" + g.Chars(setBase32, 16)
+	awsSecret := g.Chars(setB64, 40)
+	rsa := g.PrivateKey("RSA", 600)
+	openssh := g.PrivateKey("OPENSSH", 300)
+	pass := g.Chars(setAlnum, 16)
+	for _, tt := range []struct {
+		name, text string
+		want       string // a regexp for the match's redacted form
+		secrets    []string
+	}{
+		{"aws key id whole", "aws_access_key_id = " + keyID + "\naws_secret_access_key = " + awsSecret + "\n", "^" + keyID + "$", []string{awsSecret}},
+		{"rsa key: type and fingerprint", rsa, `^-----BEGIN RSA PRIVATE KEY----- …\(sha256:[0-9a-f]{8}\)$`, []string{rsa[32:96]}},
+		{"openssh key", openssh, `^-----BEGIN OPENSSH PRIVATE KEY----- …\(sha256:[0-9a-f]{8}\)$`, []string{openssh[36:100]}},
+		{"url password: scheme, user and host", "DATABASE_URL=postgres://app:" + pass + "@db.internal:5432/app", `^postgres://app:…@db\.internal:5432$`, []string{pass}},
+		{"url password without a user", "REDIS_URL=redis://:" + pass + "@cache:6379/0", `^redis://:…@cache:6379$`, []string{pass}},
+	} {
+		ms := set.Find([]byte(tt.text), "app.env")
+		if len(ms) != 1 {
+			t.Errorf("%s: findings:%s", tt.name, describe(ms))
+			continue
+		}
+		red := ms[0].Redacted
+		if !regexp.MustCompile(tt.want).MatchString(red) {
+			t.Errorf("%s: redacted %q, want %s", tt.name, red, tt.want)
+		}
+		for _, s := range tt.secrets {
+			if strings.Contains(red, s) {
+				t.Errorf("%s: redacted %q holds the secret", tt.name, red)
+			}
+		}
+		if ms[0].Companion != "" && strings.Contains(Redact(ms[0].Companion, ""), ms[0].Companion[:8]) {
+			t.Errorf("%s: the companion is not redacted", tt.name)
+		}
+	}
+	// The same key written with CR LF, or escaped inside JSON, has the same fingerprint.
+	crlf, _ := redactPrivateKey(strings.ReplaceAll(rsa, "\n", "\r\n"))
+	escaped, _ := redactPrivateKey(strings.ReplaceAll(rsa, "\n", `\n`))
+	plain, _ := redactPrivateKey(rsa)
+	if crlf != plain || escaped != plain {
+		t.Errorf("fingerprints differ: %q %q %q", plain, crlf, escaped)
+	}
+	// Two keys tell apart.
+	if other, _ := redactPrivateKey(g.PrivateKey("RSA", 600)); other == plain {
+		t.Errorf("two keys redact alike: %q", plain)
 	}
 }
 
@@ -67,6 +120,29 @@ func FuzzRedact(f *testing.F) {
 		if secret == "" {
 			if red != "" {
 				t.Fatalf("Redact of nothing gives %q", red)
+			}
+			return
+		}
+		// Shown otherwise by design: an AWS key id whole, a private key by its type and
+		// fingerprint, a URL without its password.
+		if awsKeyID(secret) {
+			if red != secret {
+				t.Fatalf("Redact(%q) = %q, want the key id whole", secret, red)
+			}
+			return
+		}
+		if k, ok := redactPrivateKey(secret); ok {
+			if red != k || !strings.HasSuffix(red, ")") {
+				t.Fatalf("Redact(%q) = %q, want %q", secret, red, k)
+			}
+			return
+		}
+		if u, ok := redactURL(secret); ok {
+			_, rest, _ := strings.Cut(secret, "://")
+			at := strings.LastIndexByte(rest, '@')
+			_, pass, _ := strings.Cut(rest[:at], ":")
+			if red != u || strings.Contains(red, pass) {
+				t.Fatalf("Redact(%q) = %q shows the password %q", secret, red, pass)
 			}
 			return
 		}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 )
 
@@ -64,14 +65,23 @@ type Rule struct {
 	Severity string
 	// Remediation tells what to do with a leaked secret of this kind (a URL or a sentence).
 	Remediation string
-	// Allowlist silences candidates of this rule only.
-	Allowlist Allowlist
+	// Allowlists silence candidates of this rule only; any one of them is enough.
+	Allowlists []Allowlist
+	// Tags are labels a configuration gives the rule (gitleaks' tags).
+	Tags []string
 	// Examples are text templates (see Generator) that must and must not produce a
 	// finding. Built-in rules carry at least two of each; go test checks them.
 	Examples Examples
 
 	prefixes []string       // the literals a secret of this rule can start with, for redaction
 	anchored *regexp.Regexp // Regex anchored at its start, for Anchored rules
+	// whole rules run over the whole chunk once one of their keywords is in it: their regex
+	// can span lines (a rule from a configuration, with [\s\S] or (?s) in it).
+	whole bool
+	order int // the rule's place in its set, to break ties between rules
+	// severityGiven tells that a configuration set Severity (else a built-in rule the rule
+	// replaces gives its own).
+	severityGiven bool
 }
 
 // Examples holds a rule's own true and false examples, as templates.
@@ -181,12 +191,155 @@ func (r *Rule) compile() error {
 	if r.Companion != nil && r.CompanionWindow == 0 {
 		r.CompanionWindow = 1024
 	}
+	if !r.Multiline && !r.Anchored && spansLines(r.Regex) {
+		// A window cut at line ends would miss what the regex was written to find.
+		r.Multiline, r.whole = true, true
+	}
 	group := r.SecretGroup
 	if group == 0 && r.Regex.NumSubexp() > 0 {
 		group = 1
 	}
-	r.prefixes = literalPrefixes(r.Regex, group)
-	return r.Allowlist.compile()
+	r.prefixes = appendUniqueStrings(r.prefixes, literalPrefixes(r.Regex, group)...)
+	for i := range r.Allowlists {
+		if err := r.Allowlists[i].compile(); err != nil {
+			return fmt.Errorf("rule %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// specificity orders rules that find the same secret: a rule with a format of its own beats
+// a generic one; then a rule of a known provider (which can verify and revoke) beats one of
+// none; then a rule with offline checks (a checksum, a companion) beats one without.
+func (r *Rule) specificity() int {
+	s := 0
+	if !r.Generic {
+		s += 4
+	}
+	if r.Provider != "" {
+		s += 2
+	}
+	if len(r.Checks) > 0 || r.Companion != nil {
+		s++
+	}
+	return s
+}
+
+// MoreSpecific reports whether a secret found by both a and b belongs to a: the more
+// specific rule (a format of its own, a provider, checks), and of two alike, the one listed
+// first (built-in rules come before a configuration's).
+func MoreSpecific(a, b *Rule) bool {
+	if sa, sb := a.specificity(), b.specificity(); sa != sb {
+		return sa > sb
+	}
+	return a.order < b.order
+}
+
+// spansLines reports whether re can match text in which a line end is followed by more of
+// the match: it holds (?s). or [\s\S], a line end written out (\n, [\r\n]), or a class of
+// letters or digits that takes line ends too. Whitespace and punctuation classes (\s,
+// [\s'"=]) do not count: every gitleaks rule has them around its value, where crossing a
+// line end is not what the rule is for.
+func spansLines(re *regexp.Regexp) bool {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return false
+	}
+	return innerLineEnd(tree)
+}
+
+// takesLineEnd reports whether re can match a string holding a line end that counts.
+func takesLineEnd(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpAnyChar:
+		return true
+	case syntax.OpLiteral:
+		return slices.Contains(re.Rune, '\n')
+	case syntax.OpCharClass:
+		return classHas(re.Rune, '\n') && (classHas(re.Rune, 'a') || classHas(re.Rune, 'A') ||
+			classHas(re.Rune, '0') || onlyLineEnds(re.Rune))
+	}
+	for _, sub := range re.Sub {
+		if takesLineEnd(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// innerLineEnd reports whether re can match a line end with more of the match after it.
+func innerLineEnd(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		i := slices.Index(re.Rune, '\n')
+		return i >= 0 && i < len(re.Rune)-1
+	case syntax.OpConcat:
+		seen := false
+		for _, sub := range re.Sub {
+			if innerLineEnd(sub) || seen && consumes(sub) {
+				return true
+			}
+			seen = seen || takesLineEnd(sub)
+		}
+		return false
+	case syntax.OpStar, syntax.OpPlus:
+		return innerLineEnd(re.Sub[0]) || takesLineEnd(re.Sub[0]) && consumes(re.Sub[0])
+	case syntax.OpRepeat:
+		return innerLineEnd(re.Sub[0]) || (re.Max < 0 || re.Max > 1) && takesLineEnd(re.Sub[0]) && consumes(re.Sub[0])
+	}
+	for _, sub := range re.Sub {
+		if innerLineEnd(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// consumes reports whether re can match a non-empty string.
+func consumes(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral, syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return true
+	case syntax.OpRepeat:
+		if re.Max == 0 {
+			return false
+		}
+	}
+	for _, sub := range re.Sub {
+		if consumes(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func classHas(ranges []rune, c rune) bool {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] <= c && c <= ranges[i+1] {
+			return true
+		}
+	}
+	return false
+}
+
+func onlyLineEnds(ranges []rune) bool {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		for c := ranges[i]; c <= ranges[i+1]; c++ {
+			if c != '\n' && c != '\r' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func appendUniqueStrings(xs []string, ys ...string) []string {
+	for _, y := range ys {
+		if !slices.Contains(xs, y) {
+			xs = append(xs, y)
+		}
+	}
+	return xs
 }
 
 // literalPrefixes lists the literals a regex's secret (capture group; 0 for the whole

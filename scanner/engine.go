@@ -185,7 +185,7 @@ func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
 			}
 			return nil
 		}
-		if e.opts.Rules.Allowlist.AllowsPath(c.Location.Path) || e.opts.Rules.Allowlist.AllowsCommit(c.Location.Commit) {
+		if e.opts.Rules.AllowsPath(c.Location.Path) || e.opts.Rules.AllowsCommit(c.Location.Commit) {
 			e.opts.Logger.Debug().Str("path", c.Location.Path).Msg("allowlisted, not scanned")
 			if c.Done != nil {
 				c.Done()
@@ -318,13 +318,20 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 		}
 		fp := Fingerprint(m.Rule.ID, m.Secret)
 		f, ok := col.findings[fp]
+		redacted := m.Redacted
+		if redacted == "" {
+			redacted = m.Rule.Redact(m.Secret)
+		}
 		if !ok {
 			f = &Finding{
 				Rule: m.Rule.ID, Provider: m.Rule.Provider, Secret: m.Secret,
-				Redacted: m.Rule.Redact(m.Secret), Fingerprint: fp,
+				Redacted: redacted, Fingerprint: fp,
 			}
 			col.findings[fp] = f
-			e.opts.Redactor.Add(m.Secret, f.Redacted)
+			// Logs get the secret's own redacted form: a password's URL would garble them.
+			e.opts.Redactor.Add(m.Secret, m.Rule.Redact(m.Secret))
+		} else if redacted < f.Redacted {
+			f.Redacted = redacted // the same, whichever chunk came first
 		}
 		if f.Companion == "" && m.Companion != "" {
 			f.Companion = m.Companion
@@ -334,8 +341,10 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 	}
 }
 
-// filter drops locations that allowlists exclude (for sources that learn paths only when
-// resolving) and findings the baseline holds or that have no location left.
+// filter drops locations that the rules exclude once places are known (allowlists by path
+// and commit, a rule's path, the ignore list: sources that learn paths only when resolving
+// need it) and findings the baseline holds or that have no location left; then it merges
+// the findings of one secret by several rules into that of the most specific rule.
 func (e *Engine) filter(fs []*Finding) []*Finding {
 	set := e.opts.Rules
 	out := fs[:0]
@@ -343,13 +352,9 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 		if e.opts.Baseline.Has(f.Fingerprint) {
 			continue
 		}
-		r := set.Rule(f.Rule)
 		locs := f.Locations[:0]
 		for _, l := range f.Locations {
-			if set.Allowlist.AllowsPath(l.Path) || set.Allowlist.AllowsCommit(l.Commit) {
-				continue
-			}
-			if r != nil && (r.Allowlist.AllowsPath(l.Path) || r.Allowlist.AllowsCommit(l.Commit)) {
+			if set.Excludes(f.Rule, f.Secret, rules.Place{Path: l.Path, Commit: l.Commit, Line: l.Line}) {
 				continue
 			}
 			locs = append(locs, l)
@@ -359,7 +364,51 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 			out = append(out, f)
 		}
 	}
+	return mergeBySecret(set, out)
+}
+
+// mergeBySecret folds findings of one secret by several rules into one, that of the most
+// specific rule (rules.MoreSpecific), with every location. The matcher does so within a
+// chunk; a secret that two rules each found only in different chunks meets here.
+func mergeBySecret(set *rules.Set, fs []*Finding) []*Finding {
+	bySecret := make(map[string]*Finding, len(fs))
+	dup := false
+	for _, f := range fs {
+		g, ok := bySecret[f.Secret]
+		if !ok {
+			bySecret[f.Secret] = f
+			continue
+		}
+		dup = true
+		if moreSpecific(set, f.Rule, g.Rule) {
+			bySecret[f.Secret] = f
+		}
+	}
+	if !dup {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if w := bySecret[f.Secret]; w != f {
+			w.Locations = append(w.Locations, f.Locations...)
+			if w.Companion == "" {
+				w.Companion = f.Companion
+			}
+			continue
+		}
+		out = append(out, f)
+	}
 	return out
+}
+
+// moreSpecific reports whether rule a keeps a secret that rule b found too; ids the set
+// does not know (it always knows them) fall back to their order.
+func moreSpecific(set *rules.Set, a, b string) bool {
+	ra, rb := set.Rule(a), set.Rule(b)
+	if ra == nil || rb == nil {
+		return a < b
+	}
+	return rules.MoreSpecific(ra, rb)
 }
 
 // Where names a location for people: a URL, or a commit and path, or a path.

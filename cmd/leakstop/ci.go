@@ -130,7 +130,7 @@ func runCI(ctx context.Context, o *ciOptions, stdout, stderr io.Writer) error {
 		o.log.Format = "console"
 	}
 	log := a.logger(&o.log, stderr)
-	loaded, err := loadRules(o.scan.Config)
+	loaded, err := loadRules(o.scan.Config, gitRoot(o.Repo))
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func runDir(ctx context.Context, o *dirOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := o.app
-	loaded, log, err := a.start(&o.scanOptions, stderr)
+	loaded, log, err := a.start(&o.scanOptions, stderr, dirRoot(o.Paths))
 	if err != nil {
 		return err
 	}

@@ -93,13 +93,13 @@ func runGit(ctx context.Context, o *gitOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError("%v", err)
 	}
-	loaded, log, err := a.start(&o.scanOptions, stderr)
-	if err != nil {
-		return err
-	}
 	if o.Staged {
+		loaded, log, err := a.start(&o.scanOptions, stderr, gitRoot(o.Repo))
+		if err != nil {
+			return err
+		}
 		src := &gitsrc.Staged{Dir: o.Repo, MaxFileSize: o.scan.maxFileSize}
-		err := a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: o.Repo}, stdout)
+		err = a.runScan(ctx, scanRun{opts: &o.scanOptions, rules: loaded, source: src, log: log, root: o.Repo}, stdout)
 		var leaks *leaksFound
 		if errors.As(err, &leaks) {
 			fmt.Fprintf(stderr, `
@@ -113,6 +113,12 @@ leakstop: commit blocked: the staged changes hold %s (shown above, redacted).
 	}
 	dir := o.Repo
 	if gitsrc.IsURL(o.Repo) {
+		if o.scan.Config != "" {
+			// A bad --config is said before a long clone, not after it.
+			if _, err := loadRules(o.scan.Config); err != nil {
+				return err
+			}
+		}
 		tmp, err := os.MkdirTemp("", "leakstop-clone-")
 		if err != nil {
 			return fmt.Errorf("cloning: %w", err)
@@ -122,6 +128,11 @@ leakstop: commit blocked: the staged changes hold %s (shown above, redacted).
 			return failure(err)
 		}
 		dir = tmp
+	}
+	// The configuration is the repository's own (a clone's HEAD tree for a URL).
+	loaded, log, err := a.start(&o.scanOptions, stderr, gitRoot(dir))
+	if err != nil {
+		return err
 	}
 	src := &gitsrc.Source{
 		Dir: dir, Since: o.Since, Range: o.Range, MaxFileSize: o.scan.maxFileSize,

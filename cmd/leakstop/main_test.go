@@ -58,6 +58,8 @@ func scriptParams(t *testing.T) testscript.Params {
 			"exits":  cmdExits,
 			"fake":   cmdFake,
 			"serve":  cmdServe, "fixture": cmdFixture,
+			"gitserve": scriptConfigCmds["gitserve"], "envfile": scriptConfigCmds["envfile"],
+			"gitleaksdefault": scriptConfigCmds["gitleaksdefault"],
 		},
 	}
 }

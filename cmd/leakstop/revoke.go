@@ -94,7 +94,7 @@ func runRevoke(ctx context.Context, o *revokeOptions, stdout, stderr io.Writer) 
 		log.Warn().Int("findings", missing).Msg("the report holds some secrets redacted only; those are skipped")
 	}
 	// The built-in rules (and the working directory's configuration) give remediations.
-	loaded, err := loadRules("")
+	loaded, err := loadRules("", workRoot())
 	if err != nil {
 		return err
 	}

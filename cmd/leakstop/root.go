@@ -114,7 +114,7 @@ func (a *app) rulesCommand() *cobra.Command {
 }
 
 func runRules(_ context.Context, o *rulesOptions, stdout, _ io.Writer) error {
-	loaded, err := loadRules(o.Config)
+	loaded, err := loadRules(o.Config, workRoot())
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -19,60 +17,6 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 	"github.com/leakstop/leakstop/scanner/report"
 )
-
-// defaultConfigs are read, the first that exists, when --config is not given.
-var defaultConfigs = []string{".leakstop.toml", ".gitleaks.toml"}
-
-// loadedRules is the rule set of a run, loaded once, with where it came from.
-type loadedRules struct {
-	set *rules.Set
-	// path is the configuration file read, or empty for the built-in rules alone.
-	path string
-	// notes are the configuration's words on what it left out.
-	notes []string
-}
-
-// loadRules compiles the built-in rules with the configuration at path, or with the default
-// configuration file of the working directory when path is empty.
-func loadRules(path string) (*loadedRules, error) {
-	if path == "" {
-		for _, p := range defaultConfigs {
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-		}
-	}
-	var cfg *rules.Config
-	if path != "" {
-		var err error
-		if cfg, err = rules.LoadConfig(path); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, usageError("config %s does not exist", path).withHint("check --config")
-			}
-			return nil, failure(err)
-		}
-	}
-	set, err := rules.Compile(cfg)
-	if err != nil {
-		return nil, failure(fmt.Errorf("config %s: %w", path, err))
-	}
-	l := &loadedRules{set: set, path: path}
-	if cfg != nil {
-		l.notes = cfg.Skipped
-	}
-	return l, nil
-}
-
-// logTo says on the log what the configuration was and what it left out.
-func (l *loadedRules) logTo(log zerolog.Logger) {
-	if l.path != "" {
-		log.Debug().Str("config", l.path).Msg("config loaded")
-	}
-	for _, n := range l.notes {
-		log.Warn().Str("config", l.path).Msg(n)
-	}
-}
 
 // logger builds the zerolog logger on stderr. Every line passes through the redactor, so a
 // secret that reached a log field by mistake still does not reach the terminal.
@@ -107,10 +51,11 @@ func (w redactingWriter) Write(p []byte) (int, error) {
 }
 
 // start begins a scanning command's run once its own flags are checked: it takes the
-// --show-secrets choice, loads the rules once and builds the logger.
-func (a *app) start(o *scanOptions, stderr io.Writer) (*loadedRules, zerolog.Logger, error) {
+// --show-secrets choice, loads the rules once (from --config, else from the project at
+// roots, else from the working directory) and builds the logger.
+func (a *app) start(o *scanOptions, stderr io.Writer, roots ...projectRoot) (*loadedRules, zerolog.Logger, error) {
 	a.showSecrets = o.out.ShowSecrets
-	loaded, err := loadRules(o.scan.Config)
+	loaded, err := loadRules(o.scan.Config, roots...)
 	if err != nil {
 		return nil, zerolog.Nop(), err
 	}
