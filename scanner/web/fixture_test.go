@@ -148,7 +148,7 @@ func (b *syncBuffer) Lines() []string {
 // scanDir scans paths on disk as leakstop dir does, source maps and bundles included.
 func scanDir(t *testing.T, paths ...string) *scanner.Result {
 	t.Helper()
-	return run(t, &files.Source{Paths: paths, Expand: (&web.Expander{}).Expand})
+	return run(t, &files.Source{Paths: paths, Expand: (&web.Expander{Roots: paths}).Expand})
 }
 
 // place is one location of a finding, written for comparison: where, the origin, the
