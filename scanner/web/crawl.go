@@ -698,6 +698,7 @@ func (c *crawl) guessChunks(base *url.URL, s *script) (out []guess, spent string
 	}
 	return out, spent
 }
+
 // resolveChunkPath turns a chunk path written out in full into a reference: Next.js writes
 // them relative to its /_next/ folder ("static/chunks/x.js"), wherever the page is.
 func resolveChunkPath(base *url.URL, p string) string {
