@@ -532,17 +532,19 @@ func (c *crawl) visitPage(it item, r *response, loc scanner.Location) {
 	}
 }
 
-// upTo returns the first refs of a page or script, as many as the crawl may fetch in all,
-// and reports once that the rest are passed over.
+// upTo returns the first refs of a page or script, up to itemFactor for each URL the crawl
+// may fetch, and reports once that the rest are passed over: most could not be fetched
+// anyway, and a page made to name millions costs no more than that.
 func (c *crawl) upTo(refs []string, loc scanner.Location, what string) []string {
-	if len(refs) <= c.lim.pages {
+	n := itemFactor * c.lim.pages
+	if len(refs) <= n {
 		return refs
 	}
-	u, err := url.Parse(loc.URL)
-	if err == nil {
-		c.note(scanner.LimitPages, what, u, fmt.Sprintf("names %d %s, more than the limit of %s: the rest are not followed", len(refs), what, english.Plural(c.lim.pages, "URL", "")))
+	if u, err := url.Parse(loc.URL); err == nil {
+		c.note(scanner.LimitPages, what, u, fmt.Sprintf("names %d %s, more than the limit (%d for each of the %s the crawl may fetch): the rest are not followed",
+			len(refs), what, itemFactor, english.Plural(c.lim.pages, "URL", "")))
 	}
-	return refs[:c.lim.pages]
+	return refs[:n]
 }
 
 // visitDataScript scans a script given in full by a data: URL (<script src="data:…">),
@@ -574,7 +576,7 @@ func (c *crawl) visitDataScript(base *url.URL, ref string, page scanner.Location
 			_ = emitSources(m, loc, b.origin, c.put)
 		}
 	}
-	_ = c.put(scanner.Chunk{Data: data, Kind: scanner.KindPage, Location: loc, Annotate: b.annotate})
+	_ = c.put(scanner.Chunk{Data: data, Kind: scanner.KindOther, Location: loc, Annotate: b.annotate})
 }
 
 // follow resolves a reference against base and enqueues it.
@@ -597,10 +599,11 @@ func (c *crawl) follow(base *url.URL, ref string, k kind, depth int, guessed boo
 	c.enqueue(item{u: u, kind: k, depth: depth, guessed: guessed})
 }
 
-// guessFactor is how many chunk URLs a crawl may make up from webpack runtimes for each URL
-// it may fetch: most guesses name chunks seen before, or none at all, and cost no fetch,
-// but each costs work, so they are bounded with the URLs fetched.
-const guessFactor = 4
+// itemFactor is how many chunk URLs a crawl may make up from webpack runtimes, and how many
+// references one page or script may have followed, for each URL the crawl may fetch: most
+// guesses name chunks seen before, or none at all, and many references are to other hosts,
+// so they cost no fetch; but each costs work, so they are bounded with the URLs fetched.
+const itemFactor = 4
 
 // followScript enqueues what a script points at; base is the script's URL (or its page's,
 // for an inline script).
@@ -631,7 +634,7 @@ type guess struct {
 
 // guessChunks adds what a script tells of its site's webpack chunks (runtimes, chunk ids)
 // and returns the chunk URLs that makes: every runtime with every chunk id, each pair once
-// per crawl, within the crawl's budget of guesses (guessFactor for each URL it may fetch).
+// per crawl, within the crawl's budget of guesses (itemFactor for each URL it may fetch).
 // The budget spent, no more are made, and spent says so the first time.
 func (c *crawl) guessChunks(base *url.URL, s *script) (out []guess, spent string) {
 	key := origin(base)
@@ -666,7 +669,7 @@ func (c *crawl) guessChunks(base *url.URL, s *script) (out []guess, spent string
 	for _, id := range s.chunkIDs {
 		addID(id)
 	}
-	budget := guessFactor * c.lim.pages
+	budget := itemFactor * c.lim.pages
 	try := func(rt runtime, id string) bool {
 		if c.guesses >= budget {
 			return false
@@ -694,7 +697,7 @@ func (c *crawl) guessChunks(base *url.URL, s *script) (out []guess, spent string
 	} else if key := string(scanner.LimitPages) + "/guesses"; !c.noted[key] {
 		c.noted[key] = true
 		spent = fmt.Sprintf("%s made up from the site's webpack runtimes, the limit (%d for each of the %s the crawl may fetch): no more are tried",
-			english.Plural(budget, "chunk URL", ""), guessFactor, english.Plural(c.lim.pages, "URL", ""))
+			english.Plural(budget, "chunk URL", ""), itemFactor, english.Plural(c.lim.pages, "URL", ""))
 	}
 	return out, spent
 }
