@@ -797,13 +797,13 @@ func (c *crawl) loadMap(mu *url.URL, guessed bool, script scanner.Location) (*so
 		return nil, nil, 0
 	}
 	mloc := scanner.Location{URL: shown(mr.u)}
+	if guessed && !looksLikeMap(mr.data) {
+		c.log.Debug().Str("url", mloc.URL).Msg("no source map there")
+		return nil, nil, 0
+	}
 	if mr.truncated != "" {
 		_ = c.put(scanner.Chunk{Location: mloc, Limit: mr.limit,
 			Err: fmt.Errorf("source map cut short (%s); findings in %s are not traced to their sources", mr.truncated, script.URL)})
-		return nil, nil, 0
-	}
-	if guessed && !looksLikeMap(mr.data) {
-		c.log.Debug().Str("url", mloc.URL).Msg("no source map there")
 		return nil, nil, 0
 	}
 	m, err := parseMap(mr.data)

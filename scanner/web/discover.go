@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -174,11 +173,13 @@ const maxChunkFuncs = 64
 // parseScript finds what a script points at, without running it.
 func parseScript(data []byte) *script {
 	s := &script{}
-	seen := map[string]bool{}
+	seen := map[*[]string]map[string]bool{}
 	add := func(list *[]string, v string) {
-		key := fmt.Sprintf("%p:%s", list, v)
-		if !seen[key] {
-			seen[key] = true
+		if seen[list] == nil {
+			seen[list] = map[string]bool{}
+		}
+		if !seen[list][v] {
+			seen[list][v] = true
 			*list = append(*list, v)
 		}
 	}

@@ -188,9 +188,11 @@ func sameSite(a, b *url.URL) bool {
 // ?key=) that must not reach the log before the page's findings are known.
 func shown(u *url.URL) string {
 	v := *u
+	user := ""
 	if v.User != nil {
 		if _, ok := v.User.Password(); ok {
-			v.User = url.UserPassword(v.User.Username(), "…")
+			user = url.User(v.User.Username()).String() + ":…@"
+			v.User = nil
 		}
 	}
 	if v.RawQuery != "" {
@@ -203,7 +205,13 @@ func shown(u *url.URL) string {
 		v.RawQuery = strings.Join(parts, "&")
 	}
 	v.ForceQuery = false
-	return v.String()
+	out := v.String()
+	if user != "" {
+		if i := strings.Index(out, "://"); i >= 0 {
+			out = out[:i+3] + user + out[i+3:]
+		}
+	}
+	return out
 }
 
 // redactRef is a reference that is not a URL, shown as shown shows URLs: the query's
