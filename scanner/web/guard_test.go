@@ -32,7 +32,7 @@ func TestAddressKind(t *testing.T) {
 		{"::", "unspecified"},
 		{"239.1.2.3", "multicast"},
 		{"224.0.0.1", "link-local"}, // link-local multicast
-		{"ff02::1", "link-local"}, // link-local multicast
+		{"ff02::1", "link-local"},   // link-local multicast
 		{"255.255.255.255", "broadcast"},
 		{"64:ff9b::7f00:1", "loopback"}, // NAT64 of 127.0.0.1
 		// Public addresses.
@@ -60,7 +60,7 @@ func TestSameSite(t *testing.T) {
 		{"http://example.com/", "https://example.com:8443/", true},
 		{"https://www.example.com/", "https://app.example.com/", true},
 		{"https://example.co.uk/", "https://www.example.co.uk/", true},
-		{"https://example.co.uk/", "https://other.co.uk/", false},    // a public suffix is no site
+		{"https://example.co.uk/", "https://other.co.uk/", false},     // a public suffix is no site
 		{"https://alice.github.io/", "https://bob.github.io/", false}, // nor a private one
 		{"https://example.com/", "https://example.org/", false},
 		{"https://example.com/", "https://example.com.evil.test/", false},
