@@ -52,7 +52,8 @@ type Source struct {
 	AllowPrivate bool
 	// Resolve, when set, looks up the addresses of a host in place of the system's
 	// resolver; Dial, when set, connects to an address the crawl checked ("ip:port") in
-	// place of a plain dialer. Tests route names to their servers with them.
+	// place of a plain dialer. With either, the environment's proxy is not used: the
+	// caller routes every name. Tests route names to their servers with them.
 	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	// MaxDepth is how many links away from a start URL pages are followed; a page's

@@ -134,7 +134,7 @@ func (c *crawl) checkRedirect(req *http.Request, via []*http.Request) error {
 		switch {
 		case !start:
 			return &offHostError{to: req.URL}
-		case !sameSite(via[len(via)-1].URL, req.URL):
+		case !sameSite(via[0].URL, req.URL):
 			return &StartRedirectError{From: shown(via[0].URL), To: shown(req.URL)}
 		}
 		c.mu.Lock()

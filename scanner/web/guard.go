@@ -98,21 +98,27 @@ func addressKind(a netip.Addr) string {
 type guard struct {
 	allowPrivate bool
 	resolve      func(ctx context.Context, host string) ([]netip.Addr, error)
-	dial         func(ctx context.Context, network, addr string) (net.Conn, error)
+	// dial connects to a checked address; dialProxy to a proxy of the environment.
+	dial, dialProxy func(ctx context.Context, network, addr string) (net.Conn, error)
+	// useProxy says whether the environment's proxy is used: not when the connections are
+	// the caller's (Source.Dial, Source.Resolve), which route every name themselves.
+	useProxy bool
 
 	proxies sync.Map // host:port of the proxies named by the environment
 }
 
 func newGuard(s *Source) *guard {
-	g := &guard{allowPrivate: s.AllowPrivate, resolve: s.Resolve, dial: s.Dial}
+	g := &guard{allowPrivate: s.AllowPrivate, resolve: s.Resolve, dial: s.Dial, dialProxy: s.Dial,
+		useProxy: s.Dial == nil && s.Resolve == nil}
 	if g.resolve == nil {
 		g.resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		}
 	}
 	if g.dial == nil {
-		d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: g.control}
-		g.dial = d.DialContext
+		checked := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: g.control}
+		plain := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+		g.dial, g.dialProxy = checked.DialContext, plain.DialContext
 	}
 	return g
 }
@@ -147,7 +153,7 @@ func (g *guard) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
 // reach, trying each in turn; when none may be reached, the first refusal is the error.
 func (g *guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	if _, ok := g.proxies.Load(addr); ok {
-		return g.dial(ctx, network, addr)
+		return g.dialProxy(ctx, network, addr)
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -197,6 +203,9 @@ func (g *guard) control(network, address string, _ syscall.RawConn) error {
 // proxy is the transport's Proxy: the environment's proxy for req, if any, remembered as
 // one to connect to; the host asked of it is checked as a connection to it would be.
 func (g *guard) proxy(req *http.Request) (*url.URL, error) {
+	if !g.useProxy {
+		return nil, nil
+	}
 	p, err := http.ProxyFromEnvironment(req)
 	if err != nil || p == nil {
 		return p, err

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -95,5 +99,33 @@ func TestShown(t *testing.T) {
 		if got := shown(u); got != tt.want {
 			t.Errorf("shown(%s) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestGuardProxy checks that a proxy the environment names is connected to even on a
+// private address (it is the user's own), while the same address is refused otherwise.
+func TestGuardProxy(t *testing.T) {
+	var dialled []string
+	fake := func(_ context.Context, _, addr string) (net.Conn, error) {
+		dialled = append(dialled, addr)
+		c, _ := net.Pipe()
+		return c, nil
+	}
+	g := &guard{dial: fake, dialProxy: fake, resolve: func(context.Context, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("10.0.0.1")}, nil
+	}}
+	g.proxies.Store("10.0.0.1:3128", true)
+	if _, err := g.DialContext(context.Background(), "tcp", "10.0.0.1:3128"); err != nil {
+		t.Errorf("the proxy was refused: %v", err)
+	}
+	var fe *ForbiddenAddressError
+	if _, err := g.DialContext(context.Background(), "tcp", "intranet.test:80"); !errors.As(err, &fe) || err.Error() != "intranet.test resolves to 10.0.0.1, a private address: not fetched" {
+		t.Errorf("a private address: %v, want a ForbiddenAddressError", err)
+	}
+	if want := []string{"10.0.0.1:3128"}; !slices.Equal(dialled, want) {
+		t.Errorf("dialled %v, want %v", dialled, want)
+	}
+	if err := g.control("tcp", "127.0.0.1:80", nil); !errors.As(err, &fe) {
+		t.Errorf("control let 127.0.0.1 through: %v", err)
 	}
 }
