@@ -107,30 +107,22 @@ func (e *Expander) Expand(ctx context.Context, p string, data []byte, emit func(
 }
 
 // take marks the sources of the map at p scanned, and says whether they were not yet.
-func (e *Expander) take(p string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.done == nil {
-		e.done = map[string]bool{}
-	}
-	if e.done[p] {
-		return false
-	}
-	e.done[p] = true
-	return true
-}
+func (e *Expander) take(p string) bool { return e.first(&e.done, p) }
 
 // note says whether the problem of the map at p is to be reported: the first time only.
-func (e *Expander) note(p string) bool {
+func (e *Expander) note(p string) bool { return e.first(&e.noted, p) }
+
+// first adds p to the set and says whether it was not in it.
+func (e *Expander) first(set *map[string]bool, p string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.noted == nil {
-		e.noted = map[string]bool{}
+	if *set == nil {
+		*set = map[string]bool{}
 	}
-	if e.noted[p] {
+	if (*set)[p] {
 		return false
 	}
-	e.noted[p] = true
+	(*set)[p] = true
 	return true
 }
 

@@ -369,6 +369,14 @@ func TestDataScripts(t *testing.T) {
 	}
 }
 
+// scriptsPage writes a page of n scripts, /s0.js to /s{n-1}.js.
+func scriptsPage(w http.ResponseWriter, n int) {
+	w.Header().Set("Content-Type", "text/html")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)
+	}
+}
+
 // hostileRuntimeScript is a script made to make a crawl guess without end: runtimes webpack
 // chunk-URL functions, each a pattern of its own, and ids chunk loads. Every runtime with
 // every id is runtimes × ids URLs.
@@ -394,10 +402,7 @@ func TestWebpackGuessesAreBounded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/":
-			w.Header().Set("Content-Type", "text/html")
-			for i := 0; i < scripts; i++ {
-				fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)
-			}
+			scriptsPage(w, scripts)
 		case strings.HasPrefix(r.URL.Path, "/s") && strings.Count(r.URL.Path, "/") == 1:
 			w.Header().Set("Content-Type", "text/javascript")
 			fmt.Fprint(w, hostileRuntimeScript(strings.TrimSuffix(r.URL.Path[1:], ".js")+"c", 200, 30000))
@@ -443,10 +448,7 @@ func TestMapFetchedOnce(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/":
-			w.Header().Set("Content-Type", "text/html")
-			for i := 0; i < scripts; i++ {
-				fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)
-			}
+			scriptsPage(w, scripts)
 		case r.URL.Path == "/shared.js.map":
 			mu.Lock()
 			mapRequests++
