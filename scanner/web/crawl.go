@@ -371,13 +371,6 @@ func (c *crawl) claim(u *url.URL) (ok bool, bound scanner.Limit) {
 	return true, ""
 }
 
-// spent reports whether the crawl has fetched all the URLs it may.
-func (c *crawl) spent() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.fetches >= c.lim.pages
-}
-
 // refuse reports a URL that claim turned down for bound; what names what the URL is
 // ("script", "source map").
 func (c *crawl) refuse(u *url.URL, bound scanner.Limit, what string) {
