@@ -587,7 +587,7 @@ func (c *crawl) follow(base *url.URL, ref string, k kind, depth int, guessed boo
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		c.log.Debug().Str("ref", redactRef(ref)).Err(err).Msg("not a URL, not followed")
+		c.log.Debug().Str("ref", redactRef(ref)).Err(parseError(err)).Msg("not a URL, not followed")
 		return
 	}
 	c.enqueue(item{u: u, kind: k, depth: depth, guessed: guessed})
@@ -756,7 +756,7 @@ func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *
 	}
 	mu, err := r.u.Parse(ref)
 	if err != nil {
-		_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("source map URL %q: %w", redactRef(ref), err)})
+		_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("source map URL %q: %w", redactRef(ref), parseError(err))})
 		return nil, nil
 	}
 	mu.Fragment = ""

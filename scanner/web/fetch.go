@@ -214,6 +214,16 @@ func shown(u *url.URL) string {
 	return out
 }
 
+// parseError is what url.Parse found wrong, without the text it was given (which may hold
+// a key in its query).
+func parseError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // redactRef is a reference that is not a URL, shown as shown shows URLs: the query's
 // values hidden.
 func redactRef(ref string) string {

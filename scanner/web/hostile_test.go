@@ -309,8 +309,14 @@ func TestQueryValuesNeverLogged(t *testing.T) {
 	}))
 	defer maps.Close()
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/app.js" {
+			// A map URL that does not parse, with the key in its query.
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprintf(w, "var a=1;\n//# sourceMappingURL=%%zz.map?key=%s\n", gkey)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><script src="%s/maps/api/js?key=%s&callback=init"></script></html>`, maps.URL, gkey)
+		fmt.Fprintf(w, `<html><script src="%s/maps/api/js?key=%s&callback=init"></script><script src="/app.js"></script></html>`, maps.URL, gkey)
 	}))
 	defer site.Close()
 	mapsHost := strings.TrimPrefix(maps.URL, "http://")
@@ -325,6 +331,9 @@ func TestQueryValuesNeverLogged(t *testing.T) {
 		}
 		if found(res, []string{gkey}) == nil {
 			t.Errorf("the key in the page was not found")
+		}
+		if n := countLines(logs, `"where":"`+site.URL+`/app.js"`, `source map URL \"%zz.map?…\": invalid URL escape`); n != 1 {
+			t.Errorf("%d lines say the map URL does not parse, want 1; the log:\n%s", n, strings.Join(logs, "\n"))
 		}
 		if allow == nil {
 			if n := countLines(logs, `"where":"`+shownURL+`"`, "skipped: script on another host, not fetched"); n != 1 {
