@@ -145,6 +145,9 @@ func (c *crawl) checkRedirect(req *http.Request, via []*http.Request) error {
 	for k := range c.s.Header {
 		req.Header.Del(k)
 	}
+	// net/http sets the URL redirected from as the Referer: it may carry a token in its
+	// query, and the crawl sends no Referer with its other requests either.
+	req.Header.Del("Referer")
 	c.addHeader(req)
 	return nil
 }

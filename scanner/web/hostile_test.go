@@ -174,19 +174,24 @@ func TestCrawlRefusesPrivateAddresses(t *testing.T) {
 // sites serves a site on example.test that redirects to www.example.test, with a CDN and an
 // API host of its own and a site elsewhere, and records the headers each host was sent.
 type sites struct {
+	t       *testing.T
 	mu      sync.Mutex
 	headers map[string][]string // host → "path Cookie Authorization" per request
 	keys    []string
 }
 
 func (s *sites) record(host string, r *http.Request) {
+	if ref := r.Header.Get("Referer"); ref != "" {
+		// net/http sets one on redirects, and the URL may carry a token.
+		s.t.Errorf("%s%s was sent the Referer %s", host, r.URL.Path, ref)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.headers[host] = append(s.headers[host], r.URL.Path+" cookie="+r.Header.Get("Cookie")+" auth="+r.Header.Get("Authorization"))
 }
 
 func newSites(t *testing.T, n *network) *sites {
-	s := &sites{headers: map[string][]string{}, keys: []string{keyFor(31), keyFor(32), keyFor(33)}}
+	s := &sites{t: t, headers: map[string][]string{}, keys: []string{keyFor(31), keyFor(32), keyFor(33)}}
 	html := func(w http.ResponseWriter, body string) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, body)
