@@ -303,7 +303,7 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 	case KindBlob:
 		col.stats.Blobs++
 	case KindPage:
-		col.stats.Files++
+		col.stats.URLs++
 	}
 	col.stats.Bytes += n
 	for _, m := range matches {

@@ -161,6 +161,7 @@ type Stats struct {
 	Commits int64 `json:"commits"`
 	Blobs   int64 `json:"blobs"`
 	Files   int64 `json:"files"`
+	URLs    int64 `json:"urls,omitempty"` // pages and scripts a crawl read
 	Bytes   int64 `json:"bytes"`
 	Skipped int64 `json:"skipped,omitempty"`
 	// Limits counts, per bound (a scanner.Limit), the places a bound kept from being read

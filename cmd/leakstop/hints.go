@@ -22,7 +22,7 @@ func chunkHint(c scanner.Chunk) string {
 	case scanner.LimitPages:
 		return "raise --max-pages to crawl further"
 	case scanner.LimitDepth:
-		return "raise --max-depth to crawl further"
+		return "raise --max-depth to read deeper"
 	case scanner.LimitHost:
 		if u, err := url.Parse(c.Location.URL); err == nil && u.Host != "" {
 			return "add --allow-host " + u.Host + " to fetch it"
@@ -31,7 +31,10 @@ func chunkHint(c scanner.Chunk) string {
 	}
 	var he *web.HTTPError
 	var te *web.TimeoutError
+	var fe *web.ForbiddenAddressError
 	switch {
+	case errors.As(c.Err, &fe):
+		return "pass --allow-private to scan a site on your own network"
 	case errors.As(c.Err, &he) && (he.StatusCode == 401 || he.StatusCode == 403):
 		return "the site may want a login: pass its cookie or token with --header"
 	case errors.As(c.Err, &he) && he.StatusCode == 429:

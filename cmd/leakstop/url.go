@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -25,13 +26,15 @@ type urlOptions struct {
 
 // crawlFlags are the flags of a crawl beyond those every scan shares.
 type crawlFlags struct {
-	AllowHosts  []string
-	Headers     []string
-	MaxDepth    int
-	MaxPages    int
-	MaxBytes    string
-	Timeout     time.Duration
-	Concurrency int
+	AllowHosts   []string
+	Headers      []string
+	HeaderHosts  []string
+	AllowPrivate bool
+	MaxDepth     int
+	MaxPages     int
+	MaxBytes     string
+	Timeout      time.Duration
+	Concurrency  int
 
 	header   http.Header // parsed Headers
 	maxBytes int64       // parsed MaxBytes
@@ -39,7 +42,9 @@ type crawlFlags struct {
 
 func (u *crawlFlags) bind(f *pflag.FlagSet) {
 	f.StringArrayVar(&u.AllowHosts, "allow-host", nil, "also fetch scripts and source maps from `HOST` (a CDN; host or host:port; repeatable)")
-	f.StringArrayVar(&u.Headers, "header", nil, "send `'NAME: VALUE'` with every request (a cookie or token for a site behind a login; repeatable; never logged)")
+	f.StringArrayVar(&u.Headers, "header", nil, "send `'NAME: VALUE'` with the requests to the start URLs' sites (a cookie or token for a site behind a login; repeatable; never logged)")
+	f.StringArrayVar(&u.HeaderHosts, "header-host", nil, "also send the --header values to `HOST` (one of the start URLs' or --allow-host hosts; repeatable)")
+	f.BoolVar(&u.AllowPrivate, "allow-private", false, "allow fetching from loopback, private and link-local addresses (a site on your own network; refused by default)")
 	f.IntVar(&u.MaxDepth, "max-depth", web.DefaultMaxDepth, "follow links between pages this many `LEVELS` from the start URLs (0: the start pages only)")
 	f.IntVar(&u.MaxPages, "max-pages", web.DefaultMaxPages, "fetch at most `N` URLs in all: pages, scripts and source maps")
 	f.StringVar(&u.MaxBytes, "max-bytes", sizeText(web.DefaultMaxBytes), "read at most `SIZE` in all (each response is limited by --max-file-size)")
@@ -76,6 +81,18 @@ func (u *crawlFlags) validate(urls []string) error {
 			return usageError("--allow-host %q is not a host: give a name such as cdn.example.com, or host:port", h)
 		}
 	}
+	if len(u.HeaderHosts) > 0 && len(u.Headers) == 0 {
+		return usageError("--header-host names where the --header values go, and no --header is given")
+	}
+	for _, h := range u.HeaderHosts {
+		if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/ ") {
+			return usageError("--header-host %q is not a host: give a name such as api.example.com, or host:port", h)
+		}
+		if !crawled(h, urls, u.AllowHosts) {
+			return usageError("--header-host %s is not a host the crawl fetches from", h).
+				withHint("add --allow-host %s too, or give one of the start URLs' hosts", h)
+		}
+	}
 	if u.MaxDepth < 0 {
 		return usageError("--max-depth must be 0 or more")
 	}
@@ -96,6 +113,26 @@ func (u *crawlFlags) validate(urls []string) error {
 	return nil
 }
 
+// crawled reports whether host (a name, or host:port) is one the crawl fetches from: a start
+// URL's host or an --allow-host.
+func crawled(host string, urls, allowed []string) bool {
+	host = strings.ToLower(strings.TrimSpace(host))
+	for _, h := range allowed {
+		if h = strings.ToLower(strings.TrimSpace(h)); h == host {
+			return true
+		}
+		if name, _, err := net.SplitHostPort(host); err == nil && name == h {
+			return true
+		}
+	}
+	for _, raw := range urls {
+		if u, err := web.ParseURL(raw); err == nil && (strings.EqualFold(u.Hostname(), host) || strings.EqualFold(u.Host, host)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *app) urlCommand() *cobra.Command {
 	o := &urlOptions{app: a}
 	cmd := &cobra.Command{
@@ -108,8 +145,12 @@ A finding in a bundle is traced through its source map to the original file and 
 and named with the public variable (VITE_, NEXT_PUBLIC_, REACT_APP_…) that put it there.
 
 Only the start URLs' origins are fetched unless --allow-host names more hosts (a CDN);
-links between pages are followed to --max-depth. Everything a site serves is public: every
-finding is marked as exposed.`,
+links between pages are followed to --max-depth. A start URL that redirects to another host
+of its own site (example.com to www.example.com) is followed there; to another site, it is
+an error. --header values go to the start URLs' sites only, unless --header-host names more.
+Loopback, private and link-local addresses (cloud metadata among them) are refused on every
+connection, redirects included, unless --allow-private is given. Everything a site serves is
+public: every finding is marked as exposed, and query values in the URLs shown are hidden.`,
 		Example: `  leakstop url https://app.example.com/
   leakstop url https://app.example.com/ --allow-host cdn.example.com
   leakstop url https://staging.example.com/ --header 'Cookie: session=…' -f json -o leaks.json`,
@@ -141,7 +182,7 @@ func runURL(ctx context.Context, o *urlOptions, stdout, stderr io.Writer) error 
 		depth = -1 // the start pages only
 	}
 	src := &web.Source{
-		URLs: o.URLs, AllowHosts: o.AllowHosts, Header: o.header,
+		URLs: o.URLs, AllowHosts: o.AllowHosts, Header: o.header, HeaderHosts: o.HeaderHosts, AllowPrivate: o.AllowPrivate,
 		MaxDepth: depth, MaxPages: o.MaxPages, MaxBytes: o.maxBytes, MaxResponse: o.scan.maxFileSize,
 		Timeout: o.Timeout, Concurrency: o.Concurrency,
 		UserAgent: "leakstop/" + version + " (+https://github.com/leakstop/leakstop)",

@@ -209,7 +209,10 @@ func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	if st.Blobs > 0 || st.History {
 		read = append(read, count(st.Blobs, "blob"))
 	}
-	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0 && !st.History) {
+	if st.URLs > 0 {
+		read = append(read, count(st.URLs, "URL"))
+	}
+	if st.Files > 0 || (st.Commits == 0 && st.Blobs == 0 && st.URLs == 0 && !st.History) {
 		read = append(read, count(st.Files, "file"))
 	}
 	read = append(read, humanize.IBytes(uint64(max(st.Bytes, 0))), durationText(st.DurationMS))

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -37,9 +39,23 @@ type Source struct {
 	// AllowHosts are further hosts that scripts and maps may be fetched from (a CDN): a
 	// host name (any port) or host:port. Pages are followed on the start URLs' origins only.
 	AllowHosts []string
-	// Header is sent with every request (a cookie or token for a site behind a login). It
-	// is never logged.
+	// Header is sent with the requests to the start URLs' origins (a cookie or token for a
+	// site behind a login), to the origins a start URL redirects to on the same site, and to
+	// HeaderHosts; never to other hosts, and never logged.
 	Header http.Header
+	// HeaderHosts are further hosts (a name, any port, or host:port) that Header is sent
+	// to: an API host of the site's own, say. Each must be one the crawl may fetch from.
+	HeaderHosts []string
+	// AllowPrivate lets the crawl connect to loopback, link-local, private, shared and
+	// unique-local addresses. Without it, such an address is refused on every connection,
+	// whatever name or redirect led there (ForbiddenAddressError).
+	AllowPrivate bool
+	// Resolve, when set, looks up the addresses of a host in place of the system's
+	// resolver; Dial, when set, connects to an address the crawl checked ("ip:port") in
+	// place of a plain dialer. With either, the environment's proxy is not used: the
+	// caller routes every name. Tests route names to their servers with them.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
 	// MaxDepth is how many links away from a start URL pages are followed; a page's
 	// scripts, chunks and maps are fetched whatever its depth. Negative means start pages
 	// only.
@@ -120,12 +136,20 @@ type crawl struct {
 	emitMu sync.Mutex
 	emit   func(scanner.Chunk) error
 
-	mu      sync.Mutex
-	seen    map[string]bool
+	maps *mapCache
+
+	mu sync.Mutex
+	// starts are the start URLs; origins their origins and those they redirect to on the
+	// same site, where pages are followed and the headers sent.
+	starts  map[string]bool
 	origins map[string]bool
+	seen    map[string]bool
 	fetches int
+	// read counts the URLs read: a crawl that read none has nothing to show.
+	read    int
 	bytes   int64
-	noted   map[scanner.Limit]bool // limits already reported
+	guesses int
+	noted   map[string]bool // limits already reported
 	webpack map[string]*webpackState
 	err     error
 
@@ -134,10 +158,16 @@ type crawl struct {
 }
 
 // webpackState is what a site's scripts have told of its webpack chunks so far: the
-// chunk-URL functions with their base URL, and the chunk ids seen loaded.
+// chunk-URL functions with their base URL (each once, however many scripts hold it), and
+// the chunk ids seen loaded. Every pair of the first triedRuntimes runtimes and the first
+// triedIDs ids has been tried.
 type webpackState struct {
-	runtimes []runtime
-	ids      map[string]bool
+	runtimes      []runtime
+	runtimeKeys   map[string]bool
+	ids           []string
+	idSet         map[string]bool
+	triedRuntimes int
+	triedIDs      int
 }
 
 type runtime struct {
@@ -152,11 +182,12 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	lim := s.limits()
 	c := &crawl{
 		s: s, lim: lim, ctx: ctx, cancel: cancel, emit: emit, log: s.Logger,
-		seen: map[string]bool{}, origins: map[string]bool{}, noted: map[scanner.Limit]bool{},
-		webpack: map[string]*webpackState{},
-		sem:     make(chan struct{}, lim.concurrency),
+		starts: map[string]bool{}, seen: map[string]bool{}, origins: map[string]bool{}, noted: map[string]bool{},
+		webpack: map[string]*webpackState{}, maps: newMapCache(mapCacheBudget),
+		sem: make(chan struct{}, lim.concurrency),
 	}
-	c.client = newClient(lim, c.checkRedirect)
+	c.client = newClient(lim, newGuard(s), c.checkRedirect)
+	defer c.client.CloseIdleConnections()
 	var start []*url.URL
 	for _, raw := range s.URLs {
 		u, err := ParseURL(raw)
@@ -167,6 +198,7 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 			continue
 		}
 		c.origins[origin(u)] = true
+		c.starts[u.String()] = true
 		start = append(start, u)
 	}
 	for _, u := range start {
@@ -176,8 +208,18 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	if c.err != nil {
 		return c.err
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.read == 0 {
+		return ErrNothingRead
+	}
+	return nil
 }
+
+// ErrNothingRead is the end of a crawl that could read no URL at all: each start URL failed,
+// was refused or led nowhere it may go, as the log says.
+var ErrNothingRead = errors.New("no URL could be read: the crawl has nothing to scan (see the log above)")
 
 // ParseURL checks a start URL: absolute, http or https.
 func ParseURL(raw string) (*url.URL, error) {
@@ -216,18 +258,12 @@ func (c *crawl) allowed(u *url.URL) bool {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return false
 	}
-	if c.origins[origin(u)] {
-		return true
-	}
-	if u.Scheme == "https" {
-		// http://site → https://site is the same site.
-		v := *u
-		v.Scheme, v.Host = "http", u.Hostname()
-		if c.origins[origin(&v)] && (u.Port() == "" || u.Port() == "443") {
-			return true
-		}
-	}
-	for _, h := range c.s.AllowHosts {
+	return c.onStartOrigin(u) || hostIn(u, c.s.AllowHosts)
+}
+
+// hostIn reports whether u's host is one of hosts: a name (any port) or host:port.
+func hostIn(u *url.URL, hosts []string) bool {
+	for _, h := range hosts {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == strings.ToLower(u.Hostname()) || h == hostPort(u) || h == strings.ToLower(u.Host) {
 			return true
@@ -236,9 +272,27 @@ func (c *crawl) allowed(u *url.URL) bool {
 	return false
 }
 
-// onStartOrigin reports whether u is on a start URL's origin, where pages are followed.
+// onStartOrigin reports whether u is on a start URL's origin (or the same host over https),
+// where pages are followed and the headers sent.
 func (c *crawl) onStartOrigin(u *url.URL) bool {
-	return c.origins[origin(u)]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.origins[origin(u)] {
+		return true
+	}
+	if u.Scheme == "https" && (u.Port() == "" || u.Port() == "443") {
+		// http://site → https://site is the same site.
+		v := *u
+		v.Scheme, v.Host = "http", u.Hostname()
+		return c.origins[origin(&v)]
+	}
+	return false
+}
+
+// sendsHeader reports whether the user's headers go to u: a start origin, or a host they
+// were named for.
+func (c *crawl) sendsHeader(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && (c.onStartOrigin(u) || hostIn(u, c.s.HeaderHosts))
 }
 
 // put hands a chunk to the engine, one at a time.
@@ -274,21 +328,23 @@ func (c *crawl) fail(err error) {
 
 // skip reports u as left out, because of limit (or of no bound, for "").
 func (c *crawl) skip(u *url.URL, limit scanner.Limit, msg string) {
-	_ = c.put(scanner.Chunk{Location: scanner.Location{URL: u.String()}, Skipped: msg, Limit: limit})
+	_ = c.put(scanner.Chunk{Location: scanner.Location{URL: shown(u)}, Skipped: msg, Limit: limit})
 }
 
 // note reports a URL left out because of a limit that stops the crawl going further, once
-// per limit; later ones go to the debug log.
-func (c *crawl) note(limit scanner.Limit, u *url.URL, msg string) {
+// per limit (what names it, when one limit has several ways to be reached); later ones go
+// to the debug log.
+func (c *crawl) note(limit scanner.Limit, what string, u *url.URL, msg string) {
+	key := string(limit) + "/" + what
 	c.mu.Lock()
-	first := !c.noted[limit]
-	c.noted[limit] = true
+	first := !c.noted[key]
+	c.noted[key] = true
 	c.mu.Unlock()
 	if first {
 		c.skip(u, limit, msg)
 		return
 	}
-	c.log.Debug().Str("url", u.String()).Msg("not fetched: " + msg)
+	c.log.Debug().Str("url", shown(u)).Msg("not fetched: " + msg)
 }
 
 // claim marks u seen and says whether it is to be fetched: met for the first time, on an
@@ -303,12 +359,13 @@ func (c *crawl) claim(u *url.URL) (ok bool, bound scanner.Limit) {
 	if c.seen[key] {
 		return false, ""
 	}
-	c.seen[key] = true
-	switch {
-	case !allowed:
-		return false, scanner.LimitHost
-	case c.fetches >= c.lim.pages:
+	if allowed && c.fetches >= c.lim.pages {
+		// Not kept as seen: the URLs a crawl turns down past its limit cost no memory.
 		return false, scanner.LimitPages
+	}
+	c.seen[key] = true
+	if !allowed {
+		return false, scanner.LimitHost
 	}
 	c.fetches++
 	return true, ""
@@ -321,7 +378,7 @@ func (c *crawl) refuse(u *url.URL, bound scanner.Limit, what string) {
 	case scanner.LimitHost:
 		c.skip(u, bound, what+" on another host, not fetched")
 	case scanner.LimitPages:
-		c.note(bound, u, fmt.Sprintf("the limit of %s is reached: this and later URLs are not fetched", english.Plural(c.lim.pages, "URL", "")))
+		c.note(bound, "urls", u, fmt.Sprintf("the limit of %s is reached: this and later URLs are not fetched", english.Plural(c.lim.pages, "URL", "")))
 	}
 }
 
@@ -338,7 +395,7 @@ func (c *crawl) enqueue(it item) {
 			dup := c.seen[it.u.String()]
 			c.mu.Unlock()
 			if !dup {
-				c.note(scanner.LimitDepth, it.u, fmt.Sprintf("page is %s from the start, beyond the limit of %d", english.Plural(it.depth, "link", ""), c.lim.depth))
+				c.note(scanner.LimitDepth, "depth", it.u, fmt.Sprintf("page is %s from the start, beyond the limit of %d", english.Plural(it.depth, "link", ""), c.lim.depth))
 			}
 			return
 		}
@@ -370,17 +427,17 @@ func (c *crawl) visit(it item) {
 	if it.kind == kindPage {
 		accept = "text/html,application/xhtml+xml,*/*;q=0.8"
 	}
-	c.log.Debug().Str("url", it.u.String()).Msg("fetching")
+	c.log.Debug().Str("url", shown(it.u)).Msg("fetching")
 	r, err := c.fetch(it.u, accept)
 	if err != nil {
 		if it.guessed && notFound(err) {
-			c.log.Debug().Str("url", it.u.String()).Msg("no chunk there")
+			c.log.Debug().Str("url", shown(it.u)).Msg("no chunk there")
 			return
 		}
 		c.fetchFailed(it.u, err)
 		return
 	}
-	loc := scanner.Location{URL: it.u.String()}
+	loc := scanner.Location{URL: shown(it.u)}
 	if r.u.String() != it.u.String() {
 		c.mu.Lock()
 		dup := c.seen[r.u.String()]
@@ -389,7 +446,7 @@ func (c *crawl) visit(it item) {
 		if dup {
 			return
 		}
-		loc.URL = r.u.String()
+		loc.URL = shown(r.u)
 	}
 	if r.truncated != "" {
 		_ = c.put(scanner.Chunk{Location: loc, Skipped: r.truncated, Limit: r.limit})
@@ -427,7 +484,9 @@ func mediaType(ct string) string {
 	return t
 }
 
-// visitPage scans an HTML page and follows its scripts and links.
+// visitPage scans an HTML page and follows its scripts and links. A page that names more
+// scripts or links than the crawl may fetch in all has the rest passed over: they could not
+// be fetched anyway.
 func (c *crawl) visitPage(it item, r *response, loc scanner.Location) {
 	p := parseHTML(r.data)
 	if p.tags == 0 {
@@ -444,7 +503,13 @@ func (c *crawl) visitPage(it item, r *response, loc scanner.Location) {
 			base = b
 		}
 	}
-	for _, s := range p.scripts {
+	data := 0
+	for _, s := range c.upTo(p.scripts, loc, "scripts") {
+		if len(s) > 5 && strings.EqualFold(s[:5], "data:") {
+			data++
+			c.visitDataScript(base, s, loc, data, it.depth)
+			continue
+		}
 		c.follow(base, s, kindScript, it.depth, false)
 	}
 	if p.next != nil {
@@ -456,9 +521,56 @@ func (c *crawl) visitPage(it item, r *response, loc scanner.Location) {
 	for _, js := range p.inline {
 		c.followScript(base, parseScript(js), it.depth)
 	}
-	for _, l := range p.links {
+	for _, l := range c.upTo(p.links, loc, "links") {
 		c.follow(base, l, kindPage, it.depth+1, false)
 	}
+}
+
+// upTo returns the first refs of a page or script, up to itemFactor for each URL the crawl
+// may fetch, and reports once that the rest are passed over: most could not be fetched
+// anyway, and a page made to name millions costs no more than that.
+func (c *crawl) upTo(refs []string, loc scanner.Location, what string) []string {
+	n := itemFactor * c.lim.pages
+	if len(refs) <= n {
+		return refs
+	}
+	if u, err := url.Parse(loc.URL); err == nil {
+		c.note(scanner.LimitPages, what, u, fmt.Sprintf("names %d %s, more than the limit (%d for each of the %s the crawl may fetch): the rest are not followed",
+			len(refs), what, itemFactor, english.Plural(c.lim.pages, "URL", "")))
+	}
+	return refs[:n]
+}
+
+// visitDataScript scans a script given in full by a data: URL (<script src="data:…">),
+// the nth of its page: located at the page, marked with which one it is.
+func (c *crawl) visitDataScript(base *url.URL, ref string, page scanner.Location, n, depth int) {
+	loc := page
+	loc.URL = strings.SplitN(page.URL, "#", 2)[0] + fmt.Sprintf("#data-script-%d", n)
+	data, err := decodeDataURL(ref)
+	if err != nil {
+		_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("data: script: %w", err)})
+		return
+	}
+	if files.IsBinary(data) {
+		_ = c.put(scanner.Chunk{Location: loc, Skipped: "data: script holds binary content, not a script"})
+		return
+	}
+	s := parseScript(data)
+	c.followScript(base, s, depth)
+	b := &bundle{}
+	if ref := sourceMappingURL(data); strings.HasPrefix(ref, "data:") {
+		m, err := inlineMap(ref)
+		if err == nil {
+			err = m.decode()
+		}
+		if err != nil {
+			_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("inline source map: %w; findings in the script are not traced to their sources", err)})
+		} else {
+			b = &bundle{m: m, origin: originOnWeb(base)}
+			_ = emitSources(m, loc, b.origin, c.put)
+		}
+	}
+	_ = c.put(scanner.Chunk{Data: data, Kind: scanner.KindOther, Location: loc, Annotate: b.annotate})
 }
 
 // follow resolves a reference against base and enqueues it.
@@ -475,30 +587,56 @@ func (c *crawl) follow(base *url.URL, ref string, k kind, depth int, guessed boo
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		c.log.Debug().Str("ref", ref).Err(err).Msg("not a URL, not followed")
+		c.log.Debug().Str("ref", redactRef(ref)).Err(parseError(err)).Msg("not a URL, not followed")
 		return
 	}
 	c.enqueue(item{u: u, kind: k, depth: depth, guessed: guessed})
 }
 
+// itemFactor is how many chunk URLs a crawl may make up from webpack runtimes, and how many
+// references one page or script may have followed, for each URL the crawl may fetch: most
+// guesses name chunks seen before, or none at all, and many references are to other hosts,
+// so they cost no fetch; but each costs work, so they are bounded with the URLs fetched.
+const itemFactor = 4
+
 // followScript enqueues what a script points at; base is the script's URL (or its page's,
 // for an inline script).
 func (c *crawl) followScript(base *url.URL, s *script, depth int) {
-	for _, imp := range s.imports {
+	for _, imp := range c.upTo(s.imports, scanner.Location{URL: base.String()}, "imports") {
 		c.follow(base, imp, kindScript, depth, false)
 	}
-	for _, ch := range s.chunks {
+	for _, ch := range c.upTo(s.chunks, scanner.Location{URL: base.String()}, "chunk paths") {
 		c.follow(base, resolveChunkPath(base, ch), kindScript, depth, false)
 	}
 	if len(s.runtimes) == 0 && len(s.chunkIDs) == 0 {
 		return
 	}
-	// Webpack chunks: every runtime pattern with every chunk id the site's scripts load.
+	guesses, spent := c.guessChunks(base, s)
+	if spent != "" {
+		c.skip(base, scanner.LimitPages, spent)
+	}
+	for _, g := range guesses {
+		c.follow(g.base, g.path, kindScript, depth, true)
+	}
+}
+
+// guess is a chunk URL made up from a webpack runtime: a path against a base.
+type guess struct {
+	base *url.URL
+	path string
+}
+
+// guessChunks adds what a script tells of its site's webpack chunks (runtimes, chunk ids)
+// and returns the chunk URLs that makes: every runtime with every chunk id, each pair once
+// per crawl, within the crawl's budget of guesses (itemFactor for each URL it may fetch).
+// The budget spent, no more are made, and spent says so the first time.
+func (c *crawl) guessChunks(base *url.URL, s *script) (out []guess, spent string) {
 	key := origin(base)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	st := c.webpack[key]
 	if st == nil {
-		st = &webpackState{ids: map[string]bool{}}
+		st = &webpackState{runtimeKeys: map[string]bool{}, idSet: map[string]bool{}}
 		c.webpack[key] = st
 	}
 	pub := base
@@ -507,31 +645,55 @@ func (c *crawl) followScript(base *url.URL, s *script, depth int) {
 			pub = p
 		}
 	}
+	addID := func(id string) {
+		if !st.idSet[id] {
+			st.idSet[id] = true
+			st.ids = append(st.ids, id)
+		}
+	}
 	for _, f := range s.runtimes {
-		st.runtimes = append(st.runtimes, runtime{f: f, base: pub})
+		if k := f.text + "\x00" + pub.String(); !st.runtimeKeys[k] {
+			st.runtimeKeys[k] = true
+			st.runtimes = append(st.runtimes, runtime{f: f, base: pub})
+		}
 		for _, id := range f.ids {
-			st.ids[id] = true
+			addID(id)
 		}
 	}
 	for _, id := range s.chunkIDs {
-		st.ids[id] = true
+		addID(id)
 	}
-	type guess struct {
-		base *url.URL
-		path string
+	budget := itemFactor * c.lim.pages
+	try := func(rt runtime, id string) bool {
+		if c.guesses >= budget {
+			return false
+		}
+		c.guesses++
+		if p := rt.f.URL(id); p != "" {
+			out = append(out, guess{rt.base, p})
+		}
+		return true
 	}
-	var guesses []guess
-	for _, rt := range st.runtimes {
-		for id := range st.ids {
-			if p := rt.f.URL(id); p != "" {
-				guesses = append(guesses, guess{rt.base, p})
-			}
+	// New runtimes with every id, then the runtimes tried before with the new ids.
+	ok := true
+	for r := st.triedRuntimes; r < len(st.runtimes) && ok; r++ {
+		for i := 0; i < len(st.ids) && ok; i++ {
+			ok = try(st.runtimes[r], st.ids[i])
 		}
 	}
-	c.mu.Unlock()
-	for _, g := range guesses {
-		c.follow(g.base, g.path, kindScript, depth, true)
+	for r := 0; r < st.triedRuntimes && ok; r++ {
+		for i := st.triedIDs; i < len(st.ids) && ok; i++ {
+			ok = try(st.runtimes[r], st.ids[i])
+		}
 	}
+	if ok {
+		st.triedRuntimes, st.triedIDs = len(st.runtimes), len(st.ids)
+	} else if key := string(scanner.LimitPages) + "/guesses"; !c.noted[key] {
+		c.noted[key] = true
+		spent = fmt.Sprintf("%s made up from the site's webpack runtimes, the limit (%d for each of the %s the crawl may fetch): no more are tried",
+			english.Plural(budget, "chunk URL", ""), itemFactor, english.Plural(c.lim.pages, "URL", ""))
+	}
+	return out, spent
 }
 
 // resolveChunkPath turns a chunk path written out in full into a reference: Next.js writes
@@ -553,29 +715,20 @@ func resolveChunkPath(base *url.URL, p string) string {
 func (c *crawl) visitScript(it item, r *response, loc scanner.Location) {
 	s := parseScript(r.data)
 	c.followScript(r.u, s, it.depth)
-	m, mapURL, inline := c.readMap(r, loc)
+	m, mapURL := c.readMap(r, loc)
 	b := &bundle{m: m}
 	if m != nil {
 		b.origin = originOnWeb(mapURL)
 	}
-	if err := c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: b.annotate}); err != nil {
-		return
-	}
-	if m != nil {
-		// An inline map's sources are located at the script that holds them.
-		mloc := scanner.Location{URL: mapURL.String()}
-		if inline {
-			mloc = loc
-		}
-		_ = emitSources(m, mloc, b.origin, c.put)
-	}
+	_ = c.put(scanner.Chunk{Data: r.data, Kind: scanner.KindPage, Location: loc, Annotate: b.annotate})
 }
 
-// readMap fetches and parses the map of a script: named by a SourceMap header or a
-// sourceMappingURL comment (a data: URL is decoded in place), else tried quietly at
-// SCRIPT.map. It returns the map with the URL its sources are relative to, and whether it
-// was inline; it reports what it could not read and returns nil then.
-func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *url.URL, inline bool) {
+// readMap returns the map of a script with the URL its sources are relative to: named by a
+// SourceMap header or a sourceMappingURL comment (a data: URL is decoded in place, its
+// sources scanned as the script's), else tried quietly at SCRIPT.map. A map file is
+// fetched and parsed once however many scripts name it, and its sources scanned then
+// (loadMap). It reports what it could not read and returns nil then.
+func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *url.URL) {
 	ref := r.header.Get("SourceMap")
 	if ref == "" {
 		ref = r.header.Get("X-SourceMap")
@@ -591,9 +744,11 @@ func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *
 		}
 		if err != nil {
 			_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("inline source map: %w; findings in the script are not traced to their sources", err)})
-			return nil, nil, false
+			return nil, nil
 		}
-		return m, r.u, true
+		// An inline map's sources are located at the script that holds them.
+		_ = emitSources(m, loc, originOnWeb(r.u), c.put)
+		return m, r.u
 	}
 	guessed := ref == ""
 	if guessed {
@@ -601,41 +756,51 @@ func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *
 	}
 	mu, err := r.u.Parse(ref)
 	if err != nil {
-		_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("source map URL %q: %w", ref, err)})
-		return nil, nil, false
+		_ = c.put(scanner.Chunk{Location: loc, Err: fmt.Errorf("source map URL %q: %w", redactRef(ref), parseError(err))})
+		return nil, nil
 	}
 	mu.Fragment = ""
+	m, base, _ = c.maps.get(mu.String(), func() (*sourceMap, *url.URL, int64) {
+		return c.loadMap(mu, guessed, loc)
+	})
+	return m, base
+}
+
+// loadMap fetches, parses and decodes the source map at mu that the script at script
+// names (or, guessed, might have), and scans its sources. It returns the map, the URL it
+// was read from and its size, or nil after reporting what went wrong (a guess that missed
+// is no news).
+func (c *crawl) loadMap(mu *url.URL, guessed bool, script scanner.Location) (*sourceMap, *url.URL, int64) {
 	if ok, bound := c.claim(mu); !ok {
 		// A map tried on the chance it is there is no news when it is not fetched.
 		if !guessed {
 			c.refuse(mu, bound, "source map")
 		}
-		return nil, nil, false
+		return nil, nil, 0
 	}
-	key := mu.String()
 	mr, err := c.fetch(mu, "application/json,*/*;q=0.8")
 	if err != nil {
 		switch {
 		case guessed:
-			c.log.Debug().Str("url", key).Err(err).Msg("no source map there")
+			c.log.Debug().Str("url", shown(mu)).Err(err).Msg("no source map there")
 		case notFound(err):
-			c.skip(mu, "", "source map not served ("+err.Error()+"); findings in "+loc.URL+" are not traced to their sources")
+			c.skip(mu, "", "source map not served ("+err.Error()+"); findings in "+script.URL+" are not traced to their sources")
 		default:
 			c.fetchFailed(mu, fmt.Errorf("fetching the source map: %w", err))
 		}
-		return nil, nil, false
+		return nil, nil, 0
 	}
-	mloc := scanner.Location{URL: key}
+	mloc := scanner.Location{URL: shown(mr.u)}
+	if guessed && !looksLikeMap(mr.data) {
+		c.log.Debug().Str("url", mloc.URL).Msg("no source map there")
+		return nil, nil, 0
+	}
 	if mr.truncated != "" {
 		_ = c.put(scanner.Chunk{Location: mloc, Limit: mr.limit,
-			Err: fmt.Errorf("source map cut short (%s); findings in %s are not traced to their sources", mr.truncated, loc.URL)})
-		return nil, nil, false
+			Err: fmt.Errorf("source map cut short (%s); findings in %s are not traced to their sources", mr.truncated, script.URL)})
+		return nil, nil, 0
 	}
-	if guessed && !looksLikeMap(mr.data) {
-		c.log.Debug().Str("url", key).Msg("no source map there")
-		return nil, nil, false
-	}
-	m, err = parseMap(mr.data)
+	m, err := parseMap(mr.data)
 	if errors.Is(err, errNotSourceMap) {
 		err = errors.New("JSON that is not a source map")
 	}
@@ -643,12 +808,13 @@ func (c *crawl) readMap(r *response, loc scanner.Location) (m *sourceMap, base *
 		err = m.decode()
 	}
 	if err != nil {
-		_ = c.put(scanner.Chunk{Location: mloc, Err: fmt.Errorf("%w; findings in %s are not traced to their sources", err, loc.URL)})
+		_ = c.put(scanner.Chunk{Location: mloc, Err: fmt.Errorf("%w; findings in %s are not traced to their sources", err, script.URL)})
 		if !guessed {
 			// Nothing in it is lost: scanned as text.
 			_ = c.putPage(mr.data, mloc)
 		}
-		return nil, nil, false
+		return nil, nil, 0
 	}
-	return m, mr.u, false
+	_ = emitSources(m, mloc, originOnWeb(mr.u), c.put)
+	return m, mr.u, int64(len(mr.data))
 }

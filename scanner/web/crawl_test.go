@@ -282,17 +282,16 @@ func TestCrawlRequests(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	// Without the cookie: one clear line that says what to do.
-	res, logs := scan(t, &web.Source{URLs: []string{srv.URL + "/"}})
-	want := []string{srv.URL + "/: HTTP 401 Unauthorized"}
-	if diff := cmp.Diff(want, problems(res)); diff != "" {
-		t.Errorf("problems (-want +got):\n%s", diff)
+	// Without the cookie: one clear line that says what to do, and nothing could be read.
+	_, logs, err := scanErr(t, &web.Source{URLs: []string{srv.URL + "/"}})
+	if !errors.Is(err, web.ErrNothingRead) {
+		t.Errorf("scan returned %v, want ErrNothingRead", err)
 	}
-	if n := countLines(logs, `"hint":"the site may want a login cookie or token"`, "HTTP 401 Unauthorized"); n != 1 {
+	if n := countLines(logs, `"where":"`+srv.URL+`/"`, `"hint":"the site may want a login cookie or token"`, "HTTP 401 Unauthorized"); n != 1 {
 		t.Errorf("%d log lines with the hint, want 1; the log:\n%s", n, strings.Join(logs, "\n"))
 	}
 
-	res, logs = scan(t, &web.Source{
+	res, logs := scan(t, &web.Source{
 		URLs:      []string{srv.URL + "/"},
 		Header:    http.Header{"Cookie": {"session=let-me-in"}},
 		UserAgent: "leakstop/9.9.9 (+https://github.com/leakstop/leakstop)",
@@ -348,13 +347,21 @@ func TestCrawlWebpackRuntime(t *testing.T) {
 
 // TestCrawlStartURLs checks start URLs that are not http(s).
 func TestCrawlStartURLs(t *testing.T) {
-	res, _ := scan(t, &web.Source{URLs: []string{"example.com", "ftp://example.com/x"}})
+	var got []string
+	err := (&web.Source{URLs: []string{"example.com", "ftp://example.com/x"}}).Scan(context.Background(), func(c scanner.Chunk) error {
+		got = append(got, c.Location.URL+": "+c.Err.Error())
+		return nil
+	})
 	want := []string{
 		`example.com: "example.com" is not an http or https URL (write it in full: https://example.com/)`,
 		`ftp://example.com/x: "ftp://example.com/x" is not an http or https URL (write it in full: https://example.com/)`,
 	}
-	if diff := cmp.Diff(want, problems(res)); diff != "" {
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	// Nothing could be read: the crawl says so.
+	if !errors.Is(err, web.ErrNothingRead) {
+		t.Errorf("Scan returned %v, want ErrNothingRead", err)
 	}
 	if _, err := web.ParseURL("https://example.com/app#top"); err != nil {
 		t.Error(err)
@@ -364,7 +371,17 @@ func TestCrawlStartURLs(t *testing.T) {
 // skips crawls src and returns the chunks it could not or would not read, by where.
 func skips(t *testing.T, src *web.Source) map[string]scanner.Chunk {
 	t.Helper()
-	src.UserAgent = "leakstop-test"
+	out, err := skipsErr(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// skipsErr is skips for a crawl that may read nothing: it returns the crawl's error too.
+func skipsErr(t *testing.T, src *web.Source) (map[string]scanner.Chunk, error) {
+	t.Helper()
+	testSource(src)
 	var mu sync.Mutex
 	out := map[string]scanner.Chunk{}
 	err := src.Scan(context.Background(), func(c scanner.Chunk) error {
@@ -378,10 +395,7 @@ func skips(t *testing.T, src *web.Source) map[string]scanner.Chunk {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return out, err
 }
 
 // TestCrawlFetchErrors checks the errors of failed fetches, one row per status: typed, so
@@ -443,7 +457,10 @@ func TestCrawlFetchErrors(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer slow.Close()
-	got = skips(t, &web.Source{URLs: []string{slow.URL + "/"}, Timeout: 100 * time.Millisecond})
+	got, err := skipsErr(t, &web.Source{URLs: []string{slow.URL + "/"}, Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, web.ErrNothingRead) {
+		t.Errorf("a slow site: the crawl returned %v, want ErrNothingRead", err)
+	}
 	var te *web.TimeoutError
 	if c := got[slow.URL+"/"]; !errors.As(c.Err, &te) || te.After != 100*time.Millisecond || te.Hint() != "the site is slow" {
 		t.Errorf("a slow site: %v (%T), want a *TimeoutError after 100ms", c.Err, c.Err)

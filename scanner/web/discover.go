@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -167,14 +166,20 @@ var (
 	chunkFuncRE = regexp.MustCompile(`\b[\w$]+\.u\s*=\s*(?:function\s*\(\s*([\w$]+)\s*\)\s*\{\s*return\s*|\(?\s*([\w$]+)\s*\)?\s*=>\s*)`)
 )
 
+// maxChunkFuncs is how many places that look like a webpack chunk-URL function a script is
+// read at: a build has one runtime per script, and each read may run to the script's end.
+const maxChunkFuncs = 64
+
 // parseScript finds what a script points at, without running it.
 func parseScript(data []byte) *script {
 	s := &script{}
-	seen := map[string]bool{}
+	seen := map[*[]string]map[string]bool{}
 	add := func(list *[]string, v string) {
-		key := fmt.Sprintf("%p:%s", list, v)
-		if !seen[key] {
-			seen[key] = true
+		if seen[list] == nil {
+			seen[list] = map[string]bool{}
+		}
+		if !seen[list][v] {
+			seen[list][v] = true
 			*list = append(*list, v)
 		}
 	}
@@ -187,14 +192,16 @@ func parseScript(data []byte) *script {
 		}
 	}
 	if bytes.Contains(data, []byte(".u=")) || bytes.Contains(data, []byte(".u =")) {
-		for _, loc := range chunkFuncRE.FindAllSubmatchIndex(data, -1) {
+		texts := map[string]bool{}
+		for _, loc := range chunkFuncRE.FindAllSubmatchIndex(data, maxChunkFuncs) {
 			var param []byte
 			if loc[2] >= 0 {
 				param = data[loc[2]:loc[3]]
 			} else {
 				param = data[loc[4]:loc[5]]
 			}
-			if f := parseChunkFunc(data[loc[1]:], string(param)); f != nil {
+			if f := parseChunkFunc(data[loc[1]:], string(param)); f != nil && !texts[f.text] {
+				texts[f.text] = true
 				s.runtimes = append(s.runtimes, f)
 			}
 		}

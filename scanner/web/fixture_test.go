@@ -80,13 +80,22 @@ func (l *requestLog) Paths() []string {
 // User-Agent unless it names one, and logs to the same lines.
 func scan(t *testing.T, src scanner.Source) (*scanner.Result, []string) {
 	t.Helper()
+	res, logs, err := scanErr(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, logs
+}
+
+// scanErr is scan for a source that may fail as a whole: it returns the error too (and no
+// result then).
+func scanErr(t *testing.T, src scanner.Source) (*scanner.Result, []string, error) {
+	t.Helper()
 	buf := &syncBuffer{}
 	log := zerolog.New(buf).Level(zerolog.InfoLevel)
 	if s, ok := src.(*web.Source); ok {
 		s.Logger = log
-		if s.UserAgent == "" {
-			s.UserAgent = "leakstop-test"
-		}
+		testSource(s)
 	}
 	set, err := rules.Compile(nil)
 	if err != nil {
@@ -97,10 +106,19 @@ func scan(t *testing.T, src scanner.Source) (*scanner.Result, []string) {
 		t.Fatal(err)
 	}
 	res, err := eng.Run(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
+	return res, buf.Lines(), err
+}
+
+// testSource readies a crawl for a test: a test User-Agent unless it names one, and
+// loopback allowed (the tests' servers are there) unless the test routes names itself
+// (Resolve), to see what is refused.
+func testSource(s *web.Source) {
+	if s.UserAgent == "" {
+		s.UserAgent = "leakstop-test"
 	}
-	return res, buf.Lines()
+	if s.Resolve == nil {
+		s.AllowPrivate = true
+	}
 }
 
 // run scans a source with the built-in rules.
@@ -148,7 +166,7 @@ func (b *syncBuffer) Lines() []string {
 // scanDir scans paths on disk as leakstop dir does, source maps and bundles included.
 func scanDir(t *testing.T, paths ...string) *scanner.Result {
 	t.Helper()
-	return run(t, &files.Source{Paths: paths, Expand: (&web.Expander{}).Expand})
+	return run(t, &files.Source{Paths: paths, Expand: (&web.Expander{Roots: paths}).Expand})
 }
 
 // place is one location of a finding, written for comparison: where, the origin, the

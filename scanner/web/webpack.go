@@ -20,6 +20,9 @@ import (
 type chunkFunc struct {
 	param string
 	body  node
+	// text is the function's body as the script writes it: the same runtime met in
+	// several scripts is one.
+	text string
 	// ids are the chunk ids the function itself names (object keys, compared constants).
 	ids []string
 }
@@ -150,7 +153,7 @@ func parseChunkFunc(src []byte, param string) *chunkFunc {
 	if !ok || !p.usesParam || !p.sawScript || p.peek(".") || p.peek("(") {
 		return nil
 	}
-	f := &chunkFunc{param: param, body: body}
+	f := &chunkFunc{param: param, body: body, text: string(src[:p.pos])}
 	for id := range p.ids {
 		f.ids = append(f.ids, id)
 	}
