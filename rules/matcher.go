@@ -131,6 +131,9 @@ type Place struct {
 	Path   string
 	Commit string
 	Line   int
+	// Unplaced marks a place whose path could not be learnt (a git blob no commit could be
+	// found for): a rule limited to paths keeps it rather than lose a finding.
+	Unplaced bool
 }
 
 // Excludes reports whether the finding of secret by rule at p is dropped once its place is
@@ -142,7 +145,7 @@ func (s *Set) Excludes(rule, secret string, p Place) bool {
 		return true
 	}
 	if r := s.byID[rule]; r != nil {
-		if r.Path != nil && !r.Path.MatchString(p.Path) {
+		if r.Path != nil && !p.Unplaced && !r.Path.MatchString(p.Path) {
 			return true // also a place with no path (a page): the rule is for files
 		}
 		if allowlists(r.Allowlists).allowsAt(secret, p.Path, p.Commit) {

@@ -354,7 +354,7 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 		}
 		locs := f.Locations[:0]
 		for _, l := range f.Locations {
-			if set.Excludes(f.Rule, f.Secret, rules.Place{Path: l.Path, Commit: l.Commit, Line: l.Line}) {
+			if set.Excludes(f.Rule, f.Secret, rules.Place{Path: l.Path, Commit: l.Commit, Line: l.Line, Unplaced: l.Path == "" && l.Blob != ""}) {
 				continue
 			}
 			locs = append(locs, l)
