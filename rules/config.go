@@ -2,7 +2,6 @@ package rules
 
 import (
 	"bytes"
-	_ "embed"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,10 +14,9 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-//go:embed builtin.toml
-var builtinTOML []byte
-
-// Builtin returns a fresh copy of the built-in rules, in the order the data lists them.
+// Builtin returns a fresh copy of the built-in rules: those of every provider file
+// (builtin/<provider>.toml), files in the order of their names, rules in the order of their
+// file.
 func Builtin() []*Rule {
 	cfg, err := parseBuiltin()
 	if err != nil {
@@ -28,12 +26,13 @@ func Builtin() []*Rule {
 }
 
 func parseBuiltin() (*Config, error) {
-	fc, _, err := decodeFile(builtinTOML, "builtin.toml", false)
+	cat, err := loadCatalog()
 	if err != nil {
 		return nil, err
 	}
+	fc := &fileConfig{Rules: cat.rules}
 	cfg := &Config{}
-	if err := fc.build("builtin.toml", cfg); err != nil {
+	if err := fc.build(builtinDir, cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -613,7 +612,8 @@ func (fr fileRule) rule() (*Rule, error) {
 	}
 	r := &Rule{
 		ID: fr.ID, Description: fr.Description, Provider: fr.Provider, Regex: re,
-		SecretGroup: fr.SecretGroup, Entropy: fr.Entropy, Keywords: fr.Keywords, Checks: fr.Checks,
+		// compile lowers the keywords in place; the built-in rules are read once and shared.
+		SecretGroup: fr.SecretGroup, Entropy: fr.Entropy, Keywords: slices.Clone(fr.Keywords), Checks: fr.Checks,
 		Window: fr.Window, Multiline: fr.Multiline, Anchored: fr.Anchored,
 		Prefilter: fr.Prefilter, Generic: fr.Generic,
 		CompanionWindow: fr.CompanionWindow, CompanionChecks: fr.CompanionChecks,

@@ -49,9 +49,9 @@ var gitleaksKinds = []struct {
 	{"npm token", "//registry.npmjs.org/:_authToken={{npmtoken}}", "npm-access-token", "npm"},
 	{"openai project key", `OPENAI_API_KEY={{openai "sk-proj-" 74}}`, "openai-project-key", "openai"},
 	{"sendgrid key", "SENDGRID_API_KEY=SG.{{b64url 22}}.{{b64url 43}}", "sendgrid-api-key", "sendgrid"},
-	{"rsa private key", `{{pem "RSA" 600}}`, "private-key", ""},
-	{"openssh private key", `{{pem "OPENSSH" 300}}`, "private-key", ""},
-	{"generic api key", `api_key = "{{alnum 24}}{{digits 4}}"`, "generic-api-key", ""},
+	{"rsa private key", `{{pem "RSA" 600}}`, "private-key", "private-key"},
+	{"openssh private key", `{{pem "OPENSSH" 300}}`, "private-key", "private-key"},
+	{"generic api key", `api_key = "{{alnum 24}}{{digits 4}}"`, "generic-api-key", "generic"},
 	{"age secret key (gitleaks only)", "AGE-SECRET-KEY-1{{chars \"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L\" 58}}", "age-secret-key", ""},
 	{"linear api key (gitleaks only)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", ""},
 }

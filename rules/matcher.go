@@ -80,6 +80,7 @@ func NewSet(rules []*Rule, allow ...Allowlist) (*Set, error) {
 			return nil, err
 		}
 		r.order = i
+		r.issued = !GenericProvider(r.Provider)
 		if _, dup := s.byID[r.ID]; dup {
 			return nil, fmt.Errorf("rule %s is defined twice", r.ID)
 		}

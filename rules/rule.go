@@ -25,7 +25,9 @@ type Rule struct {
 	ID string
 	// Description is one sentence for people; SARIF shows it as the rule's short description.
 	Description string
-	// Provider is the service that issued the secret ("openai"); empty for generic rules.
+	// Provider is the service that issued the secret ("openai"), or for a kind of
+	// credential no one issued, a generic provider ("private-key", "generic"; see
+	// Provider.Generic). A configuration's own rules may have none.
 	Provider string
 	// Keywords are literals, one of which must occur (case-insensitively) near a secret
 	// before the rule's regex runs. A rule with no keywords runs on every chunk.
@@ -79,6 +81,8 @@ type Rule struct {
 	// can span lines (a rule from a configuration, with [\s\S] or (?s) in it).
 	whole bool
 	order int // the rule's place in its set, to break ties between rules
+	// issued tells that Provider names an issuer (not a generic provider): set by NewSet.
+	issued bool
 	// severityGiven tells that a configuration set Severity (else a built-in rule the rule
 	// replaces gives its own).
 	severityGiven bool
@@ -209,14 +213,15 @@ func (r *Rule) compile() error {
 }
 
 // specificity orders rules that find the same secret: a rule with a format of its own beats
-// a generic one; then a rule of a known provider (which can verify and revoke) beats one of
-// none; then a rule with offline checks (a checksum, a companion) beats one without.
+// a generic one; then a rule of a provider that issued the secret (which can verify and
+// revoke) beats one of none or of a generic provider; then a rule with offline checks (a
+// checksum, a companion) beats one without.
 func (r *Rule) specificity() int {
 	s := 0
 	if !r.Generic {
 		s += 4
 	}
-	if r.Provider != "" {
+	if r.issued {
 		s += 2
 	}
 	if len(r.Checks) > 0 || r.Companion != nil {
