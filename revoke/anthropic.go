@@ -26,7 +26,7 @@ type anthropicProvider struct {
 
 // newAnthropic returns the Anthropic provider: LEAKSTOP_ANTHROPIC_URL, ANTHROPIC_ADMIN_KEY.
 func newAnthropic(cfg Config) *anthropicProvider {
-	base := baseURL(cfg.Env, "anthropic", "https://api.anthropic.com")
+	base := cfg.baseURL("anthropic")
 	return &anthropicProvider{
 		c:     cfg.Client,
 		base:  base,

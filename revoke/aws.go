@@ -37,7 +37,7 @@ type awsProvider struct {
 func newAWS(cfg Config) *awsProvider {
 	return &awsProvider{
 		c:        cfg.Client,
-		base:     baseURL(cfg.Env, "aws", ""),
+		base:     cfg.baseURL("aws"),
 		env:      cfg.Env,
 		adminID:  cfg.value("AWS_ACCESS_KEY_ID"),
 		adminKey: cfg.value("AWS_SECRET_ACCESS_KEY"),

@@ -16,36 +16,16 @@ type cloudflareProvider struct {
 	c        *Client
 	base     string
 	operator string
-	verify   getVerifier
+	verify   *getVerifier // cloudflare.toml's [verify]: the token's own status decides
 }
 
 // newCloudflare returns the Cloudflare provider: LEAKSTOP_CLOUDFLARE_URL, CLOUDFLARE_API_TOKEN.
 func newCloudflare(cfg Config) *cloudflareProvider {
-	base := baseURL(cfg.Env, "cloudflare", "https://api.cloudflare.com") + "/client/v4"
 	return &cloudflareProvider{
 		c:        cfg.Client,
-		base:     base,
+		base:     cfg.baseURL("cloudflare") + "/client/v4",
 		operator: cfg.value("CLOUDFLARE_API_TOKEN"),
-		verify: getVerifier{
-			c: cfg.Client, provider: "cloudflare",
-			url: at(base + "/user/tokens/verify"),
-			skip: func(s Secret) string {
-				if isGlobalAPIKey(s.Value) {
-					return "a legacy Global API Key: verifying it needs the account's e-mail; roll it in the dashboard"
-				}
-				return ""
-			},
-			// The token's own status decides: a disabled or expired token still authenticates.
-			answers: map[int]func(*reply) Outcome{http.StatusOK: func(r *reply) Outcome {
-				switch v := tokenStatus(r); {
-				case v != nil && v.Result.Status == "active":
-					return Outcome{Status: outcome.Live, Detail: "Cloudflare: token " + v.Result.ID + " is active"}
-				case v != nil && (v.Result.Status == "disabled" || v.Result.Status == "expired"):
-					return Outcome{Status: outcome.Invalid, Detail: "Cloudflare: token is " + v.Result.Status}
-				}
-				return unknownAnswer(r)
-			}},
-		},
+		verify:   declared(cfg, "cloudflare"),
 	}
 }
 

@@ -16,25 +16,17 @@ type discordProvider struct {
 	c        *Client
 	base     string
 	override bool
-	// bot and webhook verify the two kinds of secret.
-	bot, webhook getVerifier
+	// bot and webhook verify the two kinds of secret: bot tokens as discord.toml declares.
+	bot, webhook *getVerifier
 }
 
 // newDiscord returns the Discord provider: LEAKSTOP_DISCORD_URL (default https://discord.com);
 // when set, webhook URLs are sent there too.
 func newDiscord(cfg Config) *discordProvider {
 	d := &discordProvider{c: cfg.Client}
-	d.base, d.override = overrideURL(cfg.Env, "discord", "https://discord.com")
-	d.bot = getVerifier{
-		c: cfg.Client, provider: "discord", accepted: "Discord",
-		url: at(d.base + "/api/v10/users/@me"),
-		header: func(s Secret) http.Header {
-			h := http.Header{}
-			h.Set("Authorization", "Bot "+s.Value)
-			return h
-		},
-	}
-	d.webhook = getVerifier{
+	d.base, d.override = cfg.base("discord")
+	d.bot = declared(cfg, "discord")
+	d.webhook = &getVerifier{
 		c: cfg.Client, provider: "discord", accepted: "Discord",
 		url: d.webhookURL,
 		// The URL is the credential.

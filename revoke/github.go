@@ -25,7 +25,7 @@ type githubProvider struct {
 
 // newGitHub returns the GitHub provider: GITHUB_API_URL (default https://api.github.com).
 func newGitHub(cfg Config) *githubProvider {
-	base := GitHubAPIURL(cfg.Env("GITHUB_API_URL"))
+	base := cfg.baseURL("github")
 	return &githubProvider{
 		c: cfg.Client, base: base, token: cfg.Env("GITHUB_TOKEN"),
 		verify: getVerifier{

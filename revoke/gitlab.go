@@ -2,7 +2,6 @@ package revoke
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/leakstop/leakstop/scanner/outcome"
@@ -13,33 +12,14 @@ import (
 type gitlabProvider struct {
 	c      *Client
 	base   string
-	verify getVerifier
+	verify *getVerifier // gitlab.toml's [verify]: the token describes itself, active or not
 }
 
 // newGitLab returns the GitLab provider: LEAKSTOP_GITLAB_URL (default https://gitlab.com).
 func newGitLab(cfg Config) *gitlabProvider {
-	base := baseURL(cfg.Env, "gitlab", "https://gitlab.com") + "/api/v4"
 	return &gitlabProvider{
-		c: cfg.Client, base: base,
-		verify: getVerifier{
-			c: cfg.Client, provider: "gitlab", accepted: "GitLab",
-			url:    at(base + "/personal_access_tokens/self"),
-			header: func(s Secret) http.Header { return gitlabHeaders(s.Value) },
-			answers: map[int]func(*reply) Outcome{
-				// The token describes itself, revoked or not.
-				http.StatusOK: func(r *reply) Outcome {
-					var t struct {
-						Active  *bool `json:"active"`
-						Revoked bool  `json:"revoked"`
-					}
-					if json.Unmarshal(r.Body, &t) == nil && (t.Revoked || t.Active != nil && !*t.Active) {
-						return Outcome{Status: outcome.Invalid, Detail: "GitLab says the token is revoked or inactive"}
-					}
-					return Outcome{Status: outcome.Live, Detail: "accepted by GitLab"}
-				},
-				http.StatusForbidden: liveBut("authenticated, with narrower scopes"),
-			},
-		},
+		c: cfg.Client, base: cfg.baseURL("gitlab") + "/api/v4",
+		verify: declared(cfg, "gitlab"),
 	}
 }
 

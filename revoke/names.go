@@ -3,30 +3,19 @@ package revoke
 import (
 	"strings"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// displayNames are how providers are named for people, by provider id: every provider of
-// Builtin and every provider a built-in rule names (a test keeps both in step).
-var displayNames = map[string]string{
-	"openai": "OpenAI", "anthropic": "Anthropic", "github": "GitHub", "gitlab": "GitLab",
-	"slack": "Slack", "npm": "npm", "aws": "AWS", "huggingface": "Hugging Face",
-	"stripe": "Stripe", "sendgrid": "SendGrid", "cloudflare": "Cloudflare", "groq": "Groq",
-	"google": "Google", "twilio": "Twilio", "azure": "Azure", "shopify": "Shopify",
-	"digitalocean": "DigitalOcean", "discord": "Discord", "telegram": "Telegram",
-	"databricks": "Databricks", "mailgun": "Mailgun", "perplexity": "Perplexity",
-	"replicate": "Replicate", "pypi": "PyPI",
-}
-
-// DisplayName returns how provider (an id such as "openai") is named for people: "OpenAI".
-// A provider leakstop does not know keeps its id; no provider at all (a generic rule) is
-// "generic".
+// DisplayName returns how provider (an id such as "openai") is named for people, as its file
+// under rules/builtin/ says: "OpenAI". A provider leakstop does not know keeps its id; no
+// provider at all (a configuration's rule) is the generic provider's.
 func DisplayName(provider string) string {
-	if n, ok := displayNames[provider]; ok {
-		return n
-	}
 	if provider == "" {
-		return "generic"
+		provider = "generic"
+	}
+	if p, ok := rules.LookupProvider(provider); ok {
+		return p.Name
 	}
 	return provider
 }

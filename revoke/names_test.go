@@ -7,28 +7,15 @@ import (
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
-// TestDisplayNames: every provider leakstop verifies, and every provider a built-in rule
-// names, has a name for people; none is left to show its id by accident.
+// TestDisplayNames: names for people come from the providers' files; a provider without a
+// file keeps its id, and none at all is the generic provider's name.
 func TestDisplayNames(t *testing.T) {
-	reg, err := Builtin(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]bool{}
-	for _, n := range reg.Names() {
-		want[n] = true
-	}
-	for _, r := range rules.Builtin() {
-		if r.Provider != "" {
-			want[r.Provider] = true
+	for _, p := range rules.Providers() {
+		if got := DisplayName(p.ID); got != p.Name || got == "" {
+			t.Errorf("DisplayName(%q) = %q, want its file's %q", p.ID, got, p.Name)
 		}
 	}
-	for p := range want {
-		if _, ok := displayNames[p]; !ok {
-			t.Errorf("provider %q has no display name", p)
-		}
-	}
-	for p, n := range map[string]string{"openai": "OpenAI", "huggingface": "Hugging Face", "": "generic", "acme": "acme"} {
+	for p, n := range map[string]string{"openai": "OpenAI", "huggingface": "Hugging Face", "": "generic", "generic": "generic", "acme": "acme"} {
 		if got := DisplayName(p); got != n {
 			t.Errorf("DisplayName(%q) = %q, want %q", p, got, n)
 		}

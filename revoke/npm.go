@@ -15,27 +15,21 @@ import (
 type npmProvider struct {
 	c      *Client
 	base   string
-	verify getVerifier
+	verify *getVerifier // npm.toml's [verify], and the one-time password's 401
 }
 
 // newNPM returns the npm provider: LEAKSTOP_NPM_URL (default the public registry).
 func newNPM(cfg Config) *npmProvider {
-	base := baseURL(cfg.Env, "npm", "https://registry.npmjs.org")
-	return &npmProvider{
-		c: cfg.Client, base: base,
-		verify: getVerifier{
-			c: cfg.Client, provider: "npm", accepted: "the npm registry",
-			url: at(base + "/-/whoami"),
-			answers: map[int]func(*reply) Outcome{
-				http.StatusUnauthorized: func(r *reply) Outcome {
-					if asksOTP(r) {
-						return Outcome{Status: outcome.Live, Detail: "authenticated; the registry asks for a one-time password"}
-					}
-					return invalid(r)
-				},
-			},
-		},
+	n := &npmProvider{c: cfg.Client, base: cfg.baseURL("npm"), verify: declared(cfg, "npm")}
+	// A token of an account that demands a one-time password authenticates, and is asked
+	// for one: it is good.
+	n.verify.answers[http.StatusUnauthorized] = func(r *reply) Outcome {
+		if asksOTP(r) {
+			return Outcome{Status: outcome.Live, Detail: "authenticated; the registry asks for a one-time password"}
+		}
+		return invalid(r)
 	}
+	return n
 }
 
 // asksOTP reports whether the registry asks for a one-time password: the token is good.

@@ -25,7 +25,7 @@ type openaiProvider struct {
 // newOpenAI returns the OpenAI provider: LEAKSTOP_OPENAI_URL (scheme and host; /v1 is
 // added) and OPENAI_ADMIN_KEY.
 func newOpenAI(cfg Config) *openaiProvider {
-	base := baseURL(cfg.Env, "openai", "https://api.openai.com") + "/v1"
+	base := cfg.baseURL("openai") + "/v1"
 	return &openaiProvider{
 		c:     cfg.Client,
 		base:  base,

@@ -105,29 +105,37 @@ func liveBut(why string) func(*reply) Outcome {
 	return func(r *reply) Outcome { return Outcome{Status: outcome.Live, Detail: why + ": " + httpDetail(r)} }
 }
 
-// getVerifier is the verification most providers document: one read-only GET that carries
-// the leaked credential. 200 is live, 401 invalid, every other answer unknown, but for the
-// statuses the provider documents otherwise (answers). A provider whose verification is
-// such a GET says so in data, in a few lines.
+// getVerifier is the verification most providers document: one read-only request that
+// carries the leaked credential. 200 is live, 401 invalid, every other answer unknown, but for
+// the statuses the provider documents otherwise (answers). A provider file's [verify] table
+// declares one (declared); Go providers whose check picks its URL by the kind of key build
+// theirs by hand.
 type getVerifier struct {
 	c *Client
 	// provider is the provider's id, for the client's limit and the audit log.
 	provider string
 	// accepted names who took the credential, in the detail of a live answer.
 	accepted string
-	// url is where the GET goes, for this secret (admin keys ask elsewhere; Telegram puts
-	// the token in the path).
+	// method is the request's method; empty means GET.
+	method string
+	// url is where the request goes, for this secret (admin keys ask elsewhere; Telegram
+	// puts the token in the path).
 	url func(s Secret) string
-	// header authenticates the GET; nil sends the secret as a bearer token, and a header
-	// of nil sends none (the URL is the credential).
+	// header authenticates the request; nil sends the secret as a bearer token, and a
+	// header of nil sends none (the URL is the credential).
 	header func(s Secret) http.Header
 	// skip, when it gives a reason, skips the call (a test-mode key).
 	skip func(s Secret) string
 	// answers reads the statuses the provider documents otherwise than 200 live, 401
-	// invalid; it sees the answer before those two.
+	// invalid; it sees the answer before those two. With only set it reads every definite
+	// answer: a status it does not name is unknown.
 	answers map[int]func(r *reply) Outcome
-	// remedy says what to do by hand, for a provider without a revoke API.
-	remedy string
+	only    bool
+	// anyBody takes a 200 that is not JSON as the provider's.
+	anyBody bool
+	// remedy says what to do by hand, for a provider without a revoke API; without one the
+	// rule's remediation does, or the provider's rotate page.
+	remedy, rotate string
 }
 
 // at is a getVerifier URL that is the same for every secret.
@@ -144,7 +152,7 @@ func either(is func(v string) bool, yes, no string) func(Secret) string {
 	}
 }
 
-// Verify sends the GET and reads the answer.
+// Verify sends the request and reads the answer.
 func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if g.skip != nil {
 		if why := g.skip(s); why != "" {
@@ -155,11 +163,15 @@ func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if g.header != nil {
 		h = g.header(s)
 	}
-	r, err := g.c.do(ctx, request{Provider: g.provider, Action: "verify", Secret: &s, Method: http.MethodGet, URL: g.url(s), Header: h})
+	method := g.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	r, err := g.c.do(ctx, request{Provider: g.provider, Action: "verify", Secret: &s, Method: method, URL: g.url(s), Header: h})
 	if err != nil {
 		return Outcome{}, err
 	}
-	if r.Status == http.StatusOK && !json.Valid(r.Body) {
+	if r.Status == http.StatusOK && !g.anyBody && !json.Valid(r.Body) {
 		// Every provider answers a good key with JSON; a 200 that is not (a proxy's or a
 		// captive portal's page) proves nothing.
 		return Outcome{Status: outcome.Unknown, Detail: "HTTP 200, but the answer is not JSON: not the provider's own answer (a proxy?)"}, nil
@@ -167,71 +179,27 @@ func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if read, ok := g.answers[r.Status]; ok {
 		return read(r), nil
 	}
-	switch r.Status {
-	case http.StatusOK:
+	switch {
+	case g.only:
+	case r.Status == http.StatusOK:
 		return Outcome{Status: outcome.Live, Detail: "accepted by " + g.accepted}, nil
-	case http.StatusUnauthorized:
+	case r.Status == http.StatusUnauthorized:
 		return invalid(r), nil
 	}
 	return unknownAnswer(r), nil
 }
 
 // Remediation says what to do by hand.
-func (g *getVerifier) Remediation(Secret) string { return g.remedy }
-
-// Providers without a revoke API: verification only, and the place to rotate by hand.
-
-// plainGET is the getVerifier of a provider that answers one URL, path on its base
-// (LEAKSTOP_<PROVIDER>_URL, or def), and names itself by its id.
-func plainGET(cfg Config, provider, def, path, remedy string) *getVerifier {
-	return &getVerifier{c: cfg.Client, provider: provider, accepted: provider, url: at(baseURL(cfg.Env, provider, def) + path), remedy: remedy}
-}
-
-func newHuggingFace(cfg Config) *getVerifier {
-	return plainGET(cfg, "huggingface", "https://huggingface.co", "/api/whoami-v2",
-		"Hugging Face has no revoke API: invalidate the token at https://huggingface.co/settings/tokens")
-}
-
-func newStripe(cfg Config) *getVerifier {
-	g := plainGET(cfg, "stripe", "https://api.stripe.com", "/v1/balance",
-		"Stripe has no revoke API: roll the key at https://dashboard.stripe.com/apikeys")
-	g.skip = func(s Secret) string {
-		if strings.Contains(s.Value, "_test_") {
-			return "test-mode key: not verified"
-		}
-		return ""
+func (g *getVerifier) Remediation(s Secret) string {
+	switch {
+	case g.remedy != "":
+		return g.remedy
+	case s.Remediation != "":
+		return s.Remediation
+	case g.rotate != "":
+		return "rotate it at " + g.rotate
 	}
-	g.answers = map[int]func(*reply) Outcome{
-		http.StatusForbidden: liveBut("authenticated, but not allowed this call (a restricted key)"),
-	}
-	return g
-}
-
-func newGroq(cfg Config) *getVerifier {
-	return plainGET(cfg, "groq", "https://api.groq.com", "/openai/v1/models",
-		"Groq has no revoke API: delete the key at https://console.groq.com/keys")
-}
-
-func newTelegram(cfg Config) *getVerifier {
-	base := baseURL(cfg.Env, "telegram", "https://api.telegram.org")
-	return &getVerifier{
-		c: cfg.Client, provider: "telegram", accepted: "telegram",
-		url:    func(s Secret) string { return base + "/bot" + s.Value + "/getMe" },
-		header: func(Secret) http.Header { return nil },
-		// Telegram answers 404 to a token that is not shaped like one.
-		answers: map[int]func(*reply) Outcome{http.StatusNotFound: invalid},
-		remedy:  "Telegram has no revoke API: send /revoke to @BotFather and pick the bot",
-	}
-}
-
-func newDigitalOcean(cfg Config) *getVerifier {
-	return plainGET(cfg, "digitalocean", "https://api.digitalocean.com", "/v2/account",
-		"DigitalOcean has no documented API to revoke a personal access token: delete it at https://cloud.digitalocean.com/account/api/tokens")
-}
-
-func newReplicate(cfg Config) *getVerifier {
-	return plainGET(cfg, "replicate", "https://api.replicate.com", "/v1/account",
-		"Replicate has no revoke API: delete the token at https://replicate.com/account/api-tokens")
+	return ""
 }
 
 // showsAs reports whether key could be shown as pre, a gap, suf (the way providers list
@@ -282,7 +250,7 @@ func operatorOr(s Secret, operator, variable string) (auth, whose string) {
 }
 
 // onBase sends a URL a secret carries (a webhook) to base instead of its own host when the
-// provider's LEAKSTOP_<PROVIDER>_URL is set, keeping its path; otherwise it is u itself.
+// provider's base-URL variable is set, keeping its path; otherwise it is u itself.
 func onBase(base string, override bool, u string) string {
 	if !override {
 		return u

@@ -8,11 +8,16 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// operatorCredentials are the environment variables that hold credentials leakstop uses to
-// revoke or to file issues. Their values are redacted like leaked secrets.
-var operatorCredentials = []string{
-	"OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
-	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "CLOUDFLARE_API_TOKEN", "SENDGRID_API_KEY",
+// OperatorCredentials lists, sorted, the environment variables that hold operator
+// credentials leakstop may use for a provider (OPENAI_ADMIN_KEY), as the providers' files
+// name them. Their values are secrets: Builtin has them redacted like leaked ones.
+func OperatorCredentials() []string {
+	var vs []string
+	for _, p := range rules.Providers() {
+		vs = append(vs, p.Credentials...)
+	}
+	slices.Sort(vs)
+	return slices.Compact(vs)
 }
 
 // Registry maps provider names ("openai") to their Verifier. Members are listed by hand in
@@ -39,8 +44,9 @@ func (r *Registry) Register(name string, v Verifier) error {
 	return nil
 }
 
-// lookup returns the verifier of provider name.
-func (r *Registry) lookup(name string) (Verifier, bool) {
+// Lookup returns the verifier of provider name. A provider that can revoke implements
+// Revoker or BatchRevoker too.
+func (r *Registry) Lookup(name string) (Verifier, bool) {
 	v, ok := r.m[name]
 	return v, ok
 }
@@ -56,8 +62,8 @@ func (r *Registry) Names() []string {
 }
 
 // Config is what the built-in providers need: the shared client and the environment, from
-// which each reads its base URL (LEAKSTOP_<PROVIDER>_URL, GITHUB_API_URL) and operator
-// credential (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, AWS_*…).
+// which each reads its base URL (its file's url_env: LEAKSTOP_<PROVIDER>_URL, GITHUB_API_URL)
+// and its operator credentials (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, AWS_*…).
 type Config struct {
 	Client *Client
 	Env    Env
@@ -66,8 +72,37 @@ type Config struct {
 // value returns the environment variable name, trimmed: an operator credential or setting.
 func (cfg Config) value(name string) string { return strings.TrimSpace(cfg.Env(name)) }
 
-// Builtin returns the registry of every provider leakstop knows, listed by hand.
-func Builtin(cfg Config) (*Registry, error) {
+// goProvider is a provider whose verification or revocation needs Go code: its file (one a
+// provider, beside this one) and its constructor.
+type goProvider struct {
+	id   string
+	make func(Config) Verifier
+}
+
+// goProviders are the providers with Go code, listed by hand. Every other provider file with
+// a [verify] table is registered with the verification it declares.
+func goProviders() []goProvider {
+	return []goProvider{
+		{"openai", func(cfg Config) Verifier { return newOpenAI(cfg) }},
+		{"anthropic", func(cfg Config) Verifier { return newAnthropic(cfg) }},
+		{"github", func(cfg Config) Verifier { return newGitHub(cfg) }},
+		{"gitlab", func(cfg Config) Verifier { return newGitLab(cfg) }},
+		{"slack", func(cfg Config) Verifier { return newSlack(cfg) }},
+		{"npm", func(cfg Config) Verifier { return newNPM(cfg) }},
+		{"aws", func(cfg Config) Verifier { return newAWS(cfg) }},
+		{"sendgrid", func(cfg Config) Verifier { return newSendGrid(cfg) }},
+		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
+		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
+	}
+}
+
+// Builtin returns the registry of every provider leakstop knows: those with Go code, listed
+// by hand, and every provider file that declares its verification.
+func Builtin(cfg Config) (*Registry, error) { return builtin(cfg, nil) }
+
+// builtin is Builtin; read, when set, hears every environment variable each provider reads
+// (a test holds them to the provider's file).
+func builtin(cfg Config, read func(provider, variable string)) (*Registry, error) {
 	if cfg.Env == nil {
 		cfg.Env = func(string) string { return "" }
 	}
@@ -78,53 +113,37 @@ func Builtin(cfg Config) (*Registry, error) {
 		cfg.Client.Redactor = &rules.Redactor{}
 	}
 	// Operator credentials are secrets too: nothing leakstop writes may show them.
-	for _, k := range operatorCredentials {
+	for _, k := range OperatorCredentials() {
 		if v := cfg.Env(k); v != "" {
 			cfg.Client.Redactor.Add(v, rules.Redact(v, ""))
 		}
 	}
-	r := NewRegistry()
-	entries := []struct {
-		name string
-		v    Verifier
-	}{
-		{"openai", newOpenAI(cfg)},
-		{"anthropic", newAnthropic(cfg)},
-		{"github", newGitHub(cfg)},
-		{"gitlab", newGitLab(cfg)},
-		{"slack", newSlack(cfg)},
-		{"npm", newNPM(cfg)},
-		{"aws", newAWS(cfg)},
-		{"sendgrid", newSendGrid(cfg)},
-		{"cloudflare", newCloudflare(cfg)},
-		{"huggingface", newHuggingFace(cfg)},
-		{"stripe", newStripe(cfg)},
-		{"groq", newGroq(cfg)},
-		{"discord", newDiscord(cfg)},
-		{"telegram", newTelegram(cfg)},
-		{"digitalocean", newDigitalOcean(cfg)},
-		{"replicate", newReplicate(cfg)},
+	of := func(id string) Config {
+		c := cfg
+		if read != nil {
+			c.Env = func(k string) string {
+				read(id, k)
+				return cfg.Env(k)
+			}
+		}
+		return c
 	}
-	for _, e := range entries {
-		if err := r.Register(e.name, e.v); err != nil {
+	r := NewRegistry()
+	for _, g := range goProviders() {
+		if _, ok := rules.LookupProvider(g.id); !ok {
+			return nil, fmt.Errorf("registering provider %q: it has Go code but no file rules/builtin/%s.toml", g.id, g.id)
+		}
+		if err := r.Register(g.id, g.make(of(g.id))); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range rules.Providers() {
+		if _, ok := r.m[p.ID]; ok || p.Verify == nil {
+			continue
+		}
+		if err := r.Register(p.ID, declared(of(p.ID), p.ID)); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
-}
-
-// baseURL returns the base URL of provider: LEAKSTOP_<PROVIDER>_URL without a trailing
-// slash, or def.
-func baseURL(env Env, provider, def string) string {
-	b, _ := overrideURL(env, provider, def)
-	return b
-}
-
-// overrideURL is baseURL, and whether LEAKSTOP_<PROVIDER>_URL set it: providers whose
-// secrets are URLs (webhooks) send them there too, and only then.
-func overrideURL(env Env, provider, def string) (base string, set bool) {
-	if v := strings.TrimSpace(env("LEAKSTOP_" + strings.ToUpper(provider) + "_URL")); v != "" {
-		return strings.TrimRight(v, "/"), true
-	}
-	return def, false
 }

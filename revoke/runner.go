@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner/outcome"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -121,11 +122,11 @@ func (r *Runner) verify(ctx context.Context, s Secret, again bool) outcome.Step 
 	if again {
 		action = "verify-after-revoke"
 	}
-	v, ok := r.Registry.lookup(s.Provider)
+	v, ok := r.Registry.Lookup(s.Provider)
 	var out Outcome
 	switch {
-	case s.Provider == "":
-		out = Outcome{Status: outcome.Skipped, Detail: "generic rule: no provider to ask"}
+	case rules.GenericProvider(s.Provider):
+		out = Outcome{Status: outcome.Skipped, Detail: "no provider to ask: a " + DisplayName(s.Provider) + " has no issuer"}
 	case !ok:
 		out = Outcome{Status: outcome.Skipped, Detail: fmt.Sprintf("leakstop cannot verify %s secrets yet", s.Provider)}
 	case s.Value == "":
@@ -196,7 +197,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result, spent
 			r.recordRevocation(s, *st, false, true)
 			continue
 		}
-		v, _ := r.Registry.lookup(s.Provider)
+		v, _ := r.Registry.Lookup(s.Provider)
 		if _, ok := v.(BatchRevoker); ok {
 			batches[s.Provider] = append(batches[s.Provider], job{i, s, note})
 		} else {
@@ -213,7 +214,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result, spent
 	g := new(errgroup.Group)
 	g.SetLimit(r.jobs())
 	for name, js := range batches {
-		v, _ := r.Registry.lookup(name)
+		v, _ := r.Registry.Lookup(name)
 		br := v.(BatchRevoker)
 		g.Go(func() error {
 			secrets := make([]Secret, len(js))
@@ -244,7 +245,7 @@ func (r *Runner) revokeAll(ctx context.Context, ss []Secret, res []Result, spent
 		})
 	}
 	for _, j := range singles {
-		v, _ := r.Registry.lookup(j.s.Provider)
+		v, _ := r.Registry.Lookup(j.s.Provider)
 		rv := v.(Revoker)
 		g.Go(func() error {
 			rctx, cancel := r.budget(ctx, spent[j.i])
@@ -271,7 +272,7 @@ func (r *Runner) decide(s Secret, v *outcome.Step) (*outcome.Step, string) {
 	st := func(status outcome.Status, detail string) *outcome.Step {
 		return &outcome.Step{Status: status, Detail: r.redact(detail), At: at}
 	}
-	prov, ok := r.Registry.lookup(s.Provider)
+	prov, ok := r.Registry.Lookup(s.Provider)
 	p := r.Client.Audit.pastOf(s.Fingerprint)
 	live := v != nil && v.Status == outcome.Live
 	if e := p.revoked; e != nil {
@@ -305,7 +306,7 @@ func (r *Runner) decide(s Secret, v *outcome.Step) (*outcome.Step, string) {
 		return st(outcome.Skipped, "already invalid: nothing to revoke (a revocation sent at "+p.unanswered.Time+" had no answer recorded; it was probably applied)"), ""
 	case v.Status == outcome.Invalid:
 		return st(outcome.Skipped, "already invalid: nothing to revoke"), ""
-	case s.Provider == "":
+	case rules.GenericProvider(s.Provider):
 		return st(outcome.Skipped, "no provider to revoke it with; rotate it by hand"), ""
 	case !ok:
 		return st(outcome.Unsupported, "leakstop has no "+s.Provider+" client: "+remediation(nil, s)), ""
@@ -337,7 +338,7 @@ func (r *Runner) finish(ctx context.Context, s Secret, out Outcome, err error, n
 		out.Status = outcome.Failed
 	}
 	if out.Status == outcome.Unsupported || out.Status == outcome.NeedsCredential {
-		if prov, ok := r.Registry.lookup(s.Provider); ok && out.Detail == "" {
+		if prov, ok := r.Registry.Lookup(s.Provider); ok && out.Detail == "" {
 			out.Detail = remediation(prov, s)
 		}
 	}

@@ -17,21 +17,16 @@ type sendgridProvider struct {
 	c        *Client
 	base     string
 	operator string
-	verify   getVerifier
+	verify   *getVerifier // sendgrid.toml's [verify]
 }
 
 // newSendGrid returns the SendGrid provider: LEAKSTOP_SENDGRID_URL, SENDGRID_API_KEY.
 func newSendGrid(cfg Config) *sendgridProvider {
-	base := baseURL(cfg.Env, "sendgrid", "https://api.sendgrid.com") + "/v3"
 	return &sendgridProvider{
 		c:        cfg.Client,
-		base:     base,
+		base:     cfg.baseURL("sendgrid") + "/v3",
 		operator: cfg.value("SENDGRID_API_KEY"),
-		verify: getVerifier{
-			c: cfg.Client, provider: "sendgrid", accepted: "SendGrid",
-			url:     at(base + "/scopes"),
-			answers: map[int]func(*reply) Outcome{http.StatusForbidden: liveBut("authenticated, without the scopes scope")},
-		},
+		verify:   declared(cfg, "sendgrid"),
 	}
 }
 

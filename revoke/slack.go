@@ -24,7 +24,7 @@ type slackProvider struct {
 // set, webhooks are sent there too.
 func newSlack(cfg Config) *slackProvider {
 	sl := &slackProvider{c: cfg.Client}
-	sl.base, sl.override = overrideURL(cfg.Env, "slack", "https://slack.com")
+	sl.base, sl.override = cfg.base("slack")
 	return sl
 }
 
