@@ -180,3 +180,11 @@ func (a *anthropicProvider) otherOrganization(ctx context.Context, s *Secret) (O
 	out.Detail = fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; %s", leaked, a.adminOrg, out.Detail)
 	return out, true
 }
+
+// Describe says which calls the Anthropic provider makes.
+func (a *anthropicProvider) Describe() Calls {
+	return Calls{
+		Verify: "`GET /v1/models`; admin keys `GET /v1/organizations/me`",
+		Revoke: "with `ANTHROPIC_ADMIN_KEY` of the same organization: matched by `partial_key_hint`, set inactive",
+	}
+}

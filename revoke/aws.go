@@ -216,3 +216,11 @@ func (a *awsProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 	}
 	return Outcome{Status: outcome.Revoked, Detail: what, Eventual: true}, nil
 }
+
+// Describe says which calls the AWS provider makes.
+func (a *awsProvider) Describe() Calls {
+	return Calls{
+		Verify: "STS `GetCallerIdentity`, signed with the key id and the secret found beside it",
+		Revoke: "IAM `UpdateAccessKey` to Inactive, with `AWS_*` credentials of the same account or the leaked key itself; `ASIA` keys: unsupported",
+	}
+}

@@ -98,3 +98,8 @@ func (cf *cloudflareProvider) Revoke(ctx context.Context, s Secret, dryRun bool)
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(d)}, nil
 }
+
+// Describe says which calls the Cloudflare provider makes.
+func (cf *cloudflareProvider) Describe() Calls {
+	return Calls{Revoke: "`DELETE /client/v4/user/tokens/{id}` (the id from the verify call), with the token itself or `CLOUDFLARE_API_TOKEN`"}
+}

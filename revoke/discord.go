@@ -87,3 +87,11 @@ func (d *discordProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Ou
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting the webhook: " + httpDetail(r)}, nil
 }
+
+// Describe says which calls the Discord provider makes.
+func (d *discordProvider) Describe() Calls {
+	return Calls{
+		Verify: "bot tokens `GET /api/v10/users/@me`; webhooks a `GET` on the URL",
+		Revoke: "a webhook: `DELETE` on its own URL; bot tokens: unsupported (reset in the Developer Portal)",
+	}
+}

@@ -196,3 +196,11 @@ func (g *githubProvider) revokeInstallation(ctx context.Context, s Secret, dryRu
 	}
 	return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}
 }
+
+// Describe says which calls the GitHub provider makes.
+func (g *githubProvider) Describe() Calls {
+	return Calls{
+		Verify: "`GET /user` (`ghs_`: `GET /installation/repositories`)",
+		Revoke: "one unauthenticated `POST /credentials/revoke` for every token of a run; `ghs_` deletes itself (`DELETE /installation/token`)",
+	}
+}

@@ -59,3 +59,8 @@ func (g *gitlabProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 	}
 	return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}, nil
 }
+
+// Describe says which calls the GitLab provider makes.
+func (g *gitlabProvider) Describe() Calls {
+	return Calls{Revoke: "with the token itself: `DELETE /api/v4/personal_access_tokens/self`"}
+}

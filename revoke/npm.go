@@ -70,3 +70,8 @@ func (n *npmProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(r)}, nil
 }
+
+// Describe says which calls the npm provider makes.
+func (n *npmProvider) Describe() Calls {
+	return Calls{Revoke: "with the token itself: `DELETE /-/npm/v1/tokens/token/{sha512}` (the registry's cache may accept it for an hour)"}
+}

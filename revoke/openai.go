@@ -273,3 +273,11 @@ func (o *openaiProvider) delete(ctx context.Context, s Secret, path, auth, what 
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(r)}, nil
 }
+
+// Describe says which calls the OpenAI provider makes.
+func (o *openaiProvider) Describe() Calls {
+	return Calls{
+		Verify: "`GET /v1/models`; admin keys `GET /v1/organization/admin_api_keys?limit=1`; a 401 \"Missing scopes\" from a restricted key is live",
+		Revoke: "with `OPENAI_ADMIN_KEY`: the project key is found by `redacted_value` across every project and deleted; an `sk-svcacct-` key's service account is deleted (its other keys too); more than one match: nothing deleted; a leaked admin key deletes itself",
+	}
+}

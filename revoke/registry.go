@@ -147,3 +147,47 @@ func builtin(cfg Config, read func(provider, variable string)) (*Registry, error
 	}
 	return r, nil
 }
+
+// Describer is implemented by providers with Go code, to say for people which calls they
+// make: the README's provider table and `leakstop providers` show it. An empty Verify means
+// the verification is the one the provider's file declares.
+type Describer interface {
+	Describe() Calls
+}
+
+// Calls says, for people, how a provider verifies and revokes secrets: which requests, with
+// which credential. Markdown code spans are fine.
+type Calls struct {
+	Verify, Revoke string
+}
+
+// ProviderInfo is what leakstop does for one provider: its file, and whether the registry
+// verifies and revokes its secrets, and how.
+type ProviderInfo struct {
+	rules.Provider
+	Verifies, Revokes bool
+	Calls             Calls
+}
+
+// Providers describes every built-in provider with what r does for it, sorted by id.
+func (r *Registry) Providers() []ProviderInfo {
+	var out []ProviderInfo
+	for _, p := range rules.Providers() {
+		info := ProviderInfo{Provider: p}
+		v, ok := r.m[p.ID]
+		if ok {
+			info.Verifies = true
+			_, rv := v.(Revoker)
+			_, batch := v.(BatchRevoker)
+			info.Revokes = rv || batch
+			if d, ok := v.(Describer); ok {
+				info.Calls = d.Describe()
+			}
+		}
+		if info.Calls.Verify == "" && p.Verify != nil {
+			info.Calls.Verify = "`" + p.Verify.Method + " " + p.Verify.Path + "`"
+		}
+		out = append(out, info)
+	}
+	return out
+}

@@ -103,3 +103,8 @@ func (sg *sendgridProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(d)}, nil
 }
+
+// Describe says which calls the SendGrid provider makes.
+func (sg *sendgridProvider) Describe() Calls {
+	return Calls{Revoke: "finds the key's id in `GET /v3/api_keys`, then `DELETE /v3/api_keys/{id}`, with the key itself or `SENDGRID_API_KEY`"}
+}

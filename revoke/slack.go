@@ -107,29 +107,35 @@ func (sl *slackProvider) verifyWebhook(ctx context.Context, s Secret) (Outcome, 
 	return unknownAnswer(r), nil
 }
 
-// Revoke calls auth.revoke with the token itself; a dry run calls it with test=1, which Slack
-// answers without revoking.
+// Revoke calls auth.revoke with the token itself. A dry run sends nothing: auth.test (the
+// verification) already showed that the token works, and auth.revoke with test=1 is still a
+// POST to the method that revokes.
 func (sl *slackProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
 	if isWebhook(s.Value) {
 		return Outcome{Status: outcome.Unsupported, Detail: "Slack has no API to remove a webhook: " + slackWebhookRemedy}, nil
 	}
-	form := url.Values{}
 	if dryRun {
-		form.Set("test", "1")
+		return Outcome{Status: outcome.DryRun, Detail: "would revoke the token with itself (auth.revoke); a dry run sends no POST, not even auth.revoke test=1"}, nil
 	}
-	r, a, err := sl.call(ctx, &s, map[bool]string{true: "lookup", false: "revoke"}[dryRun], "auth.revoke", form)
+	r, a, err := sl.call(ctx, &s, "revoke", "auth.revoke", url.Values{})
 	if err != nil {
 		return Outcome{}, err
 	}
 	switch {
 	case r.Status != http.StatusOK || a == nil:
 		return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}, nil
-	case a.OK && dryRun:
-		return Outcome{Status: outcome.DryRun, Detail: "would revoke the token with itself (auth.revoke test=1 succeeded)"}, nil
 	case a.OK:
 		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself (auth.revoke)"}, nil
 	case a.Error == "invalid_auth" || a.Error == "token_revoked":
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (Slack: " + a.Error + ")"}, nil
 	}
 	return Outcome{Status: outcome.Failed, Detail: "revoking: Slack: " + a.Error}, nil
+}
+
+// Describe says which calls the Slack provider makes.
+func (sl *slackProvider) Describe() Calls {
+	return Calls{
+		Verify: "`POST /api/auth.test`; webhooks a malformed post (`400 invalid_payload` is live)",
+		Revoke: "with the token itself: `POST /api/auth.revoke`; webhooks: unsupported",
+	}
 }

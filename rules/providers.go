@@ -440,6 +440,9 @@ func (fv *fileVerify) verify(p Provider) (*Verify, error) {
 	if p.URL == "" {
 		return nil, errors.New("no url in [provider]: the request needs a default base URL")
 	}
+	if u, err := url.Parse(p.URL); err != nil || u.Path != "" {
+		return nil, fmt.Errorf("url %q has a path: with [verify], url is the scheme and host and path the whole path, as the documentation writes it", p.URL)
+	}
 	if v.Method == "" {
 		v.Method = "GET"
 	}

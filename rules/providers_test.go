@@ -180,11 +180,15 @@ func TestCatalogRefuses(t *testing.T) {
 		{"bad json otherwise", "path = \"/v1/me\"\nauth = \"bearer\"\njson = { field = \"ok\", equals = true, otherwise = \"live\" }", `otherwise "live"`},
 		{"json with any body", "path = \"/v1/me\"\nauth = \"bearer\"\nbody = \"any\"\njson = { field = \"ok\" }", `json needs body "json"`},
 		{"no base url", "path = \"/v1/me\"\nauth = \"bearer\"", "no url in [provider]"},
+		{"base url with a path", "path = \"/me\"\nauth = \"bearer\"", "has a path"},
 	}
 	for _, v := range verifyRows {
 		file := acmeFile
-		if v.name == "no base url" {
+		switch v.name {
+		case "no base url":
 			file = strings.NewReplacer(`url = "https://api.acme.example"`, "", `url_env = "LEAKSTOP_ACME_URL"`, "").Replace(file)
+		case "base url with a path":
+			file = strings.Replace(file, `"https://api.acme.example"`, `"https://api.acme.example/v1"`, 1)
 		}
 		tests = append(tests, struct {
 			name  string

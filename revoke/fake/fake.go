@@ -289,6 +289,8 @@ type key struct {
 	live     bool
 	verified bool
 	revoked  int
+	// restricted keys authenticate without the permission a Table's verify call needs.
+	restricted bool
 }
 
 // keyring is a fake's credentials by value, with the checks every revocation gets.
