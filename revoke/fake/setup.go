@@ -16,6 +16,8 @@ type Setup struct {
 	// Add makes value (with companion, the second value a provider needs: the AWS secret
 	// access key) a live secret of the fake.
 	Add func(value, companion string)
+	// Live reports whether the fake still accepts value.
+	Live func(value string) bool
 	// Reads, when set, tells the calls other than GET and HEAD that the provider documents
 	// as reads, which change nothing (AWS's Query protocol posts every action).
 	Reads func(Call) bool
@@ -24,7 +26,11 @@ type Setup struct {
 // Start starts the fake of provider: its hand-written fake (setups) or its Row.
 func Start(t testing.TB, provider string) (*Setup, bool) {
 	if mk, ok := setups()[provider]; ok {
-		return mk(t), true
+		s := mk(t)
+		if s.Live == nil {
+			s.Live = s.Server.Live
+		}
+		return s, true
 	}
 	row, ok := RowFor(provider)
 	if !ok {
@@ -35,7 +41,7 @@ func Start(t testing.TB, provider string) (*Setup, bool) {
 	if env == "" {
 		env = "LEAKSTOP_" + strings.ToUpper(strings.ReplaceAll(provider, "-", "_")) + "_URL"
 	}
-	return &Setup{Server: f.Server, Env: map[string]string{env: f.URL}, Add: func(v, _ string) { f.AddKey(v) }}, true
+	return &Setup{Server: f.Server, Env: map[string]string{env: f.URL}, Add: func(v, _ string) { f.AddKey(v) }, Live: f.Live}, true
 }
 
 // Operator credentials the hand-written fakes accept. They are not key-shaped: nothing
@@ -79,8 +85,11 @@ func setups() map[string]func(testing.TB) *Setup {
 		"slack": func(t testing.TB) *Setup {
 			f := NewSlack(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SLACK_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) },
-				// auth.test, the verification, is a POST that reads.
-				Reads: func(c Call) bool { return c.Path == "/api/auth.test" }}
+				// auth.test, the verification, is a POST that reads; so is the probe of a
+				// webhook, whose body is no message (the fake fails a post of one).
+				Reads: func(c Call) bool {
+					return c.Path == "/api/auth.test" || strings.HasPrefix(c.Path, "/services/") && !strings.HasPrefix(strings.TrimSpace(c.Body), "{")
+				}}
 		},
 		"npm": func(t testing.TB) *Setup {
 			f := NewNPM(t)
@@ -105,7 +114,7 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
-			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
 		},
 	}
 }
