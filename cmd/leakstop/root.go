@@ -76,7 +76,7 @@ active, 2 error.`,
 		a.gitCommand(), a.hookCommand(),
 		a.ciCommand(),
 		a.revokeCommand(),
-		a.rulesCommand(),
+		a.rulesCommand(), a.providersCommand(),
 		versionCommand(),
 	)
 	return root
