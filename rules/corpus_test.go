@@ -146,7 +146,7 @@ func pick(example string, n int) host {
 // here as well because no one rule owns them.
 var documentedSamples = []string{
 	// AWS's documented example access key pair.
-	"[default]\naws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY",
+	"[default]\naws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE\naws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 	// Stripe's documentation test keys.
 	"STRIPE_SECRET_KEY=sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc",
 	// Stripe publishable keys ship to browsers.
