@@ -174,15 +174,18 @@ func TestOwnFilesHoldNoKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// testdata/ as deep as it goes: the fuzz corpora are committed too.
-	err = filepath.WalkDir("testdata", func(name string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, name)
+	// testdata/ as deep as it goes (the fuzz corpora are committed too), and the provider
+	// files.
+	for _, dir := range []string{"testdata", "builtin"} {
+		err = filepath.WalkDir(dir, func(name string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, name)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, name := range files {
 		data, err := os.ReadFile(name)

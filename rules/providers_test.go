@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -209,4 +211,53 @@ func TestCatalogRefuses(t *testing.T) {
 	}
 	// The file the rows break reads as it is.
 	catalogOf(t, map[string]string{"acme.toml": acmeFile, "other.toml": other})
+}
+
+// TestFormatTemplate: the template of builtin/README.md is a provider file that reads, so
+// that the documentation of the format cannot drift from the loader.
+func TestFormatTemplate(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("builtin", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "```toml\n")
+	j := strings.Index(text[i+1:], "\n```")
+	if i < 0 || j < 0 {
+		t.Fatal("builtin/README.md has no ```toml template")
+	}
+	tmpl := text[i+len("```toml\n") : i+1+j]
+	cat := catalogOf(t, map[string]string{"acme.toml": tmpl})
+	p := cat.providers[0]
+	if p.Verify == nil || p.Verify.Headers["Acme-Version"] == "" || len(p.Credentials) != 1 || len(p.Rules) != 1 {
+		t.Errorf("the template reads as %+v", p)
+	}
+	// Its rule holds to its own examples.
+	set, err := NewSet(ruleSet(t, cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGenerator(1)
+	for _, r := range set.Rules {
+		for _, e := range r.Examples.True {
+			if ms := set.Find([]byte(expand(t, g, e)), ""); len(ms) != 1 {
+				t.Errorf("template example %q:%s", e, describe(ms))
+			}
+		}
+		for _, e := range r.Examples.False {
+			if ms := set.Find([]byte(expand(t, g, e)), ""); len(ms) != 0 {
+				t.Errorf("template false example %q:%s", e, describe(ms))
+			}
+		}
+	}
+}
+
+// ruleSet builds the rules of a catalog read in a test.
+func ruleSet(t *testing.T, cat *catalog) []*Rule {
+	t.Helper()
+	cfg := &Config{}
+	if err := (&fileConfig{Rules: cat.rules}).build("test", cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Rules
 }
