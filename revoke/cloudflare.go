@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
@@ -54,15 +53,6 @@ func tokenStatus(r *reply) *cloudflareVerify {
 // Verify calls GET /client/v4/user/tokens/verify.
 func (cf *cloudflareProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	return cf.verify.Verify(ctx, s)
-}
-
-// isGlobalAPIKey tells the legacy Global API Key (37 hex characters, used with
-// X-Auth-Email) from API tokens.
-func isGlobalAPIKey(v string) bool {
-	if len(v) != 37 {
-		return false
-	}
-	return strings.Trim(v, "0123456789abcdef") == ""
 }
 
 // Revoke deletes the token by the id its own verify call names.

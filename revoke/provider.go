@@ -138,9 +138,6 @@ type getVerifier struct {
 	remedy, rotate string
 }
 
-// at is a getVerifier URL that is the same for every secret.
-func at(u string) func(Secret) string { return func(Secret) string { return u } }
-
 // either is a getVerifier URL for providers whose keys of one kind (is: admin keys,
 // installation tokens) verify elsewhere: yes for those, no for the others.
 func either(is func(v string) bool, yes, no string) func(Secret) string {

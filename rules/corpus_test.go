@@ -88,7 +88,9 @@ var hosts = []host{
 	},
 	{
 		name: "config/settings.json",
-		fits: func(e string) bool { return strings.HasPrefix(e, "{") && strings.HasSuffix(e, "}") && !strings.Contains(e, "\n") },
+		fits: func(e string) bool {
+			return strings.HasPrefix(e, "{") && strings.HasSuffix(e, "}") && !strings.Contains(e, "\n")
+		},
 		wrap: func(e string) (string, int) {
 			return around("{\n  \"service\": \"billing\",\n  \"region\": \"eu-west-1\",\n  \"integration\":\n", indent(e, "    "),
 				",\n  \"retries\": 3\n}\n")
