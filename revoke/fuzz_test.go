@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
 
@@ -93,6 +94,62 @@ func FuzzAuditLoad(f *testing.F) {
 		}
 		if p := a.pastOf("not-in-any-line-" + string(rune(len(data)))); p.revoked != nil || p.unanswered != nil {
 			t.Fatal("a secret the log never names has a past")
+		}
+	})
+}
+
+// FuzzDeclaredAnswer: whatever a provider answers to a declared verification, with whatever
+// field the declaration names, the answer reads as live only when it is JSON that holds the
+// field (with the value asked for), as invalid only when the declaration says a wrong value
+// is, and unknown otherwise; the detail stays short.
+func FuzzDeclaredAnswer(f *testing.F) {
+	f.Add([]byte(`{"ok":true}`), "ok", "true", false)
+	f.Add([]byte(`{"ok":false,"error":"invalid_auth"}`), "ok", "true", true)
+	f.Add([]byte(`{"result":{"status":"disabled"}}`), "result.status", `"active"`, true)
+	f.Add([]byte(`{"data":[{"id":1}]}`), "data.0.id", "1", false)
+	f.Add([]byte(`[1,2,3]`), "1", "", false)
+	f.Add([]byte(`<html>`), "a", "", false)
+	f.Fuzz(func(t *testing.T, body []byte, field, equals string, otherwiseInvalid bool) {
+		j := &rules.VerifyJSON{Field: field, Otherwise: "unknown"}
+		if otherwiseInvalid {
+			j.Otherwise = "invalid"
+		}
+		if equals != "" {
+			var want any
+			if json.Unmarshal([]byte(equals), &want) != nil {
+				return
+			}
+			switch want.(type) {
+			case string, bool, float64:
+				j.Equals = want
+			default:
+				return
+			}
+		}
+		v := &rules.Verify{Body: "json", JSON: j}
+		g := &getVerifier{accepted: "Acme"}
+		got := g.live(&reply{Status: http.StatusOK, Body: body}, v)
+		var doc any
+		isJSON := json.Unmarshal(body, &doc) == nil
+		value, found := jsonField(doc, field)
+		switch got.Status {
+		case outcome.Live:
+			if !isJSON || !found || j.Equals != nil && value != j.Equals {
+				t.Fatalf("live: %s (json %v, field %v %v)", got.Detail, isJSON, found, value)
+			}
+		case outcome.Invalid:
+			if !isJSON || !found || j.Equals == nil || value == j.Equals || !otherwiseInvalid {
+				t.Fatalf("invalid: %s", got.Detail)
+			}
+		case outcome.Unknown:
+			if isJSON && found && (j.Equals == nil || value == j.Equals) {
+				t.Fatalf("unknown for a good answer: %s", got.Detail)
+			}
+		default:
+			t.Fatalf("status %s", got.Status)
+		}
+		if len(got.Detail) > 400+len(field) {
+			t.Fatalf("a detail of %d bytes", len(got.Detail))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -261,3 +262,62 @@ func ruleSet(t *testing.T, cat *catalog) []*Rule {
 	}
 	return cfg.Rules
 }
+
+// FuzzProviderFile reads arbitrary text as a provider file. The catalog either refuses it
+// with an error or holds one provider that keeps every promise the loader makes: its id is
+// its file's, it links its documentation, its rules are its own and build, and a [verify]
+// table is whole (a known auth, disjoint statuses, no rate limit or server error as an
+// answer, skips of its own rules only).
+func FuzzProviderFile(f *testing.F) {
+	names, _ := fsGlobBuiltin()
+	for _, n := range names {
+		data, err := builtinFS.ReadFile(n)
+		if err == nil {
+			f.Add(string(data))
+		}
+	}
+	f.Add(acmeFile)
+	f.Add(acmeFile + "\n[verify]\npath = \"/bot{key}/x\"\nauth = \"path\"\njson = { field = \"a.0.b\", equals = 1 }\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		cat, err := readCatalog(mapFS(map[string]string{"acme.toml": text}), "builtin")
+		if err != nil {
+			if cat != nil {
+				t.Fatal("a catalog and an error")
+			}
+			return
+		}
+		if len(cat.providers) != 1 {
+			t.Fatalf("%d providers from one file", len(cat.providers))
+		}
+		p := cat.providers[0]
+		if p.ID != "acme" || len(p.Docs) == 0 || len(p.Rules) == 0 || len(cat.rules) != len(p.Rules) {
+			t.Fatalf("provider %+v", p)
+		}
+		for _, r := range cat.rules {
+			if r.Provider != "acme" {
+				t.Fatalf("rule %s of provider %q", r.ID, r.Provider)
+			}
+			// A rule may still be refused when built (a bad regex): but never with a panic.
+			_, _ = r.rule()
+		}
+		if v := p.Verify; v != nil {
+			seen := map[int]bool{}
+			for _, c := range append(append(slices.Clone(v.Live), v.Invalid...), v.Forbidden...) {
+				if seen[c] || c == 429 || c >= 500 || c < 100 {
+					t.Fatalf("status %d in %+v", c, v)
+				}
+				seen[c] = true
+			}
+			if !slices.Contains(verifyAuths, v.Auth) || !strings.HasPrefix(v.Path, "/") || len(v.Live) == 0 {
+				t.Fatalf("verify %+v", v)
+			}
+			for _, id := range v.Skip {
+				if !slices.Contains(p.Rules, id) {
+					t.Fatalf("skip %s is no rule of the file", id)
+				}
+			}
+		}
+	})
+}
+
+func fsGlobBuiltin() ([]string, error) { return fs.Glob(builtinFS, builtinDir+"/*.toml") }
