@@ -38,23 +38,35 @@ func (o *outputFlags) validate() error {
 	return nil
 }
 
-// logFlags set the log on standard error.
+// logFlags set the log on standard error, and the progress bar beside it.
 type logFlags struct {
-	Level  string
-	Format string
+	Level      string
+	Format     string
+	Quiet      bool
+	NoProgress bool
 
 	level zerolog.Level
+	flags *pflag.FlagSet
 }
 
 func (l *logFlags) bind(f *pflag.FlagSet) {
+	l.flags = f
 	f.StringVar(&l.Level, "log-level", "info", "log level: debug|info|warn|error")
 	f.StringVar(&l.Format, "log-format", "auto", "log format on stderr: auto|console|json (auto: console on a terminal, JSON otherwise)")
+	f.BoolVarP(&l.Quiet, "quiet", "q", false, "no progress bar, and only warnings and errors in the log")
+	f.BoolVar(&l.NoProgress, "no-progress", false, "no progress bar on a terminal")
 }
 
 func (l *logFlags) validate() error {
 	level, err := zerolog.ParseLevel(l.Level)
 	if err != nil || l.Level == "" {
 		return usageError("--log-level %q is not debug, info, warn or error", l.Level)
+	}
+	if l.Quiet {
+		if l.flags != nil && l.flags.Changed("log-level") && level < zerolog.WarnLevel {
+			return usageError("--quiet and --log-level %s do not go together: --quiet logs only warnings and errors", l.Level)
+		}
+		level = max(level, zerolog.WarnLevel)
 	}
 	l.level = level
 	switch l.Format {
@@ -64,6 +76,9 @@ func (l *logFlags) validate() error {
 	}
 	return nil
 }
+
+// progress reports whether a progress bar may be shown (on a terminal only).
+func (l *logFlags) progress() bool { return !l.Quiet && !l.NoProgress }
 
 // actFlags say what to do with the findings: verify, revoke, open issues, and where the
 // calls are audited. Scans bind them with bind; `leakstop revoke`, which always verifies and

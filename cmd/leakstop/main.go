@@ -21,9 +21,6 @@ import (
 	"github.com/dustin/go-humanize/english"
 )
 
-// version is the leakstop release; reports and SARIF carry it.
-var version = "0.1.0"
-
 // Exit statuses (README, "Exit status").
 const (
 	// exitClean: nothing found, everything read.
@@ -65,21 +62,28 @@ func (a *app) exitStatus(err error, stderr io.Writer) int {
 		return exitClean
 	case errors.As(err, &leaks):
 		if leaks.live > 0 {
-			fmt.Fprintf(stderr, "leakstop: %s still live and not revoked: revoke %s now (see the report)\n",
+			a.printf(stderr, "leakstop: %s still live and not revoked: revoke %s now (see the report)\n",
 				english.Plural(leaks.live, "secret is", "secrets are"), english.PluralWord(leaks.live, "it", "them"))
 		}
 		return leaks.code
 	case errors.As(err, &status):
 		code = status.code
 	}
+	// The message and hints may quote file names and sites' answers: they are escaped for
+	// the terminal and redacted.
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "leakstop: %s\n", a.redact(msg))
+		a.printf(stderr, "leakstop: %s\n", indentLines(msg))
 	}
 	for _, h := range hintsOf(err) {
-		fmt.Fprintf(stderr, "hint: %s\n", a.redact(h))
+		a.printf(stderr, "hint: %s\n", indentLines(h))
 	}
 	return code
 }
+
+// indentLines indents every line of s after the first: joined errors keep a line each,
+// and a line break that came from a file name or a site's answer cannot start a line that
+// looks like leakstop's own ("leakstop: …", "hint: …").
+func indentLines(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
 // leaksFound is returned when a scan found leaks and nothing else went wrong.
 type leaksFound struct {

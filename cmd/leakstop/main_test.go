@@ -14,8 +14,16 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// TestMain lets script tests run leakstop as a command in the same binary.
+// runMainEnv set to 1 makes this test binary run leakstop itself, for tests that need a
+// process of their own (its standard error on a pseudo-terminal, say).
+const runMainEnv = "LEAKSTOP_TEST_RUN_MAIN"
+
+// TestMain lets script tests run leakstop as a command in the same binary, and other tests
+// run it as a process (runMainEnv).
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	testscript.Main(m, map[string]func(){
 		"leakstop": func() {
 			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))

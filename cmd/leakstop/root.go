@@ -21,9 +21,9 @@ type app struct {
 	getenv      func(string) string
 	redactor    rules.Redactor
 	showSecrets bool
-	// logMu serialises log lines: verify, revoke and scan workers log at once, and stderr
-	// may be a plain buffer (tests, or a caller embedding Main).
-	logMu sync.Mutex
+	// con is standard error as every line written there passes it (logs.go).
+	con     *console
+	conOnce sync.Once
 }
 
 func (a *app) redact(s string) string {
@@ -57,11 +57,13 @@ func (a *app) rootCommand(stdout, stderr io.Writer) *cobra.Command {
 client-side JavaScript bundles; asks each provider whether a key is live; revokes live
 keys through the provider's API; and opens a GitHub issue for every leak.
 
-Exit status: 0 no leak, 1 (or --exit-code) leaks found, 2 error.`,
+Exit status: 0 no leak; 1 (or --exit-code) leaks found, none known live and active;
+2 error; 3 leaks found and at least one secret verified live is still active.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
 	}
+	root.SetVersionTemplate("leakstop {{.Version}}\n") // as `leakstop version` says it
 	root.SetIn(a.stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -79,18 +81,6 @@ Exit status: 0 no leak, 1 (or --exit-code) leaks found, 2 error.`,
 		versionCommand(),
 	)
 	return root
-}
-
-func versionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the leakstop version",
-		Args:  cobra.NoArgs,
-		RunE: runE(func(_ context.Context, stdout, _ io.Writer) error {
-			fmt.Fprintf(stdout, "leakstop %s\n", version)
-			return nil
-		}),
-	}
 }
 
 // rulesOptions are the flags of `leakstop rules`.

@@ -74,38 +74,6 @@ func (l *loadedRules) logTo(log zerolog.Logger) {
 	}
 }
 
-// logger builds the zerolog logger on stderr. Every line passes through the redactor, so a
-// secret that reached a log field by mistake still does not reach the terminal.
-func (a *app) logger(l *logFlags, stderr io.Writer) zerolog.Logger {
-	var w io.Writer = redactingWriter{a: a, w: stderr}
-	format := l.Format
-	if format == "auto" {
-		format = "json"
-		if isTerminal(stderr) {
-			format = "console"
-		}
-	}
-	if format == "console" {
-		w = zerolog.ConsoleWriter{Out: w, NoColor: !isTerminal(stderr) || a.getenv("NO_COLOR") != "", TimeFormat: "15:04:05"}
-	}
-	return zerolog.New(w).Level(l.level).With().Timestamp().Logger()
-}
-
-// redactingWriter writes log lines to w with every known secret redacted.
-type redactingWriter struct {
-	a *app
-	w io.Writer
-}
-
-func (w redactingWriter) Write(p []byte) (int, error) {
-	w.a.logMu.Lock()
-	defer w.a.logMu.Unlock()
-	if _, err := io.WriteString(w.w, w.a.redact(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
 // start begins a scanning command's run once its own flags are checked: it takes the
 // --show-secrets choice, loads the rules once and builds the logger.
 func (a *app) start(o *scanOptions, stderr io.Writer) (*loadedRules, zerolog.Logger, error) {
