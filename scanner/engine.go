@@ -214,7 +214,7 @@ func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
 			return nil, fmt.Errorf("placing findings: %w", err)
 		}
 	}
-	findings = e.filter(findings)
+	findings, col.stats.Baseline = e.filter(findings)
 	for _, f := range findings {
 		f.SortLocations()
 	}
@@ -327,12 +327,14 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 }
 
 // filter drops locations that allowlists exclude (for sources that learn paths only when
-// resolving) and findings the baseline holds or that have no location left.
-func (e *Engine) filter(fs []*Finding) []*Finding {
+// resolving) and findings the baseline holds or that have no location left. known counts
+// the findings the baseline hid.
+func (e *Engine) filter(fs []*Finding) (out []*Finding, known int64) {
 	set := e.opts.Rules
-	out := fs[:0]
+	out = fs[:0]
 	for _, f := range fs {
 		if e.opts.Baseline.Has(f.Fingerprint) {
+			known++
 			continue
 		}
 		r := set.Rule(f.Rule)
@@ -351,7 +353,7 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, known
 }
 
 // Where names a location for people: a URL, or a commit and path, or a path.

@@ -165,4 +165,7 @@ type Stats struct {
 	Limits     map[Limit]int64 `json:"limits,omitempty"`
 	Errors     int64           `json:"errors,omitempty"`
 	DurationMS int64           `json:"duration_ms"`
+
+	// Baseline counts the findings the baseline hid: found again, known already.
+	Baseline int64 `json:"baseline,omitempty"`
 }

@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 //	                      (for example: gen KEY '{{openai "sk-proj-" 74}}')
 //	expand SRC DST        writes SRC to DST with $NAME and ${NAME} replaced by their values
 //	exits N PROG ARGS...  runs PROG like exec and checks that its exit status is N
+//	mode PERM FILE        checks that FILE's permission bits are PERM (octal, such as 0600)
 func scriptParams(t *testing.T) testscript.Params {
 	return testscript.Params{
 		Dir:                 "testdata/script",
@@ -64,6 +65,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"gen":    cmdGen,
 			"expand": cmdExpand,
 			"exits":  cmdExits,
+			"mode":   cmdMode,
 			"fake":   cmdFake,
 			"serve":  cmdServe, "fixture": cmdFixture,
 		},
@@ -116,5 +118,18 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: mode PERM FILE")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s has mode %#o, want %s%#o", args[1], got, map[bool]string{true: "not "}[neg], want)
 	}
 }

@@ -234,6 +234,9 @@ func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	if st.Skipped > 0 {
 		tail += "; " + count(st.Skipped, "place") + " skipped"
 	}
+	if st.Baseline > 0 {
+		tail += "; hid " + count(st.Baseline, "finding") + " of the baseline"
+	}
 	if n := int64(len(res.Problems)); n > 0 || st.Errors > 0 {
 		if n < st.Errors {
 			n = st.Errors
