@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -78,53 +75,16 @@ func printableValue(v any) any {
 }
 
 // jsonLineWriter escapes, in JSON log lines, the characters that JSON lets through raw but a
-// terminal or a viewer acts on: C1 controls (U+0080 to U+009F, which some terminals read as
-// escape sequences), DEL, bidirectional overrides and other invisible formatting characters,
-// and the Unicode line separators. JSON escaping already handles C0 controls. These
-// characters, all outside printable ASCII, can only stand inside JSON strings, so their
-// \u escapes keep the line valid JSON with the same content.
+// terminal or a viewer acts on (report.EscapeInvisible): C1 controls, bidirectional
+// overrides, invisible formatting characters. The line stays valid JSON with the same
+// content.
 type jsonLineWriter struct{ w io.Writer }
 
 func (j jsonLineWriter) Write(p []byte) (int, error) {
-	if _, err := j.w.Write(escapeJSONText(p)); err != nil {
+	if _, err := j.w.Write(report.EscapeInvisible(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
-}
-
-func escapeJSONText(p []byte) []byte {
-	if utf8.Valid(p) && !bytes.ContainsFunc(p, hidden) {
-		return p
-	}
-	out := make([]byte, 0, len(p)+32)
-	for len(p) > 0 {
-		r, n := utf8.DecodeRune(p)
-		if r == utf8.RuneError && n == 1 {
-			out = append(out, `\ufffd`...)
-		} else if hidden(r) {
-			if r > 0xffff {
-				r1, r2 := utf16.EncodeRune(r)
-				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
-			} else {
-				out = fmt.Appendf(out, `\u%04x`, r)
-			}
-		} else {
-			out = append(out, p[:n]...)
-		}
-		p = p[n:]
-	}
-	return out
-}
-
-// hidden reports whether r is a character a JSON encoder writes raw that should not reach a
-// terminal or a viewer raw: everything report.Printable escapes, except the C0 controls JSON
-// escapes itself (the newline that ends the line among them).
-func hidden(r rune) bool {
-	if r < 0x20 {
-		return false
-	}
-	return r == 0x7f || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
-		r == '\u2028' || r == '\u2029'
 }
 
 // redactingWriter writes log lines to w with every known secret redacted.

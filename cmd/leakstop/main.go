@@ -114,14 +114,24 @@ func usageError(format string, args ...any) *statusError {
 
 // withHint returns e with one more hint line.
 func (e *statusError) withHint(format string, args ...any) *statusError {
-	e.hints = append(e.hints, fmt.Sprintf(format, args...))
+	e.hints = append(e.hints, hintLine(fmt.Sprintf(format, args...)))
 	return e
 }
 
 // failure wraps err for the exit status 2, keeping the hints it carries and adding more.
 func failure(err error, hints ...string) *statusError {
-	return &statusError{code: exitError, msg: err.Error(), hints: append(hintsOf(err), hints...)}
+	all := hintsOf(err)
+	for _, h := range hints {
+		all = append(all, hintLine(h))
+	}
+	return &statusError{code: exitError, msg: err.Error(), hints: all}
 }
+
+// hintLine keeps a hint on one line: one that quotes a file name with a line break in it
+// must stay one hint, not become two.
+func hintLine(h string) string { return lineBreaks.Replace(h) }
+
+var lineBreaks = strings.NewReplacer("\r\n", `\r\n`, "\n", `\n`, "\r", `\r`)
 
 // hintsOf collects the hint lines that err, or an error it wraps, carries: a library error
 // says what a person can do in its own words (a Hint method, as age's errors do), and the
