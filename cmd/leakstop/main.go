@@ -37,7 +37,7 @@ const (
 )
 
 func main() {
-	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
 }
 
 // Main runs leakstop with args and returns the exit status. Tests call it directly.

@@ -22,11 +22,11 @@ const runMainEnv = "LEAKSTOP_TEST_RUN_MAIN"
 // run it as a process (runMainEnv).
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" {
-		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
 	}
 	testscript.Main(m, map[string]func(){
 		"leakstop": func() {
-			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
 		},
 	})
 }
