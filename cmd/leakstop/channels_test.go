@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -105,13 +104,8 @@ func (w *channelWorld) run(extra map[string]string, args ...string) channelRun {
 	cmd.Env = append(cmd.Env, "PATH="+w.path, "TMPDIR="+w.tmp, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, err := exitCode(cmd.Run())
+	if err != nil {
 		w.t.Fatalf("leakstop %v: %v", args, err)
 	}
 	r := channelRun{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}

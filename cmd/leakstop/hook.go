@@ -79,49 +79,58 @@ type hookOptions struct {
 	Force bool
 }
 
-// hookPath is where git runs the pre-commit hook of the repository holding dir from (core.hooksPath
-// included).
-func hookPath(ctx context.Context, dir, doing string) (string, error) {
-	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--git-path", "hooks/pre-commit").Output()
-	if err != nil {
-		return "", usageError("%s the hook: %s is not in a git repository", doing, dir).withHint("run it in a clone")
-	}
-	path := strings.TrimSpace(string(out))
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
-	return path, nil
+// preCommitHook is a repository's pre-commit hook as leakstop finds it.
+type preCommitHook struct {
+	// path is where git runs the hook from (core.hooksPath included); backup is where
+	// install --force keeps the hook it replaced.
+	path, backup string
+	// exists says there is a hook; ours that leakstop wrote it.
+	exists, ours bool
 }
 
-// readHook reads the hook at path: ok is false when there is none; ours says leakstop wrote it.
-func readHook(path, doing string) (ok, ours bool, err error) {
-	old, err := os.ReadFile(path)
+// findHook finds the pre-commit hook of the repository holding dir; doing ("installing",
+// "removing") starts its errors.
+func findHook(ctx context.Context, dir, doing string) (*preCommitHook, error) {
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--git-path", "hooks/pre-commit").Output()
+	if err != nil {
+		return nil, usageError("%s the hook: %s is not in a git repository", doing, dir).withHint("run it in a clone")
+	}
+	h := &preCommitHook{path: strings.TrimSpace(string(out))}
+	if !filepath.IsAbs(h.path) {
+		h.path = filepath.Join(dir, h.path)
+	}
+	h.backup = h.path + hookBackupSuffix
+	old, err := os.ReadFile(h.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return false, false, nil
 	case err != nil:
-		return false, false, fmt.Errorf("%s the hook: %w", doing, err)
+		return nil, fmt.Errorf("%s the hook: %w", doing, err)
+	default:
+		h.exists, h.ours = true, bytes.Contains(old, []byte(hookMarker))
 	}
-	return true, bytes.Contains(old, []byte(hookMarker)), nil
+	return h, nil
+}
+
+// hasBackup reports whether a hook that install --force replaced is kept beside the hook.
+func (h *preCommitHook) hasBackup() bool {
+	_, err := os.Lstat(h.backup)
+	return err == nil
 }
 
 // runHookInstall writes the pre-commit hook of the repository holding o.Dir.
 func runHookInstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) error {
-	path, err := hookPath(ctx, o.Dir, "installing")
+	h, err := findHook(ctx, o.Dir, "installing")
 	if err != nil {
 		return err
 	}
-	exists, ours, err := readHook(path, "installing")
-	if err != nil {
-		return err
-	}
-	backup := path + hookBackupSuffix
-	if exists && !ours {
+	path, backup := h.path, h.backup
+	replace := h.exists && !h.ours
+	if replace {
 		if !o.Force {
 			return usageError("installing the hook: %s exists and was not written by leakstop", path).
 				withHint("add `leakstop git --staged` to it by hand, or replace it with --force (it is kept as %s)", filepath.Base(backup))
 		}
-		if _, err := os.Lstat(backup); err == nil {
+		if h.hasBackup() {
 			return usageError("installing the hook: %s already holds an earlier hook; it would be lost", backup).
 				withHint("move it away first, or put it back with: leakstop hook uninstall --force")
 		}
@@ -133,7 +142,7 @@ func runHookInstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) er
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("installing the hook: %w", err)
 	}
-	if exists && !ours {
+	if replace {
 		if err := os.Rename(path, backup); err != nil {
 			return fmt.Errorf("installing the hook: keeping the old one: %w", err)
 		}
@@ -165,19 +174,13 @@ func runHookInstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) er
 // runHookUninstall removes the pre-commit hook leakstop wrote in the repository holding
 // o.Dir, and puts back the hook that install --force moved aside.
 func runHookUninstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) error {
-	path, err := hookPath(ctx, o.Dir, "removing")
+	h, err := findHook(ctx, o.Dir, "removing")
 	if err != nil {
 		return err
 	}
-	exists, ours, err := readHook(path, "removing")
-	if err != nil {
-		return err
-	}
-	backup := path + hookBackupSuffix
-	_, berr := os.Lstat(backup)
-	hasBackup := berr == nil
+	path, backup, hasBackup := h.path, h.backup, h.hasBackup()
 	switch {
-	case exists && !ours && !o.Force:
+	case h.exists && !h.ours && !o.Force:
 		e := usageError("removing the hook: %s was not written by leakstop; it is kept", path)
 		if hasBackup {
 			e.withHint("remove it with --force, which also puts back %s", filepath.Base(backup))
@@ -185,7 +188,7 @@ func runHookUninstall(ctx context.Context, o *hookOptions, stdout, _ io.Writer) 
 			e.withHint("take leakstop out of it by hand, or remove it with --force")
 		}
 		return e
-	case exists:
+	case h.exists:
 		if err := os.Remove(path); err != nil {
 			return fmt.Errorf("removing the hook: %w", err)
 		}

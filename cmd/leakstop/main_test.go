@@ -107,18 +107,26 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
-	got := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		got = exitErr.ExitCode()
-	case err != nil:
+	got, err := exitCode(ts.Exec(args[1], args[2:]...))
+	if err != nil {
 		ts.Fatalf("running %s: %v", args[1], err)
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// exitCode is the exit status of a process that ran and ended with err; err is returned
+// when the process did not run or end.
+func exitCode(err error) (int, error) {
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), nil
+	case err != nil:
+		return 0, err
+	}
+	return 0, nil
 }
 
 func cmdMode(ts *testscript.TestScript, neg bool, args []string) {

@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -124,13 +123,8 @@ func onTerminal(t *testing.T, env []string, args ...string) ([]byte, int) {
 		io.Copy(&screen, ptmx) // ends with EIO once the child has closed the terminal
 		close(read)
 	}()
-	err = cmd.Wait()
-	code := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.ExitCode()
-	case err != nil:
+	code, err := exitCode(cmd.Wait())
+	if err != nil {
 		t.Fatal(err)
 	}
 	select {
