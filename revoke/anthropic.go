@@ -85,7 +85,7 @@ func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		return Outcome{Status: outcome.Unsupported, Detail: "the Admin API cannot disable admin keys: delete it at https://console.anthropic.com/settings/admin-keys"}, nil
 	}
 	if a.admin == "" {
-		return Outcome{Status: outcome.Unsupported, Detail: "set ANTHROPIC_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + anthropicRemedy}, nil
+		return needsCredential("ANTHROPIC_ADMIN_KEY", "an admin key of the same organization", anthropicRemedy), nil
 	}
 	if out, other := a.otherOrganization(ctx, &s); other {
 		return out, nil
@@ -122,7 +122,9 @@ func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		}
 		after = *l.LastID
 	}
-	k, out := oneMatch(found, func(k anthropicKey) string { return k.ID }, "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization", "changed", anthropicRemedy)
+	notFound := needsCredential("ANTHROPIC_ADMIN_KEY", "an admin key of the key's organization", anthropicRemedy)
+	notFound.Detail = "key not found among the active keys of ANTHROPIC_ADMIN_KEY's organization; " + notFound.Detail
+	k, out := oneMatch(found, func(k anthropicKey) string { return k.ID }, notFound, "changed", anthropicRemedy)
 	if out != nil {
 		return *out, nil
 	}
@@ -132,11 +134,15 @@ func (a *anthropicProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 	}
 	h := anthropicHeaders(a.admin)
 	h.Set("Content-Type", "application/json")
-	r, err := a.c.do(ctx, request{Provider: "anthropic", Action: "revoke", Secret: &s, Method: http.MethodPost, URL: a.base + "/v1/organizations/api_keys/" + url.PathEscape(k.ID), Header: h, Body: []byte(`{"status":"inactive"}`)})
+	// The POST sets the key's status: sending it twice leaves it inactive, as once does.
+	r, err := a.c.do(ctx, request{Provider: "anthropic", Action: "revoke", Secret: &s, Method: http.MethodPost, URL: a.base + "/v1/organizations/api_keys/" + url.PathEscape(k.ID), Header: h, Body: []byte(`{"status":"inactive"}`), Idempotent: true})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("deactivating: %w (it may have happened: leakstop verifies before trying again)", err)
 	}
 	if r.Status == http.StatusOK {
+		if !acknowledged(r) {
+			return notAcknowledged("deactivating", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deactivating: " + httpDetail(r)}, nil
@@ -170,5 +176,7 @@ func (a *anthropicProvider) otherOrganization(ctx context.Context, s *Secret) (O
 	if a.adminOrg == "" || a.adminOrg == leaked {
 		return Outcome{}, false
 	}
-	return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; use an admin key of its organization, or %s", leaked, a.adminOrg, anthropicRemedy)}, true
+	out := needsCredential("ANTHROPIC_ADMIN_KEY", "an admin key of organization "+leaked, anthropicRemedy)
+	out.Detail = fmt.Sprintf("the key belongs to organization %s, not to ANTHROPIC_ADMIN_KEY's (%s): nothing changed; %s", leaked, a.adminOrg, out.Detail)
+	return out, true
 }

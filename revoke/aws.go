@@ -46,12 +46,15 @@ func newAWS(cfg Config) *awsProvider {
 	}
 }
 
-const awsRemedy = "deactivate and delete the access key in the IAM console (Users → Security credentials), then check CloudTrail for its use"
+const awsRemedy = "deactivate and delete the access key in the IAM console at https://console.aws.amazon.com/iam/home#/users (the user's Security credentials), then check CloudTrail for its use"
+
+// awsOperator is what the AWS_* credentials leakstop revokes with must be.
+const awsOperator = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE"
 
 // Remediation says what to do by hand.
 func (a *awsProvider) Remediation(s Secret) string {
 	if strings.HasPrefix(s.Value, "ASIA") {
-		return "temporary credentials cannot be deactivated: revoke the role's active sessions (IAM console, Roles → Revoke active sessions), or deactivate the parent user's key"
+		return "temporary credentials cannot be deactivated: revoke the role's active sessions at https://console.aws.amazon.com/iam/home#/roles (the role's Revoke active sessions), or deactivate the parent user's key"
 	}
 	return awsRemedy
 }
@@ -63,7 +66,9 @@ func (a *awsProvider) awsConfig(creds aws.CredentialsProvider, s *Secret, action
 	return aws.Config{
 		Region:      "us-east-1",
 		Credentials: creds,
-		HTTPClient:  a.c.HTTPClient("aws", action, s, false),
+		// UpdateAccessKey, the one changing call, sets a state (Inactive): sending it twice
+		// does what once does.
+		HTTPClient: a.c.sdkClient(meta{provider: "aws", action: action, secret: s, idempotent: action == "revoke"}, false),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = attempts
@@ -120,9 +125,9 @@ func apiCode(err error) (code, msg string) {
 // Verify calls STS GetCallerIdentity with the key id and the secret beside it.
 func (a *awsProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if s.Companion == "" {
-		// A JSON report never carries the secret access key, so leakstop revoke REPORT lands
-		// here for every AWS finding; a scan does not (the rule requires the pair).
-		return Outcome{Status: outcome.Skipped, Detail: "the secret access key beside the key id is not known (reports do not carry it), so STS cannot be asked; verify it while scanning, which reads both"}, nil
+		// A JSON report carries the secret access key only when written with the secrets
+		// shown; a scan always has it (the rule requires the pair).
+		return Outcome{Status: outcome.Skipped, Detail: "the secret access key beside the key id is not known (the report holds it redacted), so STS cannot be asked; verify it while scanning, which reads both, or from a report that shows the secrets"}, nil
 	}
 	id, err := a.whoami(ctx, leakedCreds(s), &s, "verify")
 	if err == nil {
@@ -180,7 +185,9 @@ func (a *awsProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 			return Outcome{Status: outcome.Failed, Detail: "asking STS who the AWS_* credentials are: " + code + " " + msg}, nil
 		}
 		if admin.Account != leaked.Account {
-			return Outcome{Status: outcome.Unsupported, Detail: fmt.Sprintf("the key belongs to account %s, the AWS_* credentials to %s; %s", leaked.Account, admin.Account, awsRemedy)}, nil
+			out := Outcome{Status: outcome.NeedsCredential, Detail: credentialHint(awsOperator, "credentials of account "+leaked.Account+" allowed iam:UpdateAccessKey", awsRemedy)}
+			out.Detail = fmt.Sprintf("the key belongs to account %s, the AWS_* credentials to %s: nothing changed; %s", leaked.Account, admin.Account, out.Detail)
+			return out, nil
 		}
 		creds, whose = op, "the AWS_* credentials"
 	}
@@ -198,7 +205,9 @@ func (a *awsProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 	if _, err := a.iam(creds, &s).UpdateAccessKey(ctx, in); err != nil {
 		code, msg := apiCode(err)
 		if code == "AccessDenied" && op == nil {
-			return Outcome{Status: outcome.Unsupported, Detail: "the key may not deactivate itself (AccessDenied); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an admin in account " + leaked.Account + ", or " + awsRemedy}, nil
+			out := Outcome{Status: outcome.NeedsCredential, Detail: credentialHint(awsOperator, "credentials of account "+leaked.Account+" allowed iam:UpdateAccessKey", awsRemedy)}
+			out.Detail = "the key may not deactivate itself (AccessDenied); " + out.Detail
+			return out, nil
 		}
 		if code == "" {
 			return Outcome{}, a.c.safeError("IAM UpdateAccessKey", err)

@@ -3,8 +3,10 @@ package revoke
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -12,22 +14,29 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
+	"github.com/dustin/go-humanize/english"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/rules"
 )
 
 // Client is the HTTP client every provider, and the issue filer, shares. It bounds each
-// call with a timeout, retries rate limits (429, and GitHub's primary and secondary limits;
-// every method, as a limited call was not served) and 5xx and network errors (read-only
-// methods only: a changing call that may have landed is verified before it is tried again)
-// with backoff that honours Retry-After and the providers' reset headers, limits how many
-// calls run at once per provider, and writes every attempt and its answer to the audit
-// log, redacted. It is the one retry loop of leakstop's calls.
+// attempt in time (connection, answer and body) and the body in size, retries rate limits
+// (429, and GitHub's primary and secondary limits; every method, as a limited call was not
+// served) and 5xx and network errors (read-only methods only: a changing call that may have
+// landed is verified before it is tried again) with backoff that honours Retry-After and the
+// providers' reset headers, never waiting past the caller's deadline, limits how many calls
+// run at once per provider, and writes every attempt and its answer to the audit log,
+// redacted. Before every changing call (a revocation, an issue) it writes and syncs an
+// intent line, and sends nothing once the log cannot be written. It is the one retry loop
+// of leakstop's calls.
 type Client struct {
-	// HTTP sends the requests; its Timeout bounds each attempt. Nil means a client with a
-	// 30-second timeout.
+	// HTTP sends the requests. Nil means http.DefaultTransport's.
 	HTTP *http.Client
+	// Timeout bounds each attempt: connecting, the answer and reading its body. Zero means
+	// HTTP's own Timeout when it has one, else 30 seconds.
+	Timeout time.Duration
 	// MaxRetries is how many times a call is tried again after the first attempt; zero
 	// means 3, a negative number none.
 	MaxRetries int
@@ -56,13 +65,16 @@ type Client struct {
 
 // What a Client uses where its fields are zero.
 const (
-	defaultTimeout    = 30 * time.Second
+	// DefaultTimeout is how long one attempt of a call may take when Client.Timeout is zero.
+	DefaultTimeout    = 30 * time.Second
 	defaultMaxRetries = 3
 	defaultBackoff    = 500 * time.Millisecond
 	defaultMaxWait    = 2 * time.Minute
 	defaultLimit      = 4
-	maxBody           = 4 << 20
-	auditSnippet      = 512
+	// MaxBody is the largest answer leakstop reads; a larger one proves nothing and is
+	// read as no answer.
+	MaxBody      = 4 << 20
+	auditSnippet = 512
 	// secondaryLimitWait is the wait after a GitHub secondary rate limit that names none:
 	// GitHub asks for at least a minute.
 	secondaryLimitWait = time.Minute
@@ -80,6 +92,11 @@ type request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+	// Idempotent marks a changing POST that sets a state, so that sending it twice does
+	// what sending it once does (deactivate this key): after a crash that lost its answer it
+	// may be sent again once the secret verifies live. DELETE, PUT and PATCH are idempotent
+	// by definition (RFC 9110, 9.2.2) and need not say so.
+	Idempotent bool
 }
 
 // reply is a provider's answer, read in full.
@@ -106,7 +123,7 @@ func (c *Client) do(ctx context.Context, call request) (*reply, error) {
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "leakstop")
 	}
-	resp, data, err := c.send(ctx, meta{provider: call.Provider, action: call.Action, secret: call.Secret}, req, true)
+	resp, data, err := c.send(ctx, meta{provider: call.Provider, action: call.Action, secret: call.Secret, idempotent: call.Idempotent}, req, true)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +134,50 @@ func (c *Client) do(ctx context.Context, call request) (*reply, error) {
 type meta struct {
 	provider, action string
 	secret           *Secret
+	// batch is every secret of a call about many (GitHub's POST /credentials/revoke);
+	// secret is then the first.
+	batch []Secret
+	// idempotent: see request.Idempotent.
+	idempotent bool
+}
+
+// changing reports whether a request with method changes something at the provider: a
+// revocation or an issue, by any method but GET and HEAD. Those get an intent line first.
+func (m meta) changing(method string) bool {
+	return (m.action == "revoke" || m.action == "issue") && !readOnly(method)
+}
+
+// idempotentFor reports whether sending a request with method twice does what sending it
+// once does.
+func (m meta) idempotentFor(method string) bool {
+	switch method {
+	case http.MethodDelete, http.MethodPut, http.MethodPatch:
+		return true
+	}
+	return m.idempotent
+}
+
+func readOnly(method string) bool { return method == http.MethodGet || method == http.MethodHead }
+
+// fingerprints lists the secrets a request is about, for the audit log.
+func (m meta) fingerprints() []string {
+	var fps []string
+	for _, s := range m.batch {
+		fps = append(fps, s.Fingerprint)
+	}
+	if len(fps) == 0 && m.secret != nil && m.secret.Fingerprint != "" {
+		fps = append(fps, m.secret.Fingerprint)
+	}
+	return fps
+}
+
+type fingerprintKey struct{}
+
+// WithFingerprint returns ctx marked as being about the secret with fingerprint fp, so that
+// the audit lines of calls made with it through an HTTPClient name that secret (the issue
+// filer makes every finding's calls so).
+func WithFingerprint(ctx context.Context, fp string) context.Context {
+	return context.WithValue(ctx, fingerprintKey{}, fp)
 }
 
 // HTTPClient returns an *http.Client that sends requests through c, for SDKs that bring
@@ -124,7 +185,11 @@ type meta struct {
 // off for SDKs that retry themselves. It has no timeout of its own: c bounds each attempt,
 // and a bound on the whole would cut the waits between attempts short.
 func (c *Client) HTTPClient(provider, action string, s *Secret, retry bool) *http.Client {
-	return &http.Client{Transport: &transport{c: c, m: meta{provider: provider, action: action, secret: s}, retry: retry}}
+	return c.sdkClient(meta{provider: provider, action: action, secret: s}, retry)
+}
+
+func (c *Client) sdkClient(m meta, retry bool) *http.Client {
+	return &http.Client{Transport: &transport{c: c, m: m, retry: retry}}
 }
 
 type transport struct {
@@ -134,7 +199,11 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, data, err := t.c.send(req.Context(), t.m, req, t.retry)
+	m := t.m
+	if fp, ok := req.Context().Value(fingerprintKey{}).(string); ok && m.secret == nil && len(m.batch) == 0 {
+		m.secret = &Secret{Fingerprint: fp}
+	}
+	resp, data, err := t.c.send(req.Context(), m, req, t.retry)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +215,18 @@ func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return &http.Client{Timeout: defaultTimeout}
+	return http.DefaultClient
+}
+
+// timeout is how long one attempt may take.
+func (c *Client) timeout() time.Duration {
+	switch {
+	case c.Timeout > 0:
+		return c.Timeout
+	case c.HTTP != nil && c.HTTP.Timeout > 0:
+		return c.HTTP.Timeout
+	}
+	return DefaultTimeout
 }
 
 // maxRetries is how many times a call may be tried again.
@@ -214,7 +294,7 @@ func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool
 	if !retry {
 		maxRetries = 0
 	}
-	readOnly := req.Method == http.MethodGet || req.Method == http.MethodHead
+	ro := readOnly(req.Method)
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 && req.GetBody != nil {
 			b, err := req.GetBody()
@@ -223,43 +303,98 @@ func (c *Client) send(ctx context.Context, m meta, req *http.Request, retry bool
 			}
 			req.Body = b
 		}
-		start := time.Now()
-		resp, err := c.httpClient().Do(req)
-		var data []byte
-		if err == nil {
-			data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
-			resp.Body.Close()
+		// A changing call is written down, and synced, before it is sent: if the log cannot
+		// say what leakstop is about to do, leakstop does not do it.
+		call := ""
+		if m.changing(req.Method) {
+			id, err := c.Audit.intent(c.entry(m, req, attempt))
+			if err != nil {
+				return nil, nil, err
+			}
+			call = id
 		}
-		c.audit(m, req, resp, data, err, attempt, time.Since(start))
+		start := time.Now()
+		resp, data, err := c.attempt(ctx, req)
+		c.audit(m, req, resp, data, err, attempt, time.Since(start), call)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
+				return nil, nil, c.safeError(req.Method+" "+c.redactURL(req)+", "+english.Plural(attempt+1, "attempt", ""), ctx.Err())
 			}
-			if readOnly && attempt < maxRetries {
+			var big *tooLargeError
+			if ro && attempt < maxRetries && !errors.As(err, &big) {
 				if werr := c.wait(ctx, m, c.backoff(attempt), "network error"); werr != nil {
-					return nil, nil, werr
+					return nil, nil, c.safeError(req.Method+" "+c.redactURL(req), err)
 				}
 				continue
 			}
 			return nil, nil, c.safeError(req.Method+" "+c.redactURL(req), err)
 		}
 		lim := rateLimited(resp.StatusCode, resp.Header, data)
-		retryable := lim != notLimited || (readOnly && resp.StatusCode >= 500)
+		retryable := lim != notLimited || (ro && resp.StatusCode >= 500)
 		if !retryable || attempt >= maxRetries {
 			return resp, data, nil
 		}
 		d := c.delay(resp.Header, lim, attempt)
 		if d > c.maxWait() {
-			c.Log.Warn().Str("provider", m.provider).Dur("wait", d).Msg("provider asks to wait longer than leakstop waits; giving up for now")
+			c.Log.Warn().Str("provider", m.provider).Str("wait", waitText(d)).Msg("provider asks to wait longer than leakstop waits; giving up for now")
 			return resp, data, nil
 		}
 		if werr := c.wait(ctx, m, d, fmt.Sprintf("HTTP %d", resp.StatusCode)); werr != nil {
-			return nil, nil, werr
+			return resp, data, nil
 		}
 	}
 }
 
+// attempt sends req once, bounded by the timeout, and reads at most MaxBody of the answer.
+func (c *Client) attempt(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	timeout := c.timeout()
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp, err := c.httpClient().Do(req.WithContext(actx))
+	if err != nil {
+		return nil, nil, c.inTime(ctx, actx, timeout, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return resp, nil, fmt.Errorf("reading the answer: %w", c.inTime(ctx, actx, timeout, err))
+	}
+	if len(data) > MaxBody {
+		return resp, nil, &tooLargeError{}
+	}
+	return resp, data, nil
+}
+
+// inTime says that an attempt ran out of its time, when it did (and not the caller's).
+func (c *Client) inTime(ctx, actx context.Context, timeout time.Duration, err error) error {
+	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within %s: %w", timeout, context.DeadlineExceeded)
+	}
+	return err
+}
+
+// tooLargeError is an answer larger than MaxBody: it is not read, and proves nothing.
+type tooLargeError struct{}
+
+func (*tooLargeError) Error() string {
+	return "the answer is larger than " + humanize.IBytes(MaxBody) + ": not read"
+}
+
+// waitText writes a wait for the log; absurd ones (a year) as what they are.
+func waitText(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return humanize.Comma(int64(d/time.Hour)) + "h"
+	}
+	return d.String()
+}
+
+// wait sleeps d before the next attempt, unless that would run past ctx's deadline: then it
+// returns at once with an error, and the last answer stands.
 func (c *Client) wait(ctx context.Context, m meta, d time.Duration, why string) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		c.Log.Info().Str("provider", m.provider).Str("action", m.action).Str("wait", waitText(d)).Msg("no time left to retry after " + why)
+		return context.DeadlineExceeded
+	}
 	c.Log.Info().Str("provider", m.provider).Str("action", m.action).Dur("wait", d).Msg("retrying after " + why)
 	return c.sleep(ctx, d)
 }
@@ -324,7 +459,12 @@ func rateLimited(status int, h http.Header, body []byte) limit {
 // RateLimit-Reset (Unix seconds). named is false when none is there.
 func retryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		// Seconds, as RFC 9110 has them; a negative number, NaN or garbage names nothing,
+		// and more than 30 years is for ever (time.Duration would overflow).
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+			if n > 1e9 {
+				return forever, true
+			}
 			return time.Duration(n * float64(time.Second)), true
 		}
 		if t, err := http.ParseTime(v); err == nil {
@@ -333,7 +473,7 @@ func retryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
 	}
 	if v := h.Get("X-Ratelimit-Reset-Requests"); v != "" {
 		if d, err := time.ParseDuration(v); err == nil {
-			return d, true
+			return clampPositive(d), true
 		}
 	}
 	if v := h.Get("Anthropic-Ratelimit-Requests-Reset"); v != "" {
@@ -347,12 +487,15 @@ func retryDelay(h http.Header, now time.Time) (d time.Duration, named bool) {
 				if n > 1e9 { // an epoch time
 					return clampPositive(time.Unix(n, 0).Sub(now)), true
 				}
-				return time.Duration(n) * time.Second, true
+				return clampPositive(time.Duration(n) * time.Second), true
 			}
 		}
 	}
 	return 0, false
 }
+
+// forever is a wait no one waits for.
+const forever = time.Duration(math.MaxInt64)
 
 func clampPositive(d time.Duration) time.Duration {
 	if d < 0 {
@@ -383,11 +526,8 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// audit writes one attempt to the audit log.
-func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []byte, err error, attempt int, took time.Duration) {
-	if c.Audit == nil {
-		return
-	}
+// entry is the audit line of an attempt of req, before its answer.
+func (c *Client) entry(m meta, req *http.Request, attempt int) entry {
 	e := entry{
 		Event:    "call",
 		Provider: m.provider,
@@ -395,13 +535,30 @@ func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []by
 		Method:   req.Method,
 		URL:      c.redactURL(req),
 		Attempt:  attempt + 1,
-		MS:       took.Milliseconds(),
 	}
 	if m.secret != nil {
 		e.Fingerprint = m.secret.Fingerprint
 		e.Rule = m.secret.Rule
 		e.Secret = m.secret.Redacted
 	}
+	if len(m.batch) > 1 {
+		e.Fingerprints = m.fingerprints()
+	}
+	if m.changing(req.Method) {
+		e.Idempotent = m.idempotentFor(req.Method)
+	}
+	return e
+}
+
+// audit writes one attempt and its answer to the audit log; call is the id of its intent
+// line, for a changing call, whose answer is synced at once.
+func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []byte, err error, attempt int, took time.Duration, call string) {
+	if c.Audit == nil {
+		return
+	}
+	e := c.entry(m, req, attempt)
+	e.Call = call
+	e.MS = took.Milliseconds()
 	if err != nil {
 		e.Error = c.redact(err.Error())
 	}
@@ -409,13 +566,13 @@ func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []by
 		e.Status = resp.StatusCode
 		for _, k := range []string{"X-Request-Id", "Request-Id", "X-Github-Request-Id", "X-Amzn-Requestid"} {
 			if v := resp.Header.Get(k); v != "" {
-				e.RequestID = c.redact(v)
+				e.RequestID = snippet(c.redact(v))
 				break
 			}
 		}
 		e.Answer = snippet(c.redact(string(body)))
 	}
-	c.Audit.record(e)
+	_ = c.Audit.write(e, call != "")
 }
 
 // snippet returns the start of a body as text, for the audit log.

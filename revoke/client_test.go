@@ -20,6 +20,18 @@ func TestRetryDelay(t *testing.T) {
 		{map[string]string{"anthropic-ratelimit-requests-reset": now.Add(time.Minute).Format(time.RFC3339)}, time.Minute, true},
 		{map[string]string{"X-RateLimit-Reset": "1767225610"}, 10 * time.Second, true},
 		{map[string]string{}, 0, false},
+		// Absurd values: a year is a wait (longer than anyone waits), more than 30 years
+		// is for ever, not an overflow; a negative number, NaN or garbage names nothing;
+		// a date in the past, or a negative reset, is no wait.
+		{map[string]string{"Retry-After": "31536000"}, 365 * 24 * time.Hour, true},
+		{map[string]string{"Retry-After": "1e308"}, forever, true},
+		{map[string]string{"Retry-After": "Inf"}, forever, true},
+		{map[string]string{"Retry-After": "-5"}, 0, false},
+		{map[string]string{"Retry-After": "NaN"}, 0, false},
+		{map[string]string{"Retry-After": "soon, maybe"}, 0, false},
+		{map[string]string{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0, true},
+		{map[string]string{"x-ratelimit-reset-requests": "-6m"}, 0, true},
+		{map[string]string{"RateLimit-Reset": "-30"}, 0, true},
 	}
 	for _, tt := range tests {
 		got, ok := retryDelay(header(tt.h), now)

@@ -105,10 +105,15 @@ func (cf *cloudflareProvider) Revoke(ctx context.Context, s Secret, dryRun bool)
 	}
 	switch d.Status {
 	case http.StatusOK:
+		if !acknowledged(d) {
+			return notAcknowledged("deleting", d), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "deleted token " + v.Result.ID + " with " + whose}, nil
 	case http.StatusForbidden, http.StatusUnauthorized:
 		if cf.operator == "" {
-			return Outcome{Status: outcome.Unsupported, Detail: "the token may not delete itself (it lacks API Tokens Write); set CLOUDFLARE_API_TOKEN or " + cloudflareRemedy}, nil
+			out := needsCredential("CLOUDFLARE_API_TOKEN", "a token of the same account with API Tokens Write", cloudflareRemedy)
+			out.Detail = "the token may not delete itself (it lacks API Tokens Write); " + out.Detail
+			return out, nil
 		}
 	}
 	return Outcome{Status: outcome.Failed, Detail: "deleting: " + httpDetail(d)}, nil

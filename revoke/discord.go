@@ -86,6 +86,9 @@ func (d *discordProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Ou
 	}
 	switch r.Status {
 	case http.StatusNoContent, http.StatusOK:
+		if !acknowledged(r) {
+			return notAcknowledged("deleting the webhook", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "webhook deleted (DELETE on its URL)"}, nil
 	case http.StatusNotFound, http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already gone: " + httpDetail(r)}, nil

@@ -144,9 +144,15 @@ func (g *githubProvider) revokeCredentials(ctx context.Context, ss []Secret, idx
 	for k, i := range idx {
 		creds[k] = ss[i].Value
 	}
-	// One audit line per request; it names the first secret, the outcome lines name each.
-	first := ss[idx[0]]
-	client := github.NewClient(g.c.HTTPClient("github", "revoke", &first, true))
+	// One audit line per request, naming every secret it carries. The call is not
+	// idempotent for leakstop: each one makes GitHub tell the owners, and a token it revokes
+	// asynchronously still verifies live for a while, so a call a crash left without an
+	// answer is never sent again blindly.
+	batch := make([]Secret, len(idx))
+	for k, i := range idx {
+		batch[k] = ss[i]
+	}
+	client := github.NewClient(g.c.sdkClient(meta{provider: "github", action: "revoke", secret: &batch[0], batch: batch}, true))
 	if g.enterprise() && g.token != "" {
 		client = client.WithAuthToken(g.token)
 	}
@@ -181,6 +187,9 @@ func (g *githubProvider) revokeInstallation(ctx context.Context, s Secret, dryRu
 	}
 	switch r.Status {
 	case http.StatusNoContent:
+		if !acknowledged(r) {
+			return notAcknowledged("revoking", r)
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself (DELETE /installation/token)"}
 	case http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}

@@ -45,7 +45,7 @@ func newGitLab(cfg Config) *gitlabProvider {
 
 // Remediation says where to revoke a token by hand.
 func (g *gitlabProvider) Remediation(Secret) string {
-	return "revoke the token under Access tokens in the user (or project, group) settings on GitLab"
+	return "revoke the token at https://gitlab.com/-/user_settings/personal_access_tokens (project and group tokens: Settings → Access tokens of the project or group)"
 }
 
 func gitlabHeaders(tok string) http.Header {
@@ -70,6 +70,9 @@ func (g *gitlabProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 	}
 	switch r.Status {
 	case http.StatusNoContent, http.StatusOK:
+		if !acknowledged(r) {
+			return notAcknowledged("revoking", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself"}, nil
 	case http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}, nil

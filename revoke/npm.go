@@ -43,7 +43,7 @@ func asksOTP(r *reply) bool {
 	return r.Status == http.StatusUnauthorized && strings.Contains(strings.ToLower(r.Header.Get("Www-Authenticate")), "otp")
 }
 
-const npmRemedy = "revoke it under Access Tokens in the account settings on npm's website"
+const npmRemedy = "revoke it at https://www.npmjs.com/settings/USERNAME/tokens (Access Tokens of the account that owns it)"
 
 // Remediation says where to revoke a token by hand.
 func (n *npmProvider) Remediation(Secret) string { return npmRemedy }
@@ -65,6 +65,8 @@ func (n *npmProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcom
 		return Outcome{}, err
 	}
 	switch {
+	case (r.Status == http.StatusNoContent || r.Status == http.StatusOK) && !acknowledged(r):
+		return notAcknowledged("deleting", r), nil
 	case r.Status == http.StatusNoContent || r.Status == http.StatusOK:
 		return Outcome{Status: outcome.Revoked, Detail: "deleted with itself; the registry may accept it from its cache for up to an hour", Eventual: true}, nil
 	case asksOTP(r):

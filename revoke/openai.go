@@ -179,7 +179,7 @@ func (o *openaiProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 		return o.revokeAdmin(ctx, s, dryRun)
 	}
 	if o.admin == "" {
-		return Outcome{Status: outcome.Unsupported, Detail: "set OPENAI_ADMIN_KEY (an admin key of the key's organization) to revoke it, or " + openaiRemedy}, nil
+		return needsCredential("OPENAI_ADMIN_KEY", "an admin key of the same organization", openaiRemedy), nil
 	}
 	projects, err := pages[openaiProject](ctx, o, &s, o.admin, "/organization/projects", url.Values{"include_archived": {"false"}})
 	if err != nil {
@@ -201,9 +201,11 @@ func (o *openaiProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 			}
 		}
 	}
-	m, out := oneMatch(found, func(m match) string { return m.key.ID + " in " + m.project.ID },
-		fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects", len(projects)),
-		"deleted", openaiRemedy)
+	// Not found: most often a key of another organization, which an admin key of that one
+	// revokes; a legacy user key outside projects only a person can delete.
+	notFound := Outcome{Status: outcome.NeedsCredential, Detail: fmt.Sprintf("key not found in the %d projects of OPENAI_ADMIN_KEY's organization: it belongs to another organization, or is a user key outside projects; %s",
+		len(projects), credentialHint("OPENAI_ADMIN_KEY", "an admin key of the key's organization", openaiRemedy))}
+	m, out := oneMatch(found, func(m match) string { return m.key.ID + " in " + m.project.ID }, notFound, "deleted", openaiRemedy)
 	if out != nil {
 		return *out, nil
 	}
@@ -238,7 +240,12 @@ func (o *openaiProvider) revokeAdmin(ctx context.Context, s Secret, dryRun bool)
 			found = append(found, k)
 		}
 	}
-	k, out := oneMatch(found, func(k openaiKey) string { return k.ID }, "admin key not found in the organization of "+whose, "deleted", openaiRemedy)
+	notFound := Outcome{Status: outcome.Failed, Detail: "admin key not found in the organization of " + whose + "; " + openaiRemedy}
+	if o.admin != "" {
+		notFound = needsCredential("OPENAI_ADMIN_KEY", "an admin key of the leaked admin key's organization", openaiRemedy)
+		notFound.Detail = "admin key not found in the organization of OPENAI_ADMIN_KEY; " + notFound.Detail
+	}
+	k, out := oneMatch(found, func(k openaiKey) string { return k.ID }, notFound, "deleted", openaiRemedy)
 	if out != nil {
 		return *out, nil
 	}
@@ -256,6 +263,9 @@ func (o *openaiProvider) delete(ctx context.Context, s Secret, path, auth, what 
 	}
 	switch r.Status {
 	case http.StatusOK, http.StatusNoContent:
+		if !acknowledged(r) {
+			return notAcknowledged("deleting", r), nil
+		}
 		return Outcome{Status: outcome.Revoked, Detail: what}, nil
 	case http.StatusNotFound:
 		// Gone already; the verification that follows tells whether it is dead.

@@ -1,6 +1,7 @@
 package revoke
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -77,6 +78,19 @@ func httpDetail(r *reply) string {
 	return fmt.Sprintf("HTTP %d: %s", r.Status, m)
 }
 
+// acknowledged reports whether a 2xx answer to a revoke call is the provider's: empty (204)
+// or JSON, as every provider's API answers. A page of HTML with a 200 (a proxy, a captive
+// portal) proves nothing was revoked.
+func acknowledged(r *reply) bool {
+	return r.Status >= 200 && r.Status < 300 && (len(bytes.TrimSpace(r.Body)) == 0 || json.Valid(r.Body))
+}
+
+// notAcknowledged is the outcome of a 2xx answer to a revoke call that is not the
+// provider's.
+func notAcknowledged(doing string, r *reply) Outcome {
+	return Outcome{Status: outcome.Failed, Detail: fmt.Sprintf("%s: HTTP %d, but the answer is not JSON: not the provider's own answer (a proxy?); it may not have happened", doing, r.Status)}
+}
+
 // unknownAnswer is the outcome of every answer that is neither live nor invalid.
 func unknownAnswer(r *reply) Outcome {
 	return Outcome{Status: outcome.Unknown, Detail: httpDetail(r)}
@@ -144,6 +158,11 @@ func (g *getVerifier) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	r, err := g.c.do(ctx, request{Provider: g.provider, Action: "verify", Secret: &s, Method: http.MethodGet, URL: g.url(s), Header: h})
 	if err != nil {
 		return Outcome{}, err
+	}
+	if r.Status == http.StatusOK && !json.Valid(r.Body) {
+		// Every provider answers a good key with JSON; a 200 that is not (a proxy's or a
+		// captive portal's page) proves nothing.
+		return Outcome{Status: outcome.Unknown, Detail: "HTTP 200, but the answer is not JSON: not the provider's own answer (a proxy?)"}, nil
 	}
 	if read, ok := g.answers[r.Status]; ok {
 		return read(r), nil
@@ -221,14 +240,27 @@ func showsAs(key, pre, suf string) bool {
 	return len(pre)+len(suf) <= len(key) && strings.HasPrefix(key, pre) && strings.HasSuffix(key, suf)
 }
 
+// needsCredential is the outcome of a secret leakstop could revoke with an operator
+// credential it does not have: variable names it, what says what it must be ("an admin key
+// of the same organization"), remedy what a person can do instead.
+func needsCredential(variable, what, remedy string) Outcome {
+	return Outcome{Status: outcome.NeedsCredential, Detail: credentialHint(variable, what, remedy)}
+}
+
+// credentialHint says which variable to set, and how else to act: "set OPENAI_ADMIN_KEY (an
+// admin key of the same organization) and run leakstop revoke REPORT; or …".
+func credentialHint(variable, what, remedy string) string {
+	return "set " + variable + " (" + what + ") and run leakstop revoke REPORT; or by hand: " + remedy
+}
+
 // oneMatch returns the one key of found that looks like the leaked one. With none the
-// outcome is unsupported (notFound says where leakstop looked); with more it is failed
-// and nothing is changed (nothing says what): a key is never revoked on a guess.
-func oneMatch[K any](found []K, name func(K) string, notFound, nothing, remedy string) (K, *Outcome) {
+// outcome is notFound (where leakstop looked, and what to do); with more it is failed and
+// nothing is changed (nothing says what): a key is never revoked on a guess.
+func oneMatch[K any](found []K, name func(K) string, notFound Outcome, nothing, remedy string) (K, *Outcome) {
 	var none K
 	switch len(found) {
 	case 0:
-		return none, &Outcome{Status: outcome.Unsupported, Detail: notFound + "; " + remedy}
+		return none, &notFound
 	case 1:
 		return found[0], nil
 	}

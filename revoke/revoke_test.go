@@ -322,17 +322,25 @@ func checkAudit(t *testing.T, h *harness, secrets ...string) {
 	checkNoSecrets(t, "the audit log", string(data), secrets...)
 }
 
-func TestOpenAIWithoutAdminKeyIsUnsupported(t *testing.T) {
+// TestOpenAIWithoutAdminKeyNeedsCredential: a key leakstop could revoke with an operator
+// credential it lacks says which variable to set, and where to act by hand meanwhile.
+func TestOpenAIWithoutAdminKeyNeedsCredential(t *testing.T) {
 	oa := fake.NewOpenAI(t, "")
 	k := gen(t, `{{openai "sk-proj-" 74}}`)
 	oa.AddKey("p", "", k)
 	h := newHarness(t, map[string]string{"LEAKSTOP_OPENAI_URL": oa.URL})
 	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{h.secret("openai", k, "")})
-	if res[0].Revocation.Status != outcome.Unsupported || !strings.Contains(res[0].Revocation.Detail, "platform.openai.com") {
-		t.Errorf("got %+v, want unsupported with the remediation link", res[0].Revocation)
+	got := res[0].Revocation
+	if got.Status != outcome.NeedsCredential {
+		t.Errorf("status %s, want needs-credential", got.Status)
+	}
+	for _, want := range []string{"set OPENAI_ADMIN_KEY", "same organization", "leakstop revoke REPORT", "https://platform.openai.com/api-keys"} {
+		if !strings.Contains(got.Detail, want) {
+			t.Errorf("detail %q does not say %q", got.Detail, want)
+		}
 	}
 	if revoke.Failed(res) > 0 {
-		t.Error("unsupported counted as failed")
+		t.Error("needs-credential counted as failed")
 	}
 }
 
@@ -516,7 +524,7 @@ func TestAWSAndNPM(t *testing.T) {
 
 // TestRevokeRefused: a provider that refuses the revoke call itself: an OpenAI admin key
 // that may read but not delete fails the revocation; an AWS key that may not deactivate
-// itself, with no operator credentials, is unsupported and says what to set.
+// itself, with no operator credentials, needs a credential and says which.
 func TestRevokeRefused(t *testing.T) {
 	admin := gen(t, `{{openai "sk-admin-" 58}}`)
 	oa := fake.NewOpenAI(t, admin)
@@ -533,7 +541,7 @@ func TestRevokeRefused(t *testing.T) {
 	if d := cmp.Diff([]string{"live", "live"}, vs); d != "" {
 		t.Errorf("verifications (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]string{"failed", "unsupported"}, rs); d != "" {
+	if d := cmp.Diff([]string{"failed", "needs-credential"}, rs); d != "" {
 		t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
 	}
 	if d := res[0].Revocation.Detail; !strings.Contains(d, "HTTP 401") || !strings.Contains(d, "insufficient permissions") {
@@ -702,13 +710,13 @@ func TestAnthropicOrganizations(t *testing.T) {
 	ss := []revoke.Secret{h.secret("anthropic", same, ""), h.secret("anthropic", other, ""), h.secret("anthropic", silent, "")}
 	res := h.runner(true, false).Run(context.Background(), ss)
 	_, rs := statuses(res)
-	if d := cmp.Diff([]string{"revoked", "unsupported", "revoked"}, rs); d != "" {
+	if d := cmp.Diff([]string{"revoked", "needs-credential", "revoked"}, rs); d != "" {
 		t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
 	}
 	if !an.Live(other) || an.Live(same) || an.Live(silent) {
 		t.Errorf("live after: same %v, other %v, silent %v", an.Live(same), an.Live(other), an.Live(silent))
 	}
-	if d := res[1].Revocation.Detail; !strings.Contains(d, "87654321-4321-8765-4321-876543218765") || !strings.Contains(d, "nothing changed") {
+	if d := res[1].Revocation.Detail; !strings.Contains(d, "87654321-4321-8765-4321-876543218765") || !strings.Contains(d, "nothing changed") || !strings.Contains(d, "set ANTHROPIC_ADMIN_KEY") {
 		t.Errorf("other organization: %q", d)
 	}
 	if n := an.Count(http.MethodGet, "/v1/organizations/me"); n != 4 {

@@ -60,7 +60,12 @@ func (sg *sendgridProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		return Outcome{}, err
 	}
 	if r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
-		return Outcome{Status: outcome.Unsupported, Detail: "the key may not manage API keys; set SENDGRID_API_KEY (a key with api_keys scopes) or " + sendgridRemedy}, nil
+		if sg.operator != "" {
+			return Outcome{Status: outcome.Failed, Detail: "SENDGRID_API_KEY may not list API keys: " + httpDetail(r) + "; " + sendgridRemedy}, nil
+		}
+		out := needsCredential("SENDGRID_API_KEY", "a key of the same account with the api_keys scopes", sendgridRemedy)
+		out.Detail = "the key may not manage API keys; " + out.Detail
+		return out, nil
 	}
 	if r.Status != http.StatusOK {
 		return Outcome{Status: outcome.Failed, Detail: "listing keys: " + httpDetail(r)}, nil
@@ -81,7 +86,12 @@ func (sg *sendgridProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 		}
 	}
 	if !found {
-		return Outcome{Status: outcome.Unsupported, Detail: "the key's id is not in the account of " + whose + "; " + sendgridRemedy}, nil
+		if sg.operator == "" {
+			return Outcome{Status: outcome.Failed, Detail: "the key's id is not in its own account's key list; " + sendgridRemedy}, nil
+		}
+		out := needsCredential("SENDGRID_API_KEY", "a key of the leaked key's account with the api_keys scopes", sendgridRemedy)
+		out.Detail = "the key's id is not in the account of SENDGRID_API_KEY; " + out.Detail
+		return out, nil
 	}
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would delete the API key (id: the key's middle segment)"}, nil
@@ -89,6 +99,9 @@ func (sg *sendgridProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (
 	d, err := sg.c.do(ctx, request{Provider: "sendgrid", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: sg.base + "/api_keys/" + url.PathEscape(id), Header: bearer(auth)})
 	if err != nil {
 		return Outcome{}, err
+	}
+	if (d.Status == http.StatusNoContent || d.Status == http.StatusOK) && !acknowledged(d) {
+		return notAcknowledged("deleting", d), nil
 	}
 	if d.Status == http.StatusNoContent || d.Status == http.StatusOK {
 		return Outcome{Status: outcome.Revoked, Detail: "deleted the API key with " + whose}, nil

@@ -52,7 +52,9 @@ type slackAnswer struct {
 func (sl *slackProvider) call(ctx context.Context, s *Secret, action, method string, form url.Values) (*reply, *slackAnswer, error) {
 	h := bearer(s.Value)
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	r, err := sl.c.do(ctx, request{Provider: "slack", Action: action, Secret: s, Method: http.MethodPost, URL: sl.base + "/api/" + method, Header: h, Body: []byte(form.Encode())})
+	// auth.revoke is the one changing method: a token revoked twice answers token_revoked,
+	// which reads as revoked, so sending it again is safe.
+	r, err := sl.c.do(ctx, request{Provider: "slack", Action: action, Secret: s, Method: http.MethodPost, URL: sl.base + "/api/" + method, Header: h, Body: []byte(form.Encode()), Idempotent: method == "auth.revoke"})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -23,9 +23,11 @@ type Finding struct {
 	Secret string `json:"secret"`
 	// Redacted is how the secret is shown when it may not be shown in full.
 	Redacted string `json:"-"`
-	// Companion is a second value found near the secret that a provider needs to verify it
-	// (an AWS secret access key beside its key id). It is never written out.
-	Companion    string        `json:"-"`
+	// Companion is a second value found near the secret that a provider needs to verify and
+	// revoke it (an AWS secret access key beside its key id). Only the JSON formats write
+	// it, and only when secrets are shown, so that leakstop revoke can act on the finding
+	// later; everywhere else it is left out or redacted.
+	Companion    string        `json:"companion,omitempty"`
 	Fingerprint  string        `json:"fingerprint"`
 	Locations    []Location    `json:"locations"`
 	Verification *outcome.Step `json:"verification,omitempty"`

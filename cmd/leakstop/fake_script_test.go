@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -23,6 +25,8 @@ type scriptFakes struct {
 	gitlab    *fake.GitLab
 	slack     *fake.Slack
 	npm       *fake.NPM
+	aws       *fake.AWS
+	hf        *fake.Bearer
 }
 
 var (
@@ -61,9 +65,15 @@ func (t *scriptTB) check() {
 //	fake start                          start the fakes; set LEAKSTOP_*_URL, GITHUB_API_URL,
 //	                                    GITHUB_TOKEN, OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY
 //	fake key PROVIDER VALUE [PROJECT [SERVICE_ACCOUNT]]
-//	                                    a live key (OpenAI: in PROJECT, of SERVICE_ACCOUNT)
-//	fake inject PROVIDER METHOD PATH STATUS [TIMES]
-//	                                    answer STATUS (Retry-After: 1 on 429) instead
+//	                                    a live key (OpenAI: in PROJECT, of SERVICE_ACCOUNT;
+//	                                    AWS: VALUE is the key id, PROJECT its secret)
+//	fake inject PROVIDER METHOD PATH STATUS [TIMES [SKIP]]
+//	                                    answer STATUS (Retry-After: 1 on 429) instead, to the
+//	                                    requests after the first SKIP
+//	fake hang PROVIDER METHOD PATH [TIMES [SKIP]]
+//	                                    hold such requests until the client goes away
+//	fake heal PROVIDER                  drop what inject and hang set
+//	fake await PROVIDER METHOD PATH N   wait (a minute at most) for N such requests
 //	[!] fake live PROVIDER VALUE        the key still authenticates
 //	fake calls PROVIDER METHOD PATH N   N requests had METHOD and a path starting with PATH
 //	fake issues N                       the GitHub fake holds N issues
@@ -93,13 +103,16 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			gitlab:    fake.NewGitLab(tb),
 			slack:     fake.NewSlack(tb),
 			npm:       fake.NewNPM(tb),
+			aws:       fake.NewAWS(tb),
+			hf:        fake.NewBearer(tb, "/api/whoami-v2", `{"name":"alice","type":"user"}`),
 		}
 		for _, kv := range [][2]string{
 			{"LEAKSTOP_OPENAI_URL", f.openai.URL}, {"OPENAI_ADMIN_KEY", f.openai.Admin},
 			{"LEAKSTOP_ANTHROPIC_URL", f.anthropic.URL}, {"ANTHROPIC_ADMIN_KEY", f.anthropic.Admin},
 			{"GITHUB_API_URL", f.github.URL}, {"GITHUB_TOKEN", f.github.Token},
 			{"LEAKSTOP_GITLAB_URL", f.gitlab.URL}, {"LEAKSTOP_SLACK_URL", f.slack.URL},
-			{"LEAKSTOP_NPM_URL", f.npm.URL},
+			{"LEAKSTOP_NPM_URL", f.npm.URL}, {"LEAKSTOP_AWS_URL", f.aws.URL},
+			{"LEAKSTOP_HUGGINGFACE_URL", f.hf.URL},
 			{"LEAKSTOP_BACKOFF", "1ms"}, {"LEAKSTOP_MAX_WAIT", "2s"},
 		} {
 			ts.Setenv(kv[0], kv[1])
@@ -141,25 +154,48 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			f.slack.AddToken(v)
 		case "npm":
 			f.npm.AddToken(v)
+		case "aws":
+			if len(args) != 4 {
+				ts.Fatalf("usage: fake key aws KEY_ID SECRET")
+			}
+			f.aws.AddKey(v, args[3], "deploy")
+		case "huggingface":
+			f.hf.AddToken(v)
 		default:
 			ts.Fatalf("no fake for %s", args[1])
 		}
 	case "inject":
 		if len(args) < 5 {
-			ts.Fatalf("usage: fake inject PROVIDER METHOD PATH STATUS [TIMES]")
+			ts.Fatalf("usage: fake inject PROVIDER METHOD PATH STATUS [TIMES [SKIP]]")
 		}
 		status, err := strconv.Atoi(args[4])
 		ts.Check(err)
-		times := -1
-		if len(args) > 5 {
-			times, err = strconv.Atoi(args[5])
-			ts.Check(err)
-		}
+		times, skip := timesSkip(ts, args[5:])
 		rep := fake.Reply{Status: status, Body: `{"error":{"message":"injected by the test","type":"server_error"}}`}
 		if status == http.StatusTooManyRequests {
 			rep.Header = map[string]string{"Retry-After": "1"}
 		}
-		f.server(ts, args[1]).Inject(args[2]+" "+args[3], times, rep)
+		f.server(ts, args[1]).InjectAfter(args[2]+" "+args[3], skip, times, rep)
+	case "hang":
+		if len(args) < 4 {
+			ts.Fatalf("usage: fake hang PROVIDER METHOD PATH [TIMES [SKIP]]")
+		}
+		times, skip := timesSkip(ts, args[4:])
+		f.server(ts, args[1]).InjectAfter(args[2]+" "+args[3], skip, times, fake.Reply{Hang: true})
+	case "heal":
+		if len(args) != 2 {
+			ts.Fatalf("usage: fake heal PROVIDER")
+		}
+		f.server(ts, args[1]).Heal()
+	case "await":
+		if len(args) != 5 {
+			ts.Fatalf("usage: fake await PROVIDER METHOD PATH N")
+		}
+		n, err := strconv.Atoi(args[4])
+		ts.Check(err)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		ts.Check(f.server(ts, args[1]).Await(ctx, args[2], args[3], n))
 	case "live":
 		if len(args) != 3 {
 			ts.Fatalf("usage: fake live PROVIDER VALUE")
@@ -178,6 +214,8 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			live = f.slack.Live(args[2])
 		case "npm":
 			live = f.npm.Live(args[2])
+		case "aws":
+			live = f.aws.Live(args[2])
 		default:
 			ts.Fatalf("no fake for %s", args[1])
 		}
@@ -220,7 +258,27 @@ func (f *scriptFakes) server(ts *testscript.TestScript, provider string) *fake.S
 		return f.slack.Server
 	case "npm":
 		return f.npm.Server
+	case "aws":
+		return f.aws.Server
+	case "huggingface":
+		return f.hf.Server
 	}
 	ts.Fatalf("no fake for %s", provider)
 	return nil
+}
+
+// timesSkip reads the optional TIMES (default: every request) and SKIP (default 0) of an
+// inject or hang.
+func timesSkip(ts *testscript.TestScript, args []string) (times, skip int) {
+	times = -1
+	var err error
+	if len(args) > 0 {
+		times, err = strconv.Atoi(args[0])
+		ts.Check(err)
+	}
+	if len(args) > 1 {
+		skip, err = strconv.Atoi(args[1])
+		ts.Check(err)
+	}
+	return times, skip
 }

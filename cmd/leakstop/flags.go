@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
@@ -149,6 +150,8 @@ type actFlags struct {
 	DryRun bool
 	Issues string
 	Audit  string
+	// ProviderTimeout bounds each provider call; zero means LEAKSTOP_TIMEOUT, else 30s.
+	ProviderTimeout time.Duration
 
 	// verifyOnly is `leakstop revoke --verify`.
 	verifyOnly bool
@@ -174,6 +177,7 @@ func (a *actFlags) bindRevoke(f *pflag.FlagSet) {
 func (a *actFlags) bindShared(f *pflag.FlagSet) {
 	f.StringVar(&a.Issues, "issues", "", "open or update one GitHub issue per leaked secret in `OWNER/REPO`")
 	f.StringVar(&a.Audit, "audit", "", "append every verify and revoke call to `FILE`, as JSON lines (default: in the user's state directory)")
+	f.DurationVar(&a.ProviderTimeout, "provider-timeout", 0, "bound each provider call, its answer read, to `DURATION`, and all the calls about one secret to 4 times that (default 30s, or LEAKSTOP_TIMEOUT)")
 }
 
 func (a *actFlags) validate() error {
@@ -185,6 +189,9 @@ func (a *actFlags) validate() error {
 	}
 	if a.DryRun && !a.Revoke {
 		return usageError("--dry-run goes with --revoke")
+	}
+	if a.ProviderTimeout < 0 {
+		return usageError("--provider-timeout must be positive, such as 10s")
 	}
 	if a.Revoke {
 		a.Verify = true

@@ -123,6 +123,9 @@ leakstop: commit blocked: the staged changes hold %s (shown above, redacted).
 	src := &gitsrc.Source{
 		Dir: dir, Since: o.Since, Range: o.Range, MaxFileSize: o.scan.maxFileSize,
 		Reader: reader, Readers: o.scan.Jobs, Logger: log,
+		// Permalinks when origin is on a known forge; GitHub Actions names its GitHub
+		// Enterprise server in GITHUB_SERVER_URL.
+		Forges: gitsrc.KnownForges(a.getenv("GITHUB_SERVER_URL")),
 	}
 	if !o.WholeBlobs {
 		// Only the lines that can hold a secret go to the matcher; the findings are the

@@ -218,7 +218,7 @@ var (
 func TestProgressBarKeepsLogLinesWhole(t *testing.T) {
 	const delay = 300 * time.Millisecond
 	repo, binaries := historyWithBinaries(t, 5000, 32<<10)
-	raw, code := onTerminal(t, []string{progressDelayEnv + "=" + delay.String()}, "git", repo, "-j", "1", "--log-level", "debug")
+	raw, code := onTerminal(t, []string{progressDelayEnv + "=" + delay.String()}, "git", repo, "-j", "1")
 	if code != exitClean {
 		t.Fatalf("exit %d\n%q", code, raw)
 	}

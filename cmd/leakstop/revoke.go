@@ -34,9 +34,13 @@ func (a *app) revokeCommand() *cobra.Command {
 		Long: `Verify and revoke the findings of an earlier JSON report: the way to retry revocations
 that failed, or to act later on a scan's findings. Providers need the secrets themselves,
 so the report must have been written with --format json --show-secrets (keep that file
-private). Secrets the audit log says were revoked are not revoked again.
+private). Secrets the audit log says were revoked are not revoked again; a revocation
+that failed is tried again.
 
-Exit status: 0 done, 2 a revocation failed or the report could not be used.`,
+Exit status: 0 every secret verified live was revoked (or none is live); 2 a revocation
+or an issue failed, the audit log could not be written, or the report could not be used;
+3 a secret verified live is still active (needs-credential, unsupported, or --verify or
+--dry-run).`,
 		Example: `  leakstop git --format json --show-secrets -o leaks.json
   leakstop revoke leaks.json --dry-run
   leakstop revoke leaks.json --format json --show-secrets -o leaks.json`,
@@ -62,6 +66,9 @@ func runRevoke(ctx context.Context, o *revokeOptions, stdout, stderr io.Writer) 
 	a := o.app
 	a.showSecrets = o.out.ShowSecrets
 	log := a.logger(&o.log, stderr)
+	if err := a.checkAct(&o.act); err != nil {
+		return err
+	}
 
 	const writeHint = "write the report with: leakstop git --format json --show-secrets -o leaks.json (and keep it private)"
 	in, err := os.Open(o.Report)
@@ -96,8 +103,5 @@ func runRevoke(ctx context.Context, o *revokeOptions, stdout, stderr io.Writer) 
 	if err := a.writeReport(&o.out, res, nil, "", stdout); err != nil {
 		return err
 	}
-	if actErr != nil {
-		return failure(actErr)
-	}
-	return nil
+	return actOutcome(rep.Findings, actErr)
 }

@@ -57,8 +57,8 @@ func (a *app) rootCommand(stdout, stderr io.Writer) *cobra.Command {
 client-side JavaScript bundles; asks each provider whether a key is live; revokes live
 keys through the provider's API; and opens a GitHub issue for every leak.
 
-Exit status: 0 no leak; 1 (or --exit-code) leaks found, none known live and active;
-2 error; 3 leaks found and at least one secret verified live is still active.`,
+Exit status: 0 no leak, 1 (or --exit-code) leaks found, 3 a secret verified live is still
+active, 2 error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,

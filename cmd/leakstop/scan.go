@@ -116,6 +116,11 @@ func (a *app) runScan(ctx context.Context, run scanRun, stdout io.Writer) error 
 func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result, actErr, err error) {
 	o := run.opts
 	run.rules.logTo(run.log)
+	if o.act.acts() {
+		if err := a.checkAct(&o.act); err != nil {
+			return nil, nil, err
+		}
+	}
 	var baseline scanner.Baseline
 	if o.scan.Baseline != "" {
 		if baseline, err = scanner.LoadBaseline(o.scan.Baseline); err != nil {

@@ -26,6 +26,9 @@ type GitHub struct {
 	Issues []*Issue
 	// PerPage caps the page size of the issue list, to test pagination.
 	PerPage int
+	// EndlessNext makes every page of the issue list link a next page, past the end (empty
+	// pages for ever); LoopNext makes its last page link back to the first.
+	EndlessNext, LoopNext bool
 }
 
 // Issue is an issue of the fake repository.
@@ -183,10 +186,17 @@ func (f *GitHub) issues(w http.ResponseWriter, r *http.Request, body, owner, rep
 			}
 			start := min((pg-1)*per, len(match))
 			end := min(start+per, len(match))
-			if end < len(match) {
+			next := 0
+			switch {
+			case end < len(match) || f.EndlessNext:
+				next = pg + 1
+			case f.LoopNext:
+				next = 1
+			}
+			if next > 0 {
 				u := *r.URL
 				qq := u.Query()
-				qq.Set("page", strconv.Itoa(pg+1))
+				qq.Set("page", strconv.Itoa(next))
 				u.RawQuery = qq.Encode()
 				w.Header().Set("Link", fmt.Sprintf(`<%s%s>; rel="next"`, f.URL, u.RequestURI()))
 			}

@@ -116,18 +116,26 @@ func (f *Filer) File(ctx context.Context, findings []*scanner.Finding) error {
 	}
 	var errs []error
 	for _, fi := range findings {
-		if err := f.one(ctx, fi, known); err != nil {
+		if err := f.one(revoke.WithFingerprint(ctx, fi.Fingerprint), fi, known); err != nil {
 			errs = append(errs, fmt.Errorf("issue for %s: %w", fi.Shown(false), err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// list reads every issue labelled leaked-secret, open or closed, page by page.
+// maxListPages bounds the issue listing: 100 pages of 100 issues. A repository with more
+// leaked-secret issues than that is not one leakstop's issues can help; a server whose
+// next links never end is stopped.
+const maxListPages = 100
+
+// list reads every issue labelled leaked-secret, open or closed, page by page, following
+// the next links at most maxListPages times and never to a page already read.
 func (f *Filer) list(ctx context.Context) (map[string]*existing, error) {
 	known := map[string]*existing{}
 	opt := &github.IssueListByRepoOptions{Labels: []string{label}, State: "all", ListOptions: github.ListOptions{PerPage: 100}}
-	for {
+	read := map[int]bool{}
+	for n := 1; ; n++ {
+		read[max(opt.Page, 1)] = true
 		page, resp, err := f.gh.Issues.ListByRepo(ctx, f.opts.Owner, f.opts.Repo, opt)
 		if err != nil {
 			return nil, f.describe("listing the issues labelled "+label, err)
@@ -144,6 +152,14 @@ func (f *Filer) list(ctx context.Context) (map[string]*existing, error) {
 		}
 		if resp == nil || resp.NextPage == 0 {
 			return known, nil
+		}
+		if read[resp.NextPage] {
+			// The list links back to a page already read: what it holds is known.
+			f.opts.Log.Warn().Int("page", resp.NextPage).Msg("the issue list links back to a page already read; stopping there")
+			return known, nil
+		}
+		if n >= maxListPages {
+			return nil, fmt.Errorf("listing the issues labelled %s: more than %d pages, and the next links go on; stopped, and no issue was filed (it could have been filed twice)", label, maxListPages)
 		}
 		opt.Page = resp.NextPage
 	}
@@ -338,6 +354,12 @@ func (f *Filer) body(fi *scanner.Finding) (string, state) {
 		var extra []string
 		if l.Commit != "" {
 			extra = append(extra, "commit "+code(scanner.ShortSHA(l.Commit)))
+		}
+		if l.Author != "" {
+			extra = append(extra, "by "+text(l.Author))
+		}
+		if l.Message != "" {
+			extra = append(extra, "“"+text(title(firstLine(l.Message)))+"”")
 		}
 		if l.Date != "" {
 			extra = append(extra, text(l.Date))

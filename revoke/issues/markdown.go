@@ -75,9 +75,16 @@ func safeURL(u string) string {
 	return r.Replace(s)
 }
 
-// title makes a plain one-line title of at most 200 characters.
+// firstLine is the subject of a commit message.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// title makes a plain one-line title of at most 200 characters, in which @ mentions no one.
 func title(s string) string {
 	s = strings.Join(strings.Fields(flatten(s)), " ")
+	s = strings.ReplaceAll(s, "@", "@\u200b")
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:199]) + "…"
 	}

@@ -103,7 +103,10 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	)
 	if !repo.full() {
 		check = gitCmd(ctx, repo.gitDir, "cat-file", format)
-		revList = gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names"}, repo.revArgs()...)...)
+		// --missing=print lists an object the trees name and the store lacks as "?OID",
+		// which cat-file then answers as missing: a problem, not the end of the listing.
+		revList = gitCmd(ctx, repo.gitDir, append([]string{"rev-list", "--objects", "--no-object-names", "--missing=print"}, repo.revArgs()...)...)
+		repo.revInput(revList)
 		pipe, stderr, err := startReading(revList)
 		if err != nil {
 			return fmt.Errorf("listing objects: %w", err)
@@ -145,13 +148,25 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	if s.runBlobs > 0 {
 		maxBlobs = s.runBlobs
 	}
+	var listed *listedSet
+	if repo.full() {
+		listed = &listedSet{}
+		s.listed = listed
+	}
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() && ctx.Err() == nil {
 		oid, rest, _ := bytes.Cut(sc.Bytes(), []byte(" "))
+		oid = bytes.TrimPrefix(oid, []byte("?"))
 		typ, sizeText, _ := bytes.Cut(rest, []byte(" "))
 		switch {
 		case bytes.Equal(typ, typeBlob):
+			if listed != nil {
+				listed.add(string(oid))
+			}
 		case bytes.Equal(typ, typeMissing):
+			if listed != nil {
+				listed.add(string(oid))
+			}
 			if emitErr == nil {
 				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Err: fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)})
 			}
@@ -180,16 +195,23 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 	send()
 	scanErr := sc.Err()
 	waitErr := check.Wait()
+	var revListErr error
 	if revList != nil {
-		if err := revList.Wait(); err != nil {
-			return fmt.Errorf("listing objects: %w", gitError("rev-list", revListStderr, err))
-		}
+		revListErr = revList.Wait()
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if scanErr != nil {
 		return fmt.Errorf("listing objects: %w", scanErr)
+	}
+	if listed != nil {
+		listed.complete = waitErr == nil
+	}
+	if revListErr != nil && emitErr == nil {
+		// A tree or commit that cannot be read stops rev-list; what it listed is still
+		// read, and the objects after it are not.
+		emitErr = emit(scanner.Chunk{Location: scanner.Location{Path: repo.gitDir}, Err: fmt.Errorf("listing objects: %v; the objects after it were not listed (run git fsck)", gitError("rev-list", revListStderr, revListErr))})
 	}
 	if s.Progress != nil {
 		s.Progress(total, false)

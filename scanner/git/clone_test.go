@@ -2,9 +2,11 @@ package git
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -55,30 +57,172 @@ func TestClone(t *testing.T) {
 	}
 }
 
-// TestCloneError: a URL that serves no repository is a clear error without credentials.
+// TestCloneError: a URL that serves no repository, or a host that cannot be reached, is a
+// clear error that names the URL without its credentials.
 func TestCloneError(t *testing.T) {
 	needGit(t)
 	srv := smartHTTP(t, t.TempDir())
-	u := strings.Replace(srv.URL, "http://", "http://user:s3cret@", 1) + "/git/none.git"
+	for _, u := range []string{
+		strings.Replace(srv.URL, "http://", "http://user:s3cretpw@", 1) + "/git/none.git",
+		strings.Replace(srv.URL, "http://", "http://s3cretpw@", 1) + "/git/none.git", // a token as the user
+		"http://user:s3cretpw@127.0.0.1:1/app.git",
+	} {
+		err := Clone(context.Background(), u, t.TempDir())
+		var ce *CloneError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s: error %v, want a CloneError", redactURL(u), err)
+		}
+		if strings.Contains(err.Error(), "s3cretpw") || strings.Contains(ce.Hint(), "s3cretpw") {
+			t.Errorf("error holds the password: %v", err)
+		}
+		if !strings.Contains(err.Error(), "cloning http://***@") || !strings.Contains(ce.Hint(), "check the URL") {
+			t.Errorf("error %v, hint %q", err, ce.Hint())
+		}
+	}
+}
+
+// fakeSSH writes an ssh stand-in that git runs as GIT_SSH_COMMAND: it runs the command git
+// asks the remote to run (git-upload-pack 'PATH') here. With fail set, it fails as ssh does
+// when the host cannot be reached, repeating what it was given (a password included, had
+// git passed one) on its standard error.
+func fakeSSH(t *testing.T, fail bool) {
+	t.Helper()
+	script := "#!/bin/sh\nfor last; do :; done\nexec sh -c \"$last\"\n"
+	if fail {
+		script = "#!/bin/sh\necho \"ssh: connect to host example.invalid port 22: Connection refused ($*)\" >&2\nexit 255\n"
+	}
+	p := filepath.Join(t.TempDir(), "fake-ssh")
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_SSH_COMMAND", p)
+	t.Setenv("GIT_SSH_VARIANT", "ssh")
+}
+
+// TestCloneSSH: ssh URLs, in both forms, go through the system git, which runs the user's
+// GIT_SSH_COMMAND; the clone holds every branch and tag.
+func TestCloneSSH(t *testing.T) {
+	needGit(t)
+	fakeSSH(t, false)
+	h := repoWithTaggedSecret(t)
+	for _, u := range []string{"ssh://git@example.invalid" + h.dir, "git@example.invalid:" + h.dir} {
+		dir := t.TempDir()
+		if err := Clone(context.Background(), u, dir); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		res := run(t, config{readerGit, true}.source(dir))
+		if diff := cmp.Diff(h.want, got(t, h.keys, res), cmp.AllowUnexported(want{})); diff != "" {
+			t.Errorf("%s: locations in the clone (-want +got):\n%s", u, diff)
+		}
+	}
+}
+
+// TestCloneSSHError: an ssh host that cannot be reached is git's own first word on it, the
+// URL's password left out; without a system git, go-git tries and fails as clearly.
+func TestCloneSSHError(t *testing.T) {
+	needGit(t)
+	fakeSSH(t, true)
+	u := "ssh://deploy:hunter2pw@example.invalid/srv/app.git"
 	err := Clone(context.Background(), u, t.TempDir())
-	if err == nil {
-		t.Fatal("no error")
-	}
-	if strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("error holds the password: %v", err)
-	}
-	if !strings.Contains(err.Error(), "cloning") {
+	var ce *CloneError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "cloning ssh://deploy:***@example.invalid/srv/app.git: git clone: ssh: connect to host example.invalid") {
 		t.Errorf("error %v", err)
+	}
+	if strings.Contains(err.Error(), "hunter2pw") || !strings.Contains(ce.Hint(), "ssh key") {
+		t.Errorf("error %v, hint %q", err, ce.Hint())
+	}
+
+	lookGit = func() bool { return false }
+	t.Cleanup(func() {
+		lookGit = func() bool { _, err := exec.LookPath("git"); return err == nil }
+	})
+	t.Setenv("SSH_AUTH_SOCK", "")
+	err = Clone(context.Background(), "ssh://deploy:hunter2pw@127.0.0.1:1/srv/app.git", t.TempDir())
+	if !errors.As(err, &ce) || strings.Contains(err.Error(), "hunter2pw") || !strings.Contains(err.Error(), "cloning ssh://deploy:***@127.0.0.1:1/srv/app.git") {
+		t.Errorf("go-git: error %v", err)
 	}
 }
 
 func TestIsURL(t *testing.T) {
 	for in, want := range map[string]bool{
 		"https://github.com/o/r.git": true, "git@github.com:o/r.git": true, "ssh://git@host/r": true,
-		".": false, "/tmp/repo": false, "repo": false, "C:/repo": false, "./a@b:c": false,
+		"git@host:/srv/r.git": true,
+		".":                   false, "/tmp/repo": false, "repo": false, "C:/repo": false, "./a@b:c": false,
 	} {
 		if got := IsURL(in); got != want {
 			t.Errorf("IsURL(%q) = %v, want %v", in, got, want)
 		}
 	}
+}
+
+// TestRedactURL: a URL for people keeps no password, and no http user name (a token is often
+// given as one); scrub takes them out of any text in the forms a library may write them.
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pa55word@github.com/o/r.git":    "https://***@github.com/o/r.git",
+		"https://ghp_0123456789abcdef@github.com/o/r": "https://***@github.com/o/r",
+		"https://github.com/o/r":                      "https://github.com/o/r",
+		"ssh://git@host/r.git":                        "ssh://git@host/r.git",
+		"ssh://git:pa55word@host/r.git":               "ssh://git:***@host/r.git",
+		"git@github.com:o/r.git":                      "git@github.com:o/r.git",
+		"https://host/a@b/r":                          "https://host/a@b/r",
+		"https://u:p@ss@host/r":                       "https://***@host/r",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	u := "https://x-access-token:p%40ss-w0rd@github.com/o/r.git"
+	msg := `Get "` + u + `/info/refs": x-access-token:p%40ss-w0rd, p@ss-w0rd, p%40ss-w0rd`
+	if got := scrub(msg, u); strings.Contains(got, "ss-w0rd") || strings.Contains(got, "x-access-token") {
+		t.Errorf("scrub left a credential: %q", got)
+	}
+}
+
+// FuzzRedactURL checks that a clone URL for people, and any message a clone failure quotes
+// it in, keep no password and (for http) no user name: what is left of them is what the
+// host, the path or the fixed words hold anyway.
+func FuzzRedactURL(f *testing.F) {
+	f.Add("https", "user", "pa55word", "github.com", "/o/r.git")
+	f.Add("ssh", "git", "hunter2pw", "example.com:22", "/srv/app.git")
+	f.Add("http", "ghp_0123456789", "", "127.0.0.1:1", "/app.git")
+	f.Add("https", "a@b", "c:d@e", "host", "/p@q")
+	f.Fuzz(func(t *testing.T, scheme, user, password, host, path string) {
+		letters := func(s string) bool {
+			return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && r != '+' })
+		}
+		if !letters(scheme) || host == "" || strings.ContainsAny(host, "/@?#") ||
+			strings.ContainsAny(user+password, "/?#") || strings.Contains(user, ":") || path != "" && path[0] != '/' {
+			return
+		}
+		userinfo := user
+		if password != "" {
+			userinfo += ":" + password
+		}
+		u := scheme + "://" + userinfo + "@" + host + path
+		red := redactURL(u)
+		secrets := []string{password}
+		if !isSSH(u) {
+			secrets = append(secrets, user)
+		}
+		const words = "cloning failed: Get \"/info/refs\": refused ***"
+		for _, s := range secrets {
+			// What the host, the path, the user an ssh URL keeps, or the fixed words hold
+			// may show.
+			shown := scheme + "://***@" + host + path + " " + words
+			if isSSH(u) {
+				shown += " " + scheme + "://" + user + ":***@" + host + path + " " + user + "@"
+			}
+			if s == "" || strings.Contains(shown, s) {
+				continue
+			}
+			if strings.Contains(red, s) {
+				t.Fatalf("redactURL(%q) = %q holds %q", u, red, s)
+			}
+			msg := "cloning failed: Get \"" + u + "/info/refs\": " + s + " refused"
+			if got := scrub(msg, u); len(s) >= 4 && strings.Contains(got, s) {
+				t.Fatalf("scrub(%q) = %q holds %q", msg, got, s)
+			}
+		}
+	})
 }

@@ -355,3 +355,95 @@ func repoWithCorruptTreeRef(t testing.TB) (h history, corrupt string) {
 	}
 	return history{dir: f.dir, keys: []string{k}, want: []want{{0, "a.txt", 1, 3, c, 1}}}, corrupt
 }
+
+// objectFile is the path of object oid's loose file in the repository at dir.
+func objectFile(t testing.TB, dir, oid string) string {
+	t.Helper()
+	p := filepath.Join(dir, ".git", "objects", oid[:2], oid[2:])
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("object %s is not a loose object: %v", oid, err)
+	}
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// deleteObject removes object oid from the repository at dir.
+func deleteObject(t testing.TB, dir, oid string) {
+	t.Helper()
+	if err := os.Remove(objectFile(t, dir, oid)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// truncateObject cuts object oid's file to its first 10 bytes: git still lists it (from its
+// file name) and cannot read it.
+func truncateObject(t testing.TB, dir, oid string) {
+	t.Helper()
+	p := objectFile(t, dir, oid)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data[:10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// repoWithSecretInSubtree: key 0 is committed in keep/a.txt, key 1 in lost/b.txt by the next
+// commit, and a third commit changes another file; it returns the id of the lost/ tree,
+// which tests delete or corrupt, and the wants of a scan that can read everything.
+func repoWithSecretInSubtree(t testing.TB) (h history, lostTree string) {
+	f := newFixture(t)
+	k0, k1 := f.key(), f.key()
+	c1 := f.commit("Keep", map[string]string{"keep/a.txt": "k=" + k0 + "\n"})
+	c2 := f.commit("Lose", map[string]string{"lost/b.txt": "k=" + k1 + "\n"})
+	f.commit("Later", map[string]string{"README.md": "# app\n"})
+	lostTree = f.git("rev-parse", "HEAD:lost")
+	return history{dir: f.dir, keys: []string{k0, k1}, want: []want{
+		{0, "keep/a.txt", 1, 3, c1, 1},
+		{1, "lost/b.txt", 1, 3, c2, 2},
+	}}, lostTree
+}
+
+// repoWithSubmodule: a commit adds a submodule at vendor/lib (a gitlink to a commit the
+// repository does not hold, as a clone without its submodules has it), and a key when key
+// is set; it returns that commit.
+func repoWithSubmodule(t testing.TB, key bool) (h history, commit string) {
+	f := newFixture(t)
+	files := map[string]string{
+		".gitmodules": "[submodule \"lib\"]\n\tpath = vendor/lib\n\turl = https://example.com/lib.git\n",
+	}
+	var k string
+	if key {
+		k = f.key()
+		files["app.env"] = "KEY=" + k + "\n"
+	}
+	f.write(files)
+	f.git("add", "-A")
+	// The gitlink goes in the index alone: the working tree has no vendor/lib, which
+	// `git add -A` would take for a deletion.
+	f.git("update-index", "--add", "--cacheinfo", "160000,"+strings.Repeat("5", 40)+",vendor/lib")
+	f.tick++
+	runGit(t, f.dir, f.tick, "commit", "-q", "-m", "Add lib")
+	commit = f.git("rev-parse", "HEAD")
+	h = history{dir: f.dir}
+	if key {
+		h.keys = []string{k}
+		h.want = []want{{0, "app.env", 1, 5, commit, 1}}
+	}
+	return h, commit
+}
+
+// repoWithSkippedBlobs: a commit adds a binary file and a large one, the next a key.
+func repoWithSkippedBlobs(t testing.TB) (h history, images string) {
+	f := newFixture(t)
+	images = f.commit("Add images", map[string]string{
+		"img/logo.png":  "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + strings.Repeat("\x00", 64),
+		"data/big.json": "[" + strings.Repeat("1,", 600) + "1]\n",
+	})
+	k := f.key()
+	c := f.commit("Add key", map[string]string{"app.env": "KEY=" + k + "\n"})
+	return history{dir: f.dir, keys: []string{k}, want: []want{{0, "app.env", 1, 5, c, 2}}}, images
+}

@@ -54,20 +54,21 @@ func (p *pieces) text(max int, not string) []byte {
 	return out
 }
 
-// visit is one call of parseLog's visit.
+// visit is one call of parseLog's visit: a blob, or a submodule's commit (blob empty).
 type visit struct{ commit, path, blob string }
 
 // logVisits runs parseLog over data with a reader of the given buffer size.
 func logVisits(data []byte, size int) (visits []visit, commits int64, err error) {
-	err = parseLog(bufio.NewReaderSize(bytes.NewReader(data), size), func(c *commitInfo, path, blob string) {
-		visits = append(visits, visit{c.sha, path, blob})
+	err = parseLog(bufio.NewReaderSize(bytes.NewReader(data), size), visitor{
+		blob: func(c *commitInfo, path, blob string) { visits = append(visits, visit{c.sha, path, blob}) },
+		link: func(c *commitInfo, path string) { visits = append(visits, visit{c.sha, path, ""}) },
 	}, &commits)
 	return visits, commits, err
 }
 
 // FuzzParseLog checks parseLog: results that the input holds, the same whatever the read
-// buffer's size, every path a commit introduced visited once for well-formed output, and
-// an error for a record cut short or a broken object id.
+// buffer's size, every path a commit introduced (a blob or a submodule's commit) visited
+// once for well-formed output, and an error for a record cut short or a broken object id.
 func FuzzParseLog(f *testing.F) {
 	z, a, b, c := strings.Repeat("0", 40), strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)
 	f.Add([]byte("\x01"+c+"\x00\n"+
@@ -94,7 +95,7 @@ func FuzzParseLog(f *testing.F) {
 				if !isOID([]byte(v.commit)) || !bytes.Contains(data, []byte("\x01"+v.commit)) {
 					t.Fatalf("commit %q is not a commit of the input", v.commit)
 				}
-				if !isOID([]byte(v.blob)) || strings.Trim(v.blob, "0") == "" || !bytes.Contains(data, []byte(v.blob)) {
+				if v.blob != "" && (!isOID([]byte(v.blob)) || strings.Trim(v.blob, "0") == "" || !bytes.Contains(data, []byte(v.blob))) {
 					t.Fatalf("blob %q is not a blob of the input", v.blob)
 				}
 				if v.path == "" || !bytes.Contains(data, []byte("\x00"+v.path)) {
@@ -201,7 +202,11 @@ func buildLog(p pieces) wellFormedLog {
 			w.oids = append(w.oids, oidAt)
 			w.text = append(w.text, path...)
 			w.text = append(w.text, 0)
-			if mode != "160000" && oid != zero {
+			switch {
+			case oid == zero:
+			case mode == "160000":
+				w.visits = append(w.visits, visit{sha, string(path), ""})
+			default:
 				w.visits = append(w.visits, visit{sha, string(path), oid})
 			}
 		}

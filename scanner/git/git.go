@@ -9,6 +9,7 @@
 package git
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,33 +78,76 @@ type Source struct {
 	// matched nothing before is left out when it comes again. Findings are the same either
 	// way.
 	Lines *rules.LineFilter
-	// Logger receives debug lines about what is read.
+	// Logger receives debug lines about what is read, and the warnings of a shallow clone.
+	// When it shows debug lines, the blobs skipped (binary, too large) are named by the
+	// commit and path that brought them in, which costs a walk of the history; otherwise
+	// by object id.
 	Logger zerolog.Logger
 	// Progress, when set, is told the bytes of each blob read (add=true) and the total bytes
 	// to read (add=false) once known: with the git reader, blobs are read while they are
 	// listed, so some are read before the total is known.
 	Progress func(n int64, add bool)
 
+	// Forges, when set, fills in the permalink (Location.URL) of each place when the
+	// repository's origin remote is on one of these forges (KnownForges gives the usual
+	// ones).
+	Forges Forges
+	// MaxRefs bounds the refs a full scan starts from; 0 means DefaultMaxRefs. A repository
+	// with more is scanned from the first MaxRefs and HEAD, and says so as a problem.
+	MaxRefs int
+
 	// runBlobs, when set, bounds the blobs of each run handed to the git reader's processes
 	// (runBlobs), so that tests can make many runs of a small history.
 	runBlobs int
 
-	// commits is the go-git reader's count of commits.
+	// commits is the count of commits, set when the scan ends.
 	commits int64
 	// history is the git reader's history walk, set when the scan starts and started at
-	// the first match (see matched).
+	// the first match or skip (see matched and hold).
 	history *histWalk
 	once    sync.Once
 	repo    *repository
 	repoErr error
+
+	// mu guards targets and held, which the engine's workers add to.
+	mu sync.Mutex
+	// targets are the blobs that matched; held the chunks of blobs skipped or unreadable,
+	// kept to be named by path once placed.
+	targets map[string]bool
+	held    []scanner.Chunk
+	// inflight counts the chunks the engine has not finished with.
+	inflight sync.WaitGroup
+	// placed is where the blobs of targets and held sit, set when the scan ends.
+	placed *placement
+	// listed is what a full scan's listing held (git reader).
+	listed *listedSet
+	// links are the submodules the go-git reader saw, by path.
+	links map[string]*commitInfo
+	// readErrs counts the trees and commits the go-git reader could not read: its walk
+	// is not complete then.
+	readErrs int
 }
+
+// DefaultMaxRefs is the refs a full scan starts from at most. A mirror of a busy forge's
+// repository holds a few hundred thousand (a ref for each pull request); a repository with
+// millions is hostile, or a Gerrit mirror, whose refs hold little that the branches do not.
+const DefaultMaxRefs = 1 << 20
 
 // repository is an opened repository and the revisions a scan covers.
 type repository struct {
 	gitDir string
+	// dir is the folder given, for messages.
+	dir string
 	// include and exclude are the revisions of the scan; all means every ref.
 	all              bool
 	include, exclude []string
+	// refs, when set, are the tips of a full scan in place of every ref: the repository
+	// had more refs than the bound (refsCut), so the first ones and HEAD are walked.
+	refs    []string
+	refsCut int
+	// shallow is the boundary of a shallow clone: the commits whose parents it lacks. It
+	// is nil for a complete history.
+	shallow map[string]bool
 	// gogit is set for the go-git reader.
 	gogit *goGitRepo
 }
@@ -110,8 +155,12 @@ type repository struct {
 // full tells a scan of everything from every ref, with no lower bound (Since).
 func (r *repository) full() bool { return r.all && len(r.exclude) == 0 }
 
-// revArgs are the revision arguments of a scan for rev-list and log.
+// revArgs are the revision arguments of a scan for rev-list and log; revInput gives the
+// command its standard input when they say --stdin.
 func (r *repository) revArgs() []string {
+	if r.refs != nil {
+		return []string{"--stdin"}
+	}
 	args := append([]string(nil), r.include...)
 	if r.all {
 		args = []string{"--all"}
@@ -120,6 +169,22 @@ func (r *repository) revArgs() []string {
 		args = append(append(args, "--not"), r.exclude...)
 	}
 	return args
+}
+
+// revInput sets cmd's standard input to the revisions of the scan when revArgs reads them
+// from there: too many refs for a command line.
+func (r *repository) revInput(cmd *exec.Cmd) {
+	if r.refs == nil {
+		return
+	}
+	var b strings.Builder
+	for _, ref := range r.refs {
+		b.WriteString(ref + "\n")
+	}
+	for _, rev := range r.exclude {
+		b.WriteString("^" + rev + "\n")
+	}
+	cmd.Stdin = strings.NewReader(b.String())
 }
 
 // errNotRepository is returned for a folder that holds no git repository.
@@ -134,16 +199,28 @@ func notRepository(dir string) error {
 // repository.
 type RevisionError struct {
 	rev, dir string
+	// shallow is set when the repository is a shallow clone: the revision may lie beyond
+	// the history it holds.
+	shallow bool
 }
 
 func (e *RevisionError) Error() string {
+	if e.shallow {
+		return fmt.Sprintf("reading revision %q: it names no commit in %s, a shallow clone whose history may not reach it", e.rev, e.dir)
+	}
 	return fmt.Sprintf("reading revision %q: it names no commit in %s", e.rev, e.dir)
 }
 
-// Hint says what to check.
+// Hint says what to check, or how to fetch the history a shallow clone lacks.
 func (e *RevisionError) Hint() string {
+	if e.shallow {
+		return fetchMoreHint
+	}
 	return "name a branch, tag or commit that the repository holds (a shallow clone may not hold it yet)"
 }
+
+// fetchMoreHint says how to give a shallow clone more history.
+const fetchMoreHint = "fetch more history: git fetch --deepen=N (N more commits) or git fetch --unshallow (all of it); with actions/checkout, set fetch-depth: 0"
 
 // zeroRev matches the all-zeros object ids that CI systems send for "nothing before".
 func zeroRev(s string) bool {
@@ -204,7 +281,7 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 	if !info.IsDir() {
 		return nil, notRepository(dir)
 	}
-	r := &repository{}
+	r := &repository{dir: dir}
 	switch {
 	case s.Range != "":
 		a, b, ok := strings.Cut(s.Range, "..")
@@ -229,7 +306,7 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 		}
 	}
 	if s.reader() == readerGoGit {
-		if err := openGoGit(dir, r); err != nil {
+		if err := openGoGit(dir, r, s.maxRefs()); err != nil {
 			return nil, err
 		}
 		return r, nil
@@ -239,95 +316,122 @@ func (s *Source) openRepo(ctx context.Context) (*repository, error) {
 		return nil, notRepository(dir)
 	}
 	r.gitDir = strings.TrimSpace(out)
+	if p, err := gitOutput(ctx, r.gitDir, "rev-parse", "--git-path", "shallow"); err == nil {
+		p = strings.TrimSpace(p)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(r.gitDir, p)
+		}
+		if r.shallow, err = readShallow(p); err != nil {
+			return nil, err
+		}
+	}
 	revs := append(append([]string(nil), r.include...), r.exclude...)
 	for _, rev := range revs {
 		if _, err := gitOutput(ctx, r.gitDir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); err != nil {
-			return nil, &RevisionError{rev: rev, dir: dir}
+			return nil, &RevisionError{rev: rev, dir: dir, shallow: r.shallow != nil}
+		}
+	}
+	if r.all {
+		if err := s.boundRefs(ctx, r); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Scan implements scanner.Source: it emits every unique blob once.
+func (s *Source) maxRefs() int {
+	if s.MaxRefs > 0 {
+		return s.MaxRefs
+	}
+	return DefaultMaxRefs
+}
+
+// boundRefs keeps a full scan to the first refs and HEAD when the repository has more than
+// the bound: git would otherwise hold them all.
+func (s *Source) boundRefs(ctx context.Context, r *repository) error {
+	limit := s.maxRefs()
+	refs, err := readIDs(gitCmd(ctx, r.gitDir, "for-each-ref", "--count="+strconv.Itoa(limit+1), "--format=%(objectname)"), "for-each-ref")
+	if err != nil {
+		return fmt.Errorf("listing refs: %w", err)
+	}
+	if len(refs) <= limit {
+		return nil
+	}
+	r.refs, r.refsCut = append(refs[:limit], "HEAD"), limit
+	if _, err := gitOutput(ctx, r.gitDir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err != nil {
+		r.refs = r.refs[:limit]
+	}
+	return nil
+}
+
+// refsProblem is the problem of a scan cut to its first refs.
+func refsProblem(r *repository) scanner.Chunk {
+	return scanner.Chunk{Location: scanner.Location{Path: r.dir}, Err: fmt.Errorf("the repository has more than %d refs: only the first %d and HEAD were scanned", r.refsCut, r.refsCut)}
+}
+
+// maxShallow bounds the commits read from a shallow clone's boundary file.
+const maxShallow = 1 << 20
+
+// readShallow reads a shallow clone's boundary (the file .git/shallow: one commit id a
+// line); nil when there is no such file, a complete history.
+func readShallow(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the shallow boundary: %w", err)
+	}
+	defer f.Close()
+	set := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() && len(set) < maxShallow {
+		if id := bytes.TrimSpace(sc.Bytes()); isOID(id) {
+			set[string(id)] = true
+		}
+	}
+	if len(set) == 0 {
+		return nil, nil
+	}
+	return set, nil
+}
+
+// Scan implements scanner.Source: it emits every unique blob once. Once every blob has been
+// read and matched (Scan waits for the Done of each chunk it emitted, which the engine calls
+// once it has told the chunk's matches), it places the blobs that matched or were skipped
+// with a walk of the history, and emits what the walk found: the commits it could not
+// read, the blobs the trees name that the object store lacks, the submodules, and then the
+// skipped blobs named by path and commit.
 func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error {
 	repo, err := s.open(ctx)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	defer func() { s.Logger.Debug().Dur("took", time.Since(start)).Msg("blobs read") }()
-	if s.reader() == readerGoGit {
-		return s.scanGoGit(ctx, repo, emit)
+	defer func() { s.Logger.Debug().Dur("took", time.Since(start)).Msg("history scanned") }()
+	if repo.refsCut > 0 {
+		if err := emit(refsProblem(repo)); err != nil {
+			return err
+		}
 	}
-	return s.scanGit(ctx, repo, emit)
-}
-
-// Resolve implements scanner.Resolver: it replaces each location that names a blob by one
-// location per commit that introduced that blob at a path, with the commit's author, date
-// and subject.
-func (s *Source) Resolve(ctx context.Context, findings []*scanner.Finding) error {
-	repo, err := s.open(ctx)
+	track := s.track(emit)
+	if s.reader() == readerGoGit {
+		err = s.scanGoGit(ctx, repo, track)
+	} else {
+		err = s.scanGit(ctx, repo, track)
+	}
 	if err != nil {
 		return err
 	}
-	targets := map[string][]intro{}
-	for _, f := range findings {
-		for _, l := range f.Locations {
-			if l.Blob != "" {
-				targets[l.Blob] = nil
-			}
-		}
+	if err := s.waitChunks(ctx); err != nil {
+		return err
 	}
-	if len(targets) == 0 {
-		return nil
-	}
-	start := time.Now()
-	if s.reader() == readerGoGit {
-		err = walkGoGit(ctx, repo, func(c *commitInfo, path, blob string) {
-			if list, ok := targets[blob]; ok {
-				targets[blob] = append(list, intro{commit: c, path: path})
-			}
-		})
-	} else {
-		err = s.placeGit(ctx, repo, targets)
-	}
-	if err != nil {
-		return fmt.Errorf("walking history: %w", err)
-	}
-	s.Logger.Debug().Dur("took", time.Since(start)).Int("blobs", len(targets)).Msg("findings placed")
-	for _, f := range findings {
-		var locs []scanner.Location
-		for _, l := range f.Locations {
-			if l.Blob == "" {
-				locs = append(locs, l)
-				continue
-			}
-			// A blob no commit introduces is not reachable from the refs scanned (garbage
-			// left in the object store): it has no location and is dropped.
-			for _, in := range targets[l.Blob] {
-				nl := l
-				nl.Path = in.path
-				nl.Commit = in.commit.sha
-				nl.Author = in.commit.author
-				nl.Email = in.commit.email
-				nl.Date = in.commit.date
-				nl.Message = in.commit.subject
-				locs = append(locs, nl)
-			}
-		}
-		f.Locations = locs
-	}
-	return nil
+	s.Logger.Debug().Dur("took", time.Since(start)).Msg("blobs read")
+	return s.finish(ctx, repo, emit)
 }
 
-// Commits implements scanner.Counter. With the git reader it waits for the history walk, if
-// the scan started one.
-func (s *Source) Commits() int64 {
-	if s.history != nil {
-		return s.history.count()
-	}
-	return s.commits
-}
+// Commits implements scanner.Counter: the commits of the scan, once it has ended.
+func (s *Source) Commits() int64 { return s.commits }
 
 // commitInfo is what a location tells of a commit.
 type commitInfo struct {

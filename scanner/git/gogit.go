@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dustin/go-humanize"
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/leakstop/leakstop/scanner"
 )
@@ -25,9 +29,79 @@ type goGitRepo struct {
 	trees   []plumbing.Hash // trees and blobs that refs point at directly
 	blobs   []plumbing.Hash
 	edge    []plumbing.Hash
+	// problems are the commits the opening could not read: reported by the scan, which
+	// goes on without them.
+	problems []scanner.Chunk
 }
 
-func openGoGit(dir string, repo *repository) error {
+// Bounds on what the go-git reader reads of objects that are not blobs: go-git holds an
+// object whole in memory, so a hostile commit or tree of gigabytes is refused before it is
+// read. A real commit is a few kilobytes (a long merge message, a signature: tens); a tree
+// of a million files is about 40 MiB.
+const (
+	maxCommitSize = 4 << 20
+	maxTreeSize   = 64 << 20
+)
+
+// objectSize returns the size of object h without reading it, when the storage can tell.
+func objectSize(r *gogit.Repository, h plumbing.Hash) (int64, bool) {
+	sizer, ok := r.Storer.(interface {
+		EncodedObjectSize(plumbing.Hash) (int64, error)
+	})
+	if !ok {
+		return 0, false
+	}
+	n, err := sizer.EncodedObjectSize(h)
+	return n, err == nil
+}
+
+// tooLarge is the error for an object larger than its bound.
+func tooLarge(kind string, h plumbing.Hash, n, limit int64) error {
+	return fmt.Errorf("%s %s is %s, larger than the %s a %s may be: not read", kind, h, humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit)), kind)
+}
+
+// readCommit reads commit h, refusing one larger than maxCommitSize, with its author's name
+// and email cut at maxField bytes.
+func readCommit(r *gogit.Repository, h plumbing.Hash) (*object.Commit, error) {
+	if n, ok := objectSize(r, h); ok && n > maxCommitSize {
+		return nil, tooLarge("commit", h, n, maxCommitSize)
+	}
+	c, err := r.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+	}
+	c.Author.Name, c.Author.Email = clip(c.Author.Name, maxField), clip(c.Author.Email, maxField)
+	return c, nil
+}
+
+// readTree reads tree h, refusing one larger than maxTreeSize.
+func readTree(r *gogit.Repository, h plumbing.Hash) (*object.Tree, error) {
+	if n, ok := objectSize(r, h); ok && n > maxTreeSize {
+		return nil, tooLarge("tree", h, n, maxTreeSize)
+	}
+	t, err := r.TreeObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading tree %s: %w", h, err)
+	}
+	return t, nil
+}
+
+// clip cuts s at n bytes, dropping a character cut in two.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for i := 0; i < utf8.UTFMax && len(s) > 0; i++ {
+		if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size != 1 {
+			break
+		}
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func openGoGit(dir string, repo *repository, maxRefs int) error {
 	r, err := gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		r, err = gogit.PlainOpen(dir) // a bare repository
@@ -35,33 +109,56 @@ func openGoGit(dir string, repo *repository) error {
 	if err != nil {
 		return notRepository(dir)
 	}
+	if fs, ok := r.Storer.(*filesystem.Storage); ok {
+		if repo.shallow, err = readShallow(filepath.Join(fs.Filesystem().Root(), "shallow")); err != nil {
+			return err
+		}
+	}
 	g := &goGitRepo{r: r}
 	var tips []plumbing.Hash
+	tipSeen := map[plumbing.Hash]bool{}
+	addTip := func(h plumbing.Hash) {
+		if !tipSeen[h] {
+			tipSeen[h] = true
+			tips = append(tips, h)
+		}
+	}
 	if repo.all {
 		refs, err := r.References()
 		if err != nil {
 			return fmt.Errorf("listing refs: %w", err)
 		}
+		n := 0
 		err = refs.ForEach(func(ref *plumbing.Reference) error {
 			if ref.Type() != plumbing.HashReference {
 				return nil
 			}
-			tips = append(tips, ref.Hash())
+			if n++; n > maxRefs {
+				repo.refsCut = maxRefs
+				return storer.ErrStop
+			}
+			addTip(ref.Hash())
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("listing refs: %w", err)
 		}
 		if head, err := r.Head(); err == nil {
-			tips = append(tips, head.Hash())
+			addTip(head.Hash())
 		}
+	}
+	shallowErr := func(rev string) error {
+		return &RevisionError{rev: rev, dir: dir, shallow: repo.shallow != nil}
 	}
 	resolve := func(revs []string) ([]plumbing.Hash, error) {
 		var out []plumbing.Hash
 		for _, rev := range revs {
 			h, err := r.ResolveRevision(plumbing.Revision(rev))
 			if err != nil {
-				return nil, &RevisionError{rev: rev, dir: dir}
+				return nil, shallowErr(rev)
+			}
+			if _, err := readCommit(r, *h); err != nil {
+				return nil, shallowErr(rev)
 			}
 			out = append(out, *h)
 		}
@@ -71,19 +168,29 @@ func openGoGit(dir string, repo *repository) error {
 	if err != nil {
 		return err
 	}
-	tips = append(tips, included...)
+	for _, h := range included {
+		addTip(h)
+	}
 	excluded, err := resolve(repo.exclude)
 	if err != nil {
 		return err
 	}
+	// parents are the parents of c that the clone holds: none at a shallow boundary.
+	parents := func(c *object.Commit) []plumbing.Hash {
+		if repo.shallow[c.Hash.String()] {
+			return nil
+		}
+		return c.ParentHashes
+	}
 
-	// Commits reachable from the excluded revisions are left out.
+	// Commits reachable from the excluded revisions are left out. One that cannot be read
+	// ends that line: its history is taken as not excluded, and is scanned.
 	out := map[plumbing.Hash]bool{}
 	var stack []plumbing.Hash
 	for _, h := range excluded {
-		c, err := r.CommitObject(h)
+		c, err := readCommit(r, h)
 		if err != nil {
-			return fmt.Errorf("reading commit %s: %w", h, err)
+			return err
 		}
 		g.edge = append(g.edge, c.TreeHash)
 		stack = append(stack, h)
@@ -94,12 +201,12 @@ func openGoGit(dir string, repo *repository) error {
 		if out[h] {
 			continue
 		}
-		out[h] = true
-		c, err := r.CommitObject(h)
+		c, err := readCommit(r, h)
 		if err != nil {
-			return fmt.Errorf("reading commit %s: %w", h, err)
+			continue
 		}
-		stack = append(stack, c.ParentHashes...)
+		out[h] = true
+		stack = append(stack, parents(c)...)
 	}
 
 	seen := map[plumbing.Hash]bool{}
@@ -107,7 +214,8 @@ func openGoGit(dir string, repo *repository) error {
 	for _, h := range tips {
 		obj, err := peel(r, h)
 		if err != nil {
-			return err
+			g.problems = append(g.problems, scanner.Chunk{Location: scanner.Location{Commit: h.String()}, Err: err})
+			continue
 		}
 		switch o := obj.(type) {
 		case *object.Commit:
@@ -125,20 +233,20 @@ func openGoGit(dir string, repo *repository) error {
 			continue
 		}
 		seen[h] = true
-		c, err := r.CommitObject(h)
+		c, err := readCommit(r, h)
 		if err != nil {
-			return fmt.Errorf("reading commit %s: %w", h, err)
+			// Reported; the history behind it is not reached.
+			g.problems = append(g.problems, scanner.Chunk{Location: scanner.Location{Commit: h.String()}, Err: fmt.Errorf("%w (the repository may be corrupt: run git fsck); the history behind it was not scanned", err)})
+			continue
 		}
 		g.include = append(g.include, h)
-		for _, p := range c.ParentHashes {
+		for _, p := range parents(c) {
 			if out[p] {
 				if !edgeSeen[p] {
 					edgeSeen[p] = true
-					pc, err := r.CommitObject(p)
-					if err != nil {
-						return fmt.Errorf("reading commit %s: %w", p, err)
+					if pc, err := readCommit(r, p); err == nil {
+						g.edge = append(g.edge, pc.TreeHash)
 					}
-					g.edge = append(g.edge, pc.TreeHash)
 				}
 				continue
 			}
@@ -152,6 +260,11 @@ func openGoGit(dir string, repo *repository) error {
 // peel follows annotated tags to the object they name.
 func peel(r *gogit.Repository, h plumbing.Hash) (object.Object, error) {
 	for i := 0; i < 16; i++ {
+		if n, ok := objectSize(r, h); ok && n > maxCommitSize {
+			// No tag or commit is this large, and go-git would read it whole to say what
+			// it is: a blob that a ref names, which the scan skips or reads by its size.
+			return &object.Blob{Hash: h, Size: n}, nil
+		}
 		obj, err := r.Object(plumbing.AnyObject, h)
 		if err != nil {
 			return nil, fmt.Errorf("reading object %s: %w", h, err)
@@ -165,28 +278,52 @@ func peel(r *gogit.Repository, h plumbing.Hash) (object.Object, error) {
 	return nil, fmt.Errorf("reading object %s: tags nested too deep", h)
 }
 
-// treeBlobs adds the blobs under a tree to blobs, skipping trees already in seen.
-func treeBlobs(r *gogit.Repository, h plumbing.Hash, seen map[plumbing.Hash]bool, blobs map[plumbing.Hash]bool, order *[]plumbing.Hash) error {
-	if seen[h] {
+// treeWalk gathers the blobs under trees, each tree read once, and the submodules on the
+// way.
+type treeWalk struct {
+	r     *gogit.Repository
+	seen  map[plumbing.Hash]bool
+	blobs map[plumbing.Hash]bool
+	// order, when set, receives each new blob in the order found.
+	order *[]plumbing.Hash
+	// links, when set, receives each submodule path with the commit it was seen in.
+	links map[string]*commitInfo
+}
+
+// add adds the blobs under tree h, at prefix, of commit c (nil for a tree a ref names).
+func (w *treeWalk) add(h plumbing.Hash, prefix string, c *commitInfo) error {
+	return w.addAt(h, prefix, c, 0)
+}
+
+func (w *treeWalk) addAt(h plumbing.Hash, prefix string, c *commitInfo, depth int) error {
+	if w.seen[h] {
 		return nil
 	}
-	seen[h] = true
-	t, err := r.TreeObject(h)
+	if depth > maxTreeDepth {
+		return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
+	}
+	w.seen[h] = true
+	t, err := readTree(w.r, h)
 	if err != nil {
-		return fmt.Errorf("reading tree %s: %w", h, err)
+		return err
 	}
 	for _, e := range t.Entries {
 		switch {
 		case e.Mode == filemode.Dir:
-			if err := treeBlobs(r, e.Hash, seen, blobs, order); err != nil {
+			if err := w.addAt(e.Hash, prefix+e.Name+"/", c, depth+1); err != nil {
 				return err
 			}
 		case e.Mode == filemode.Submodule:
+			if w.links != nil && len(w.links) < maxLinks {
+				if _, ok := w.links[prefix+e.Name]; !ok {
+					w.links[prefix+e.Name] = c
+				}
+			}
 		default:
-			if !blobs[e.Hash] {
-				blobs[e.Hash] = true
-				if order != nil {
-					*order = append(*order, e.Hash)
+			if !w.blobs[e.Hash] {
+				w.blobs[e.Hash] = true
+				if w.order != nil {
+					*w.order = append(*w.order, e.Hash)
 				}
 			}
 		}
@@ -194,24 +331,63 @@ func treeBlobs(r *gogit.Repository, h plumbing.Hash, seen map[plumbing.Hash]bool
 	return nil
 }
 
+// goGitTreeFiles tells visit each file under tree, with its path.
+func goGitTreeFiles(g *goGitRepo, tree string, visit func(path, blob string)) error {
+	var walk func(h plumbing.Hash, prefix string, depth int) error
+	walk = func(h plumbing.Hash, prefix string, depth int) error {
+		if depth > maxTreeDepth {
+			return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
+		}
+		t, err := readTree(g.r, h)
+		if err != nil {
+			return err
+		}
+		for _, e := range t.Entries {
+			switch e.Mode {
+			case filemode.Dir:
+				if err := walk(e.Hash, prefix+e.Name+"/", depth+1); err != nil {
+					return err
+				}
+			case filemode.Submodule:
+			default:
+				visit(prefix+e.Name, e.Hash.String())
+			}
+		}
+		return nil
+	}
+	return walk(plumbing.NewHash(tree), "", 0)
+}
+
+// maxTreeDepth bounds how deep folders nest in a tree the go-git reader walks: git itself
+// refuses more than 4096 (core.maxTreeDepth), and a hostile tree could nest itself without
+// end in a repository whose objects were written by hand.
+const maxTreeDepth = 4096
+
 // scanGoGit reads the blobs of the scan with go-git, one at a time.
 func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scanner.Chunk) error) error {
 	g := repo.gogit
 	r := g.r
-	// Blobs under the edge trees are left out, as git rev-list leaves them out.
-	excluded := map[plumbing.Hash]bool{}
-	edgeSeen := map[plumbing.Hash]bool{}
-	for _, h := range g.edge {
-		if err := treeBlobs(r, h, edgeSeen, excluded, nil); err != nil {
+	for _, c := range g.problems {
+		s.readErrs++
+		if err := emit(c); err != nil {
 			return err
 		}
+	}
+	// Blobs under the edge trees are left out, as git rev-list leaves them out.
+	excluded := map[plumbing.Hash]bool{}
+	edge := &treeWalk{r: r, seen: map[plumbing.Hash]bool{}, blobs: excluded}
+	for _, h := range g.edge {
+		// A tree of the excluded history that cannot be read leaves its blobs in: they
+		// are scanned again, which costs time, not findings.
+		_ = edge.add(h, "", nil)
 	}
 	var order []plumbing.Hash
 	blobs := map[plumbing.Hash]bool{}
 	for h := range excluded {
 		blobs[h] = true // marks them as done
 	}
-	seen := edgeSeen
+	s.links = map[string]*commitInfo{}
+	w := &treeWalk{r: r, seen: edge.seen, blobs: blobs, order: &order, links: s.links}
 	for _, h := range g.blobs {
 		if !blobs[h] {
 			blobs[h] = true
@@ -219,9 +395,10 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 		}
 	}
 	for _, h := range g.trees {
-		if err := treeBlobs(r, h, seen, blobs, &order); err != nil {
+		if err := w.add(h, "", nil); err != nil {
 			// Reported; the commits are read all the same.
-			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: h.String()}, Err: err}); err != nil {
+			s.readErrs++
+			if err := emit(scanner.Chunk{Location: scanner.Location{Path: repo.dir}, Err: err}); err != nil {
 				return err
 			}
 		}
@@ -230,15 +407,17 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c, err := r.CommitObject(ch)
+		c, err := readCommit(r, ch)
 		if err != nil {
-			if err := emit(scanner.Chunk{Location: scanner.Location{Commit: ch.String()}, Err: fmt.Errorf("reading commit %s: %w", ch, err)}); err != nil {
+			s.readErrs++
+			if err := emit(scanner.Chunk{Location: scanner.Location{Commit: ch.String()}, Err: err}); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := treeBlobs(r, c.TreeHash, seen, blobs, &order); err != nil {
-			if err := emit(scanner.Chunk{Location: scanner.Location{Commit: ch.String()}, Err: err}); err != nil {
+		if err := w.add(c.TreeHash, "", &commitInfo{sha: ch.String()}); err != nil {
+			s.readErrs++
+			if err := emit(scanner.Chunk{Location: scanner.Location{Commit: ch.String()}, Err: fmt.Errorf("%w (the repository may be corrupt: run git fsck)", err)}); err != nil {
 				return err
 			}
 		}
@@ -254,6 +433,16 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 			return err
 		}
 		loc := scanner.Location{Blob: h.String()}
+		skip := func(n int64) error {
+			return emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+		}
+		// The size first: go-git reads a loose object whole to open it.
+		if n, ok := objectSize(r, h); ok && n > limit {
+			if err := skip(n); err != nil {
+				return err
+			}
+			continue
+		}
 		b, err := r.BlobObject(h)
 		if err != nil {
 			if err := emit(scanner.Chunk{Location: loc, Err: fmt.Errorf("reading blob %s: %w (the object may be corrupt or missing; run git fsck)", h, err)}); err != nil {
@@ -262,7 +451,7 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 			continue
 		}
 		if b.Size > limit {
-			if err := emit(scanner.Chunk{Location: loc, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(b.Size)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize}); err != nil {
+			if err := skip(b.Size); err != nil {
 				return err
 			}
 			continue
@@ -285,6 +474,18 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 	return nil
 }
 
+// finishGoGit places the blobs of p for the go-git reader, and names the submodules its
+// reading of the trees saw. The walk is complete when every commit and tree was read.
+func (s *Source) finishGoGit(ctx context.Context, repo *repository, p *placement, emit func(scanner.Chunk) error) error {
+	if len(p.intros) > 0 {
+		if err := walkGoGit(ctx, repo, p.visitor()); err != nil {
+			return err
+		}
+	}
+	p.complete = s.readErrs == 0 && repo.refsCut == 0
+	return emitLinks(s.links, emit)
+}
+
 func readBlob(b *object.Blob) ([]byte, error) {
 	rd, err := b.Reader()
 	if err != nil {
@@ -305,16 +506,16 @@ func readBlob(b *object.Blob) ([]byte, error) {
 	}
 }
 
-// walkGoGit calls visit for each path whose blob a commit of the scan introduced: one that
-// none of the commit's parents has at that path.
-func walkGoGit(ctx context.Context, repo *repository, visit func(c *commitInfo, path, blob string)) error {
+// walkGoGit tells v each path whose blob a commit of the scan introduced: one that none of
+// the commit's parents has at that path (a commit at a shallow boundary has none).
+func walkGoGit(ctx context.Context, repo *repository, v visitor) error {
 	g := repo.gogit
 	r := g.r
 	for _, ch := range g.include {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c, err := r.CommitObject(ch)
+		c, err := readCommit(r, ch)
 		if err != nil {
 			continue // reported by the scan
 		}
@@ -323,36 +524,42 @@ func walkGoGit(ctx context.Context, repo *repository, visit func(c *commitInfo, 
 			date: utcDate(c.Author.When), subject: subject(c.Message),
 		}
 		var parents []plumbing.Hash
-		for _, p := range c.ParentHashes {
-			pc, err := r.CommitObject(p)
-			if err != nil {
-				continue
+		if !repo.shallow[info.sha] {
+			for _, p := range c.ParentHashes {
+				pc, err := readCommit(r, p)
+				if err != nil {
+					continue
+				}
+				parents = append(parents, pc.TreeHash)
 			}
-			parents = append(parents, pc.TreeHash)
 		}
 		// A tree that cannot be read is reported by the scan; the walk goes on without it.
-		_ = introduced(r, "", c.TreeHash, parents, func(path, blob string) { visit(info, path, blob) })
+		_ = introduced(r, "", c.TreeHash, parents, 0, func(path, blob string) { v.blob(info, path, blob) })
 	}
 	return nil
 }
 
+// subject is a commit message's first line, cut at maxField bytes.
 func subject(msg string) string {
 	msg = strings.TrimLeft(msg, "\n")
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	return strings.TrimSpace(msg)
+	return clip(strings.TrimSpace(msg), maxField)
 }
 
 // introduced calls visit for each blob under tree h that differs from every parent tree at
 // the same path. A subtree equal to a parent's is skipped whole.
-func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []plumbing.Hash, visit func(path, blob string)) error {
+func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []plumbing.Hash, depth int, visit func(path, blob string)) error {
 	for _, p := range parents {
 		if p == h {
 			return nil
 		}
 	}
-	t, err := r.TreeObject(h)
+	if depth > maxTreeDepth {
+		return fmt.Errorf("tree %s: folders nested deeper than %d", h, maxTreeDepth)
+	}
+	t, err := readTree(r, h)
 	if err != nil {
 		return err
 	}
@@ -362,7 +569,7 @@ func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []p
 			ptrees = append(ptrees, nil)
 			continue
 		}
-		pt, err := r.TreeObject(p)
+		pt, err := readTree(r, p)
 		if err != nil {
 			ptrees = append(ptrees, nil)
 			continue
@@ -387,7 +594,7 @@ func introduced(r *gogit.Repository, prefix string, h plumbing.Hash, parents []p
 					sub = append(sub, plumbing.ZeroHash)
 				}
 			}
-			if err := introduced(r, path+"/", e.Hash, sub, visit); err != nil {
+			if err := introduced(r, path+"/", e.Hash, sub, depth+1, visit); err != nil {
 				return err
 			}
 		default:

@@ -227,20 +227,21 @@ func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release fu
 		release()
 		return scanner.Chunk{Location: loc, Skipped: "binary blob"}
 	}
+	matched := func(ms []rules.Match) { s.matched(oid, ms) }
 	if cache == nil {
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}
 	}
 	sel := selPool.Get().(*selection)
 	cache.sel(data, sel)
 	if sel.whole {
 		selPool.Put(sel)
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: s.matched}
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}
 	}
 	size := int64(len(data))
 	release()
 	return scanner.Chunk{
 		Data: sel.data, LineMap: sel.lineMap, Size: size, Kind: scanner.KindBlob, Location: loc,
-		Scanned: func(ms []rules.Match) { cache.learn(sel.hashes, ms); s.matched(ms) },
+		Scanned: func(ms []rules.Match) { cache.learn(sel.hashes, ms); matched(ms) },
 		Done:    func() { selPool.Put(sel) },
 	}
 }

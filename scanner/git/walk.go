@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/leakstop/leakstop/rules"
+	"github.com/dustin/go-humanize/english"
 )
 
 // histWalk is the git reader's walk of the commits of a scan: for every blob a commit
@@ -33,10 +34,11 @@ type histWalk struct {
 	stopped bool
 	// cancel, set when the walk starts, stops it.
 	cancel context.CancelFunc
-	// done is closed when the walk is over; err, intros and commits are set then.
+	// done is closed when the walk is over; err, intros, links and commits are set then.
 	done    chan struct{}
 	err     error
 	intros  map[string][]intro
+	links   map[string]*commitInfo // submodules: the first commit seen setting each path
 	commits int64
 }
 
@@ -60,10 +62,18 @@ func (h *histWalk) start() {
 			defer cancel()
 			defer close(h.done)
 			intros := map[string][]intro{}
-			h.err = walkGit(ctx, h.repo, func(c *commitInfo, path, blob string) {
-				intros[blob] = append(intros[blob], intro{commit: c, path: path})
+			links := map[string]*commitInfo{}
+			h.err = walkGit(ctx, h.repo, visitor{
+				blob: func(c *commitInfo, path, blob string) {
+					intros[blob] = append(intros[blob], intro{commit: c, path: path})
+				},
+				link: func(c *commitInfo, path string) {
+					if _, ok := links[path]; !ok && len(links) < maxLinks {
+						links[path] = c
+					}
+				},
 			}, &h.commits)
-			h.intros = intros
+			h.intros, h.links = intros, links
 		}()
 	})
 }
@@ -94,93 +104,259 @@ func (h *histWalk) wait(ctx context.Context) (started bool, err error) {
 	}
 }
 
-// matched starts the history walk at the first match (git reader only).
-func (s *Source) matched(ms []rules.Match) {
-	if len(ms) > 0 && s.history != nil {
-		s.history.start()
-	}
-}
-
-// placeGit fills in targets (blob to introductions) for the git reader: from the walk that
-// the first match started, or from a walk run now if none was (the go-git reader never
-// starts one, and a blob may come from a match that the engine had not told yet), then the
-// details of the commits found.
-func (s *Source) placeGit(ctx context.Context, repo *repository, targets map[string][]intro) error {
-	started := false
-	if h := s.history; h != nil {
-		var err error
-		if started, err = h.wait(ctx); err != nil {
-			return err
-		}
-		if started {
-			for blob := range targets {
-				targets[blob] = h.intros[blob]
-			}
-		}
-	}
-	if !started {
-		var n int64
-		err := walkGit(ctx, repo, func(c *commitInfo, path, blob string) {
-			if list, ok := targets[blob]; ok {
-				targets[blob] = append(list, intro{commit: c, path: path})
-			}
-		}, &n)
-		if err != nil {
-			return err
-		}
-	}
-	return describe(ctx, repo.gitDir, targets)
-}
-
-// count returns the number of commits of the scan: the walk's count once it is over, or,
-// when no walk was needed, rev-list's, which costs little. It has no context to run under
-// (scanner.Counter gives none), and is called once the scan is over.
-func (h *histWalk) count() int64 {
-	if started, err := h.wait(context.Background()); started && err == nil {
-		return h.commits
-	}
-	out, err := gitOutput(context.Background(), h.repo.gitDir, append([]string{"rev-list", "--count"}, h.repo.revArgs()...)...)
+// count returns the number of commits of the scan, for a scan whose history was not
+// walked: rev-list's count, which costs little.
+func (h *histWalk) count(ctx context.Context) int64 {
+	cmd := gitCmd(ctx, h.repo.gitDir, append([]string{"rev-list", "--count"}, h.repo.revArgs()...)...)
+	h.repo.revInput(cmd)
+	out, err := cmd.Output()
 	if err != nil {
 		return 0
 	}
-	n, _ := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	n, _ := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
 	return n
 }
 
-// walkGit walks the commits of the scan with `git log --raw`, calling visit for each path
-// whose blob a commit introduced: a blob that no parent has at that path (for a merge:
-// none of its parents, as git's combined diff says). The commits visit is given have their
-// ids only; describe fills in the rest.
-func walkGit(ctx context.Context, repo *repository, visit func(c *commitInfo, path, blob string), commits *int64) error {
-	args := []string{"-c", deltaCache, "log", "--raw", "-c", "--no-renames", "--no-abbrev", "--root", "-z", "--no-color", "--no-ext-diff",
-		"--format=%x01%H"}
-	cmd := gitCmd(ctx, repo.gitDir, append(args, repo.revArgs()...)...)
+// visitor is what a walk of the history tells, for each commit: every path whose blob the
+// commit introduced, and every path at which it set a submodule's commit (a gitlink).
+type visitor struct {
+	blob func(c *commitInfo, path, blob string)
+	// link, when set, is told each path where the commit set a gitlink.
+	link func(c *commitInfo, path string)
+	// head, when set, is told each commit as its output starts.
+	head func(c *commitInfo)
+}
+
+// walkArgs are the diff options of the history walk, for `git log` and `git diff-tree`
+// alike: one raw record per path a commit changed, merges in the combined form, object ids
+// in full, NUL-separated, each commit's id behind a \x01.
+var walkArgs = []string{"--raw", "-c", "--no-renames", "--no-abbrev", "--root", "-z", "--no-color", "--no-ext-diff", "--format=%x01%H"}
+
+// walkGit walks the commits of the scan with `git log --raw`, telling v each path whose
+// blob a commit introduced: a blob that no parent has at that path (for a merge: none of its
+// parents, as git's combined diff says). The commits v is given have their ids only;
+// describe fills in the rest. It counts the commits in commits.
+//
+// A commit that git cannot diff (a tree missing or corrupt) stops `git log`; the walk then
+// goes on with the commits git log did not reach (walkRest), one `git diff-tree` at a time,
+// and returns a *walkError naming the commits it could not walk. Any other error means the
+// walk did not end.
+func walkGit(ctx context.Context, repo *repository, v visitor, commits *int64) error {
+	var (
+		seen int64 // commits whose output started
+		last string
+	)
+	counted := v
+	counted.head = func(c *commitInfo) { seen++; last = c.sha }
+	cmd := gitCmd(ctx, repo.gitDir, append(append([]string{"-c", deltaCache, "log"}, walkArgs...), repo.revArgs()...)...)
+	repo.revInput(cmd)
 	pipe, stderr, err := startReading(cmd)
 	if err != nil {
 		return err
 	}
 	defer pipe.Close()
-	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), visit, commits)
+	var n int64
+	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), counted, &n)
 	if parseErr != nil {
 		cmd.Process.Kill()
 	}
-	if err := cmd.Wait(); err != nil {
-		if parseErr != nil {
-			return parseErr
-		}
-		return gitError("log", stderr, err)
+	waitErr := cmd.Wait()
+	switch {
+	case parseErr != nil:
+		return parseErr
+	case waitErr == nil:
+		*commits = n
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
-	return parseErr
+	// git log stopped on a commit it could not diff: the rest is walked without it.
+	return walkRest(ctx, repo, v, seen, last, gitError("log", stderr, waitErr), commits)
+}
+
+// maxWalkFailures bounds the commits a walk goes past: beyond it, the history is taken to
+// be too damaged to walk, and what was placed is kept.
+const maxWalkFailures = 100
+
+// walkError names the commits a walk could not diff, grouped by git's message: one missing
+// tree that many commits share is one failure.
+type walkError struct {
+	failures []walkFailure
+	// stopped is set when the walk gave up (maxWalkFailures, or the commits could not be
+	// listed): commits after the last failure were not walked.
+	stopped error
+}
+
+// walkFailure is one thing git said, and the commits it said it of (the first one named).
+type walkFailure struct {
+	msg     string
+	commits []string
+}
+
+func (e *walkError) add(commit string, err error) {
+	msg := err.Error()
+	for i := range e.failures {
+		if e.failures[i].msg == msg {
+			e.failures[i].commits = append(e.failures[i].commits, commit)
+			return
+		}
+	}
+	e.failures = append(e.failures, walkFailure{msg: msg, commits: []string{commit}})
+}
+
+func (e *walkError) count() int {
+	n := 0
+	for _, f := range e.failures {
+		n += len(f.commits)
+	}
+	return n
+}
+
+func (e *walkError) Error() string {
+	var parts []string
+	for _, f := range e.failures {
+		parts = append(parts, f.text())
+	}
+	if e.stopped != nil {
+		parts = append(parts, e.stopped.Error())
+	}
+	return "walking history: " + strings.Join(parts, "; ")
+}
+
+// text says what git said and of which commits.
+func (f walkFailure) text() string {
+	what := "commit " + f.commits[0]
+	if n := len(f.commits) - 1; n > 0 {
+		what += fmt.Sprintf(" (and %s more)", english.Plural(n, "commit", ""))
+	}
+	return what + ": " + f.msg
+}
+
+// walkRest walks the commits of the scan that `git log` did not reach once it stopped on
+// one it could not diff (failed): done of them had started, the last being last, in the
+// order rev-list lists them too. It lists the commits with rev-list and diffs the rest with
+// `git diff-tree --stdin`, past each commit that git cannot diff. The count of commits is
+// rev-list's.
+func walkRest(ctx context.Context, repo *repository, v visitor, done int64, last string, failed error, commits *int64) error {
+	werr := &walkError{}
+	ids, err := revList(ctx, repo)
+	if err != nil {
+		werr.stopped = fmt.Errorf("listing the commits: %w", err)
+	}
+	*commits = max(int64(len(ids)), done)
+	// git log and rev-list walk in the same order; the commit git log was on when it
+	// stopped is walked again (whatever it had written of it counts once: places repeat
+	// harmlessly). Should the orders differ, every commit is walked again.
+	rest := ids
+	if done > 0 && done <= int64(len(ids)) && ids[done-1] == last {
+		rest = ids[done-1:]
+	}
+	for len(rest) > 0 {
+		n, err := diffTrees(ctx, repo.gitDir, rest, v)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if n >= len(rest) {
+			// Every commit was diffed and git still failed: it names the last.
+			n = len(rest) - 1
+		}
+		werr.add(rest[n], err)
+		rest = rest[n+1:]
+		if werr.count() >= maxWalkFailures && len(rest) > 0 {
+			werr.stopped = fmt.Errorf("%s left unwalked after %d that could not be read", english.Plural(len(rest), "commit", ""), maxWalkFailures)
+			break
+		}
+	}
+	if len(werr.failures) == 0 {
+		// git log failed on a commit that diff-tree could read (a fault that came and went,
+		// or one in git log alone): still a walk that did not end cleanly.
+		werr.add(last, failed)
+	}
+	return werr
+}
+
+// revList lists the commits of the scan, newest first as git log walks them. On an error
+// it returns the commits listed before it.
+func revList(ctx context.Context, repo *repository) ([]string, error) {
+	cmd := gitCmd(ctx, repo.gitDir, append([]string{"rev-list"}, repo.revArgs()...)...)
+	repo.revInput(cmd)
+	return readIDs(cmd, "rev-list")
+}
+
+// readIDs runs cmd, named name, and returns the object ids it writes, one a line. On an
+// error it returns those it wrote before.
+func readIDs(cmd *exec.Cmd, name string) ([]string, error) {
+	pipe, stderr, err := startReading(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer pipe.Close()
+	var ids []string
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		if id := sc.Bytes(); isOID(id) {
+			ids = append(ids, string(id))
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return ids, gitError(name, stderr, err)
+	}
+	return ids, sc.Err()
+}
+
+// diffTrees diffs the commits ids with one `git diff-tree --stdin`, telling v what each
+// introduced. It returns how many commits it diffed; with an error, the commit at that
+// index is the one git stopped on (git writes a commit's output once its trees are read).
+func diffTrees(ctx context.Context, gitDir string, ids []string, v visitor) (int, error) {
+	cmd := gitCmd(ctx, gitDir, append([]string{"-c", deltaCache, "diff-tree", "--stdin", "-r", "--always"}, walkArgs...)...)
+	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
+	pipe, stderr, err := startReading(cmd)
+	if err != nil {
+		return 0, err
+	}
+	defer pipe.Close()
+	n := 0
+	inOrder := true
+	counted := v
+	counted.head = func(c *commitInfo) {
+		if n >= len(ids) || c.sha != ids[n] {
+			inOrder = false
+		}
+		n++
+	}
+	var commits int64
+	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), counted, &commits)
+	if parseErr == nil && !inOrder {
+		parseErr = fmt.Errorf("reading git diff-tree: %w: commits out of order", errLog)
+	}
+	if parseErr != nil {
+		cmd.Process.Kill()
+	}
+	waitErr := cmd.Wait()
+	if parseErr != nil {
+		return len(ids), parseErr
+	}
+	if waitErr != nil {
+		return n, gitError("diff-tree", stderr, waitErr)
+	}
+	return n, nil
 }
 
 // describe fills in the author, email, date and subject of the commits in intros, with one
 // `git log` for them all. The history walk leaves them out: on the benchmark history they
-// were a third of its output, for the few commits that hold findings.
+// were a third of its output, for the few commits that hold findings. Each field is cut at
+// maxField bytes, so that a hostile commit cannot fill the memory.
 func describe(ctx context.Context, gitDir string, intros map[string][]intro) error {
 	commits := map[string][]*commitInfo{}
 	var ids strings.Builder
 	for _, list := range intros {
 		for _, in := range list {
+			if in.commit == nil || in.commit.sha == "" {
+				continue
+			}
 			if _, ok := commits[in.commit.sha]; !ok {
 				ids.WriteString(in.commit.sha + "\n")
 			}
@@ -190,27 +366,62 @@ func describe(ctx context.Context, gitDir string, intros map[string][]intro) err
 	if len(commits) == 0 {
 		return nil
 	}
-	cmd := gitCmd(ctx, gitDir, "log", "--no-walk=unsorted", "--stdin", "-z", "--no-color", "--format=%H%x00%an%x00%ae%x00%aI%x00%s")
+	// Each commit is "\x01" and its id, then four fields, each ended by a NUL.
+	cmd := gitCmd(ctx, gitDir, "log", "--no-walk=unsorted", "--stdin", "-z", "--no-color", "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s%x00")
 	cmd.Stdin = strings.NewReader(ids.String())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	pipe, stderr, err := startReading(cmd)
 	if err != nil {
-		return gitError("log", &stderr, err)
+		return err
 	}
-	// Five fields a commit, each ended by a NUL.
-	f := strings.Split(string(out), "\x00")
-	for i := 0; i+5 <= len(f); i += 5 {
-		date := f[i+3]
-		if t, err := parseTime(date); err == nil {
-			date = utcDate(t)
+	defer pipe.Close()
+	l := logReader{r: bufio.NewReaderSize(pipe, 64<<10), max: maxField}
+	var (
+		cur    []*commitInfo
+		fields []string
+		fill   = func() {
+			if len(fields) < 4 {
+				return
+			}
+			date := fields[2]
+			if t, err := parseTime(date); err == nil {
+				date = utcDate(t)
+			}
+			for _, c := range cur {
+				c.author, c.email, c.date, c.subject = fields[0], fields[1], date, fields[3]
+			}
 		}
-		for _, c := range commits[f[i]] {
-			c.author, c.email, c.date, c.subject = f[i+1], f[i+2], date, f[i+4]
+	)
+	var readErr error
+	for {
+		tok, err := l.next()
+		if err != nil {
+			if err != io.EOF {
+				readErr = err
+			}
+			break
+		}
+		if len(tok) > 0 && tok[0] == '\x01' && isOID(tok[1:]) {
+			fill()
+			cur, fields = commits[string(tok[1:])], fields[:0]
+			continue
+		}
+		if len(fields) < 4 {
+			fields = append(fields, string(tok))
 		}
 	}
-	return nil
+	fill()
+	if err := cmd.Wait(); err != nil {
+		return gitError("log", stderr, err)
+	}
+	return readErr
 }
+
+// maxField bounds each field describe reads of a commit (its author, email, date and
+// subject), and maxToken each token of the history walk (a path, a record).
+const (
+	maxField = 4 << 10
+	maxToken = 64 << 10
+)
 
 // errLog is the error of `git log` output that is not in the format walkGit asks for.
 var errLog = errors.New("unexpected git log output")
@@ -218,12 +429,13 @@ var errLog = errors.New("unexpected git log output")
 // parseLog reads `git log --raw -c -z` output in the format walkGit asks for: commit ids
 // only (each "\x01" and the id), their details are asked for later (describe) for the few
 // commits that hold findings; after each, a raw record and a path for each path the commit
-// changed. It calls visit for each path whose new blob is a file's (neither a deletion nor
-// a submodule's commit), counts the commits in commits, and makes one string for each
-// distinct path, as a history holds many more changes than paths. Output it cannot read as
-// that format is an error, not a visit.
-func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), commits *int64) error {
-	l := logReader{r: r}
+// changed. It tells v.blob each path whose new blob is a file's (neither a deletion nor a
+// submodule's commit) and v.link each path that is a submodule's commit, counts the commits
+// in commits, and makes one string for each distinct path, as a history holds many more
+// changes than paths. Output it cannot read as that format is an error, not a visit. A token
+// longer than maxToken (a hostile path) is cut there.
+func parseLog(r *bufio.Reader, v visitor, commits *int64) error {
+	l := logReader{r: r, max: maxToken}
 	var (
 		cur   *commitInfo
 		paths = map[string]string{}
@@ -247,6 +459,9 @@ func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), com
 			}
 			cur = &commitInfo{sha: string(tok[1:])}
 			*commits++
+			if v.head != nil {
+				v.head(cur)
+			}
 		case tok[0] == ':':
 			// ":MODE... OID... STATUS", one colon a parent, one mode and object per parent
 			// and one for the commit; the path follows. tok is read before the path
@@ -260,10 +475,11 @@ func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), com
 			if !isOID(oid) {
 				return fmt.Errorf("reading git log: %w: record %q", errLog, tok)
 			}
-			// Not a submodule's commit, nor nothing (a deletion).
-			keep := string(mode) != "160000" && len(bytes.Trim(oid, "0")) > 0
+			// Not nothing (a deletion); a submodule's commit is told apart.
+			present := len(bytes.Trim(oid, "0")) > 0
+			link := present && string(mode) == "160000"
 			var blob string
-			if keep {
+			if present && !link {
 				blob = string(oid)
 			}
 			path, err := l.next()
@@ -273,7 +489,7 @@ func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), com
 			if err != nil {
 				return fmt.Errorf("reading git log: %w", err)
 			}
-			if !keep {
+			if !present || link && v.link == nil {
 				continue
 			}
 			p, ok := paths[string(path)]
@@ -281,7 +497,11 @@ func parseLog(r *bufio.Reader, visit func(c *commitInfo, path, blob string), com
 				p = string(path)
 				paths[p] = p
 			}
-			visit(cur, p, blob)
+			if link {
+				v.link(cur, p)
+				continue
+			}
+			v.blob(cur, p, blob)
 		default:
 			return fmt.Errorf("reading git log: %w: %q", errLog, tok)
 		}
@@ -319,12 +539,14 @@ func fields(b []byte, f [][]byte) [][]byte {
 
 // logReader reads the NUL-ended tokens of `git log -z`.
 type logReader struct {
-	r    *bufio.Reader
+	r *bufio.Reader
+	// max bounds a token: the rest of a longer one is read and dropped.
+	max  int
 	long []byte
 }
 
-// next returns the next token without its NUL (the last may have none). It is valid until
-// the next call.
+// next returns the next token without its NUL (the last may have none), cut at max bytes.
+// It is valid until the next call.
 func (l *logReader) next() ([]byte, error) {
 	tok, err := l.r.ReadSlice(0)
 	if err == bufio.ErrBufferFull {
@@ -332,11 +554,17 @@ func (l *logReader) next() ([]byte, error) {
 		for err == bufio.ErrBufferFull {
 			tok, err = l.r.ReadSlice(0)
 			l.long = append(l.long, tok...)
+			if l.max > 0 && len(l.long) > l.max {
+				l.long = l.long[:l.max] // the rest, and the NUL, dropped
+			}
 		}
 		tok = l.long
 	}
 	if err == io.EOF && len(tok) > 0 {
 		err = nil
+	}
+	if l.max > 0 && len(tok) > l.max {
+		tok = tok[:l.max]
 	}
 	return bytes.TrimSuffix(tok, []byte{0}), err
 }

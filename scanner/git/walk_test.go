@@ -22,9 +22,9 @@ func TestParseLog(t *testing.T) {
 		":100644 100644 " + a + " " + b + " M\x00" + strings.Repeat("long/", 10) + "last.txt"
 	var got []visit
 	var n int64
-	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), func(ci *commitInfo, path, blob string) {
+	err := parseLog(bufio.NewReaderSize(strings.NewReader(log), 16), visitor{blob: func(ci *commitInfo, path, blob string) {
 		got = append(got, visit{ci.sha, path, blob})
-	}, &n)
+	}}, &n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,12 +57,34 @@ func TestParseLogErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var n int64
 			var visits []visit
-			err := parseLog(bufio.NewReader(strings.NewReader(tc.log)), func(ci *commitInfo, path, blob string) {
+			err := parseLog(bufio.NewReader(strings.NewReader(tc.log)), visitor{blob: func(ci *commitInfo, path, blob string) {
 				visits = append(visits, visit{ci.sha, path, blob})
-			}, &n)
+			}}, &n)
 			if !errors.Is(err, errLog) || len(visits) > 0 {
 				t.Errorf("error %v and visits %v, want errLog and none", err, visits)
 			}
 		})
+	}
+}
+
+// TestLogReaderCut: a token longer than the bound is cut there, whether it fits in the read
+// buffer or not, and the tokens after it are read whole.
+func TestLogReaderCut(t *testing.T) {
+	long := strings.Repeat("p", 100)
+	in := "short\x00" + long + "\x00" + long[:40] + "\x00next\x00" + long
+	for _, size := range []int{16, 64, 4096} {
+		l := logReader{r: bufio.NewReaderSize(strings.NewReader(in), size), max: 40}
+		var got []string
+		for {
+			tok, err := l.next()
+			if err != nil {
+				break
+			}
+			got = append(got, string(tok))
+		}
+		want := []string{"short", long[:40], long[:40], "next", long[:40]}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("buffer of %d: tokens (-want +got):\n%s", size, diff)
+		}
 	}
 }

@@ -32,11 +32,23 @@ const (
 	Revoked Status = "revoked"
 	// Failed means a revocation was attempted, or needed, and did not happen.
 	Failed Status = "failed"
-	// Unsupported means the provider has no revoke API or no operator credential is set.
+	// Unsupported means leakstop cannot revoke this kind of secret at all: the provider has
+	// no revoke API, or leakstop no client for it. The detail names the page where a person
+	// rotates it by hand.
 	Unsupported Status = "unsupported"
+	// NeedsCredential means leakstop could revoke the secret with an operator credential it
+	// does not have (an admin key of the secret's organization, say): the detail names the
+	// environment variable to set before running leakstop revoke again.
+	NeedsCredential Status = "needs-credential"
 	// DryRun means the revocation was planned but not sent.
 	DryRun Status = "dry-run"
 )
+
+// Statuses lists every status, verifications' then revocations', in the order reports
+// document them.
+func Statuses() []Status {
+	return []Status{Live, Invalid, Unknown, Skipped, Revoked, Failed, Unsupported, NeedsCredential, DryRun}
+}
 
 // Step is one outcome with the time it was seen: a finding's verification or revocation.
 type Step struct {

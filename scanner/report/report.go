@@ -131,8 +131,8 @@ func encode(w io.Writer, v any, indent string) error {
 
 // Read parses a JSON report written by Write, or the JSON lines of the jsonl format (the
 // stats are then zero). A finding whose secret does not match its fingerprint was written
-// redacted: Read moves that text to Redacted and leaves Secret empty, so that a caller that
-// needs the secret itself (revoke) can tell it is missing.
+// redacted: Read moves that text to Redacted and leaves Secret and Companion empty, so that
+// a caller that needs the secret itself (revoke) can tell it is missing.
 func Read(r io.Reader) (*Report, error) {
 	dec := json.NewDecoder(r)
 	var first json.RawMessage
@@ -193,6 +193,10 @@ func Read(r io.Reader) (*Report, error) {
 		if f.Secret != "" && scanner.Fingerprint(f.Rule, f.Secret) != f.Fingerprint {
 			f.Redacted, f.Secret = f.Secret, ""
 		}
+		// The companion is written in full only beside a secret written in full.
+		if f.Secret == "" {
+			f.Companion = ""
+		}
 	}
 	return &rep, nil
 }
@@ -210,20 +214,19 @@ func isFingerprint(s string) bool {
 }
 
 // sanitize returns copies of the findings fit to be written: the secret redacted unless
-// show, and, as a safety net, every secret and companion the findings hold replaced in the
-// free text that comes from elsewhere (commit subjects, provider messages, URLs). The
+// show, and, as a safety net, every secret (unless show) and every companion replaced in
+// the free text that comes from elsewhere (commit subjects, provider messages, URLs). The
 // caller's findings are left untouched. lens holds the length in characters of each raw
 // secret (0 when unknown, as in a report read back without secrets), for SARIF regions.
 func sanitize(in []*scanner.Finding, show bool) (out []*scanner.Finding, lens []int) {
 	red := &rules.Redactor{}
-	if !show {
-		for _, f := range in {
-			if f.Secret != "" {
-				red.Add(f.Secret, f.Shown(false))
-			}
-			if f.Companion != "" {
-				red.Add(f.Companion, rules.Redact(f.Companion, ""))
-			}
+	for _, f := range in {
+		if f.Secret != "" && !show {
+			red.Add(f.Secret, f.Shown(false))
+		}
+		// A companion is shown in full only in its own field of the JSON formats.
+		if f.Companion != "" {
+			red.Add(f.Companion, rules.Redact(f.Companion, ""))
 		}
 	}
 	out = make([]*scanner.Finding, 0, len(in))
@@ -235,7 +238,7 @@ func sanitize(in []*scanner.Finding, show bool) (out []*scanner.Finding, lens []
 		c := *f
 		c.Secret = f.Shown(show && f.Secret != "")
 		c.Redacted = f.Shown(false)
-		c.Companion = ""
+		c.Companion = companion(f, show)
 		c.Issue = red.Redact(f.Issue)
 		c.Verification = redactStatus(f.Verification, red)
 		c.Revocation = redactStatus(f.Revocation, red)
@@ -258,6 +261,16 @@ func sanitize(in []*scanner.Finding, show bool) (out []*scanner.Finding, lens []
 		lens = append(lens, utf8.RuneCountInString(f.Secret))
 	}
 	return out, lens
+}
+
+// companion returns the finding's companion as it may be written: in full beside a secret
+// shown in full, else nothing (a redacted companion would tell no one anything the
+// secret's redacted form does not). Only the JSON formats write it; text and SARIF never.
+func companion(f *scanner.Finding, show bool) string {
+	if show && f.Secret != "" {
+		return f.Companion
+	}
+	return ""
 }
 
 func redactStatus(s *outcome.Step, red *rules.Redactor) *outcome.Step {

@@ -365,7 +365,7 @@ func expected(fs []*scanner.Finding, show bool) []*scanner.Finding {
 		if show {
 			f.Redacted = ""
 		} else {
-			f.Redacted, f.Secret = f.Secret, ""
+			f.Redacted, f.Secret, f.Companion = f.Secret, "", ""
 		}
 		for i := range f.Locations {
 			f.Locations[i].Blob = ""

@@ -207,8 +207,10 @@ func (t *textWriter) status(label string, s *outcome.Step, alarm bool) {
 	if alarm {
 		v = t.style(ansiBold+ansiRed, v)
 	}
+	// The detail is shown whole, on one line that the terminal wraps: it says what to do,
+	// and names the variable to set or the page where to act, which a cut would lose.
 	if s.Detail != "" {
-		v += ": " + printable(clip(s.Detail, 200))
+		v += ": " + printable(s.Detail)
 	}
 	if !s.At.IsZero() {
 		v += t.style(ansiDim, " ("+s.At.UTC().Format(time.RFC3339)+")")
