@@ -217,7 +217,7 @@ func (e *Engine) Run(ctx context.Context, src Source) (*Result, error) {
 			return nil, fmt.Errorf("placing findings: %w", err)
 		}
 	}
-	findings = e.filter(findings)
+	findings, col.stats.Baseline = e.filter(findings)
 	for _, f := range findings {
 		f.SortLocations()
 	}
@@ -344,12 +344,14 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 // filter drops locations that the rules exclude once places are known (allowlists by path
 // and commit, a rule's path, the ignore list: sources that learn paths only when resolving
 // need it) and findings the baseline holds or that have no location left; then it merges
-// the findings of one secret by several rules into that of the most specific rule.
-func (e *Engine) filter(fs []*Finding) []*Finding {
+// the findings of one secret by several rules into that of the most specific rule. known
+// counts the findings the baseline hid.
+func (e *Engine) filter(fs []*Finding) (out []*Finding, known int64) {
 	set := e.opts.Rules
-	out := fs[:0]
+	out = fs[:0]
 	for _, f := range fs {
 		if e.opts.Baseline.Has(f.Fingerprint) {
+			known++
 			continue
 		}
 		locs := f.Locations[:0]
@@ -364,7 +366,7 @@ func (e *Engine) filter(fs []*Finding) []*Finding {
 			out = append(out, f)
 		}
 	}
-	return mergeBySecret(set, out)
+	return mergeBySecret(set, out), known
 }
 
 // mergeBySecret folds findings of one secret by several rules into one, that of the most

@@ -128,8 +128,8 @@ func TestEngineAllowlistBaselineAndProblems(t *testing.T) {
 	if len(res.Problems) != 1 || res.Problems[0].Where != "locked.js" {
 		t.Errorf("problems = %v, want the unreadable file", res.Problems)
 	}
-	if res.Stats.Skipped != 1 || res.Stats.Errors != 1 {
-		t.Errorf("stats = %+v, want 1 skipped and 1 error", res.Stats)
+	if res.Stats.Skipped != 1 || res.Stats.Errors != 1 || res.Stats.Baseline != 1 {
+		t.Errorf("stats = %+v, want 1 skipped, 1 error and 1 hidden by the baseline", res.Stats)
 	}
 }
 

@@ -172,4 +172,7 @@ type Stats struct {
 	// History is set when the source counts commits (a git scan), so a report says
 	// "0 commits" for a range that adds nothing. It is not written: JSON always has commits.
 	History bool `json:"-"`
+
+	// Baseline counts the findings the baseline hid: found again, known already.
+	Baseline int64 `json:"baseline,omitempty"`
 }

@@ -53,6 +53,14 @@ func (c *ciFlags) validate() error {
 	if c.Head != "" && c.Base == "" {
 		return usageError("--head goes with --base").withHint("give --base REV too, or --base 0000000000000000000000000000000000000000 for all of --head's history")
 	}
+	// The files written on every run are checked before the scan, as --output is.
+	for _, f := range []struct{ flag, path string }{{"--sarif", c.SARIF}, {"--report", c.Report}} {
+		if f.path != "" {
+			if err := checkOutput(f.flag, f.path); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

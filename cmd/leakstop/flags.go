@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -36,26 +41,93 @@ func (o *outputFlags) validate() error {
 	if !slices.Contains(report.Formats(), o.Format) {
 		return usageError("--format %q is not one of %s", o.Format, strings.Join(report.Formats(), ", "))
 	}
+	if o.Output != "" {
+		if err := checkOutput("--output", o.Output); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// logFlags set the log on standard error.
+// checkOutput makes sure a report can be written to path before any work starts, so that a
+// long scan does not end in a folder that does not exist: the folder exists and takes a
+// new file, or the file exists and opens for writing. It leaves nothing behind (an
+// existing file is not truncated). A path that is not a regular file (/dev/stdout, a pipe)
+// is left to the write.
+func checkOutput(flag, path string) error {
+	fail := func(format string, args ...any) *statusError {
+		return usageError("%s %s: %s", flag, path, fmt.Sprintf(format, args...))
+	}
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return fail("is a folder").withHint("give a file name, such as %s", filepath.Join(path, "leakstop-report.json"))
+		case !fi.Mode().IsRegular():
+			return nil
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fail("cannot be written: %v", errText(err)).withHint("write the report elsewhere, or make the file writable")
+		}
+		return f.Close()
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fail("the folder %s does not exist", dir).withHint("create it first (mkdir -p %s), or write the report elsewhere", dir)
+	case err != nil:
+		return fail("%v", errText(err)).withHint("write the report elsewhere")
+	case !fi.IsDir():
+		return fail("%s is not a folder", dir).withHint("write the report elsewhere")
+	}
+	f, err := os.CreateTemp(dir, ".leakstop-check-*")
+	if err != nil {
+		return fail("the folder %s cannot be written: %v", dir, errText(err)).withHint("write the report to a folder you can write")
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// errText is the reason of a file error without the path it repeats ("permission denied").
+func errText(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// logFlags set the log on standard error, and the progress bar beside it.
 type logFlags struct {
-	Level  string
-	Format string
+	Level      string
+	Format     string
+	Quiet      bool
+	NoProgress bool
 
 	level zerolog.Level
+	flags *pflag.FlagSet
 }
 
 func (l *logFlags) bind(f *pflag.FlagSet) {
+	l.flags = f
 	f.StringVar(&l.Level, "log-level", "info", "log level: debug|info|warn|error")
 	f.StringVar(&l.Format, "log-format", "auto", "log format on stderr: auto|console|json (auto: console on a terminal, JSON otherwise)")
+	f.BoolVarP(&l.Quiet, "quiet", "q", false, "no progress bar, and only warnings and errors in the log")
+	f.BoolVar(&l.NoProgress, "no-progress", false, "no progress bar on a terminal")
 }
 
 func (l *logFlags) validate() error {
 	level, err := zerolog.ParseLevel(l.Level)
 	if err != nil || l.Level == "" {
 		return usageError("--log-level %q is not debug, info, warn or error", l.Level)
+	}
+	if l.Quiet {
+		if l.flags != nil && l.flags.Changed("log-level") && level < zerolog.WarnLevel {
+			return usageError("--quiet and --log-level %s do not go together: --quiet logs only warnings and errors", l.Level)
+		}
+		level = max(level, zerolog.WarnLevel)
 	}
 	l.level = level
 	switch l.Format {
@@ -65,6 +137,9 @@ func (l *logFlags) validate() error {
 	}
 	return nil
 }
+
+// progress reports whether a progress bar may be shown (on a terminal only).
+func (l *logFlags) progress() bool { return !l.Quiet && !l.NoProgress }
 
 // actFlags say what to do with the findings: verify, revoke, open issues, and where the
 // calls are audited. Scans bind them with bind; `leakstop revoke`, which always verifies and

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
-	"time"
 
 	"github.com/dustin/go-humanize/english"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/leakstop/leakstop/scanner"
@@ -146,8 +143,7 @@ leakstop: commit blocked: the staged changes hold %s (shown above, redacted).
 		// same (--whole-blobs, hidden, matches every blob in full to compare).
 		src.Lines = loaded.set.LineFilter()
 	}
-	if isTerminal(stderr) {
-		bar := &lazyBar{out: stderr, start: time.Now()}
+	if bar := a.progressBar(&o.log, stderr, "reading history"); bar != nil {
 		src.Progress = bar.progress
 		defer bar.finish()
 	}
@@ -160,51 +156,6 @@ func repoRoot(dir string) string {
 		return "."
 	}
 	return dir
-}
-
-// lazyBar shows a progress bar on a terminal once a scan has taken more than a moment, so
-// quick scans print nothing extra.
-type lazyBar struct {
-	mu    sync.Mutex
-	out   io.Writer
-	start time.Time
-	total int64
-	done  int64
-	bar   *progressbar.ProgressBar
-}
-
-func (b *lazyBar) progress(n int64, add bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !add {
-		b.total = n
-		return
-	}
-	b.done += n
-	if b.bar == nil {
-		if time.Since(b.start) < time.Second || b.total == 0 {
-			return
-		}
-		b.bar = progressbar.NewOptions64(b.total,
-			progressbar.OptionSetWriter(b.out),
-			progressbar.OptionSetDescription("reading history"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30),
-		)
-		b.bar.Add64(b.done)
-		return
-	}
-	b.bar.Add64(n)
-}
-
-func (b *lazyBar) finish() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.bar != nil {
-		b.bar.Finish()
-	}
 }
 
 // gitSource is what runScan is handed for `leakstop git`; the assertion keeps the source's

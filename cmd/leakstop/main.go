@@ -21,9 +21,6 @@ import (
 	"github.com/dustin/go-humanize/english"
 )
 
-// version is the leakstop release; reports and SARIF carry it.
-var version = "0.1.0"
-
 // Exit statuses (README, "Exit status").
 const (
 	// exitClean: nothing found, everything read.
@@ -40,7 +37,7 @@ const (
 )
 
 func main() {
-	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
 }
 
 // Main runs leakstop with args and returns the exit status. Tests call it directly.
@@ -65,21 +62,28 @@ func (a *app) exitStatus(err error, stderr io.Writer) int {
 		return exitClean
 	case errors.As(err, &leaks):
 		if leaks.live > 0 {
-			fmt.Fprintf(stderr, "leakstop: %s still live and not revoked: revoke %s now (see the report)\n",
+			a.printf(stderr, "leakstop: %s still live and not revoked: revoke %s now (see the report)\n",
 				english.Plural(leaks.live, "secret is", "secrets are"), english.PluralWord(leaks.live, "it", "them"))
 		}
 		return leaks.code
 	case errors.As(err, &status):
 		code = status.code
 	}
+	// The message and hints may quote file names and sites' answers: they are escaped for
+	// the terminal and redacted.
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "leakstop: %s\n", a.redact(msg))
+		a.printf(stderr, "leakstop: %s\n", indentLines(msg))
 	}
 	for _, h := range hintsOf(err) {
-		fmt.Fprintf(stderr, "hint: %s\n", a.redact(h))
+		a.printf(stderr, "hint: %s\n", indentLines(h))
 	}
 	return code
 }
+
+// indentLines indents every line of s after the first: joined errors keep a line each,
+// and a line break that came from a file name or a site's answer cannot start a line that
+// looks like leakstop's own ("leakstop: …", "hint: …").
+func indentLines(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
 // leaksFound is returned when a scan found leaks and nothing else went wrong.
 type leaksFound struct {
@@ -110,14 +114,24 @@ func usageError(format string, args ...any) *statusError {
 
 // withHint returns e with one more hint line.
 func (e *statusError) withHint(format string, args ...any) *statusError {
-	e.hints = append(e.hints, fmt.Sprintf(format, args...))
+	e.hints = append(e.hints, hintLine(fmt.Sprintf(format, args...)))
 	return e
 }
 
 // failure wraps err for the exit status 2, keeping the hints it carries and adding more.
 func failure(err error, hints ...string) *statusError {
-	return &statusError{code: exitError, msg: err.Error(), hints: append(hintsOf(err), hints...)}
+	all := hintsOf(err)
+	for _, h := range hints {
+		all = append(all, hintLine(h))
+	}
+	return &statusError{code: exitError, msg: err.Error(), hints: all}
 }
+
+// hintLine keeps a hint on one line: one that quotes a file name with a line break in it
+// must stay one hint, not become two.
+func hintLine(h string) string { return lineBreaks.Replace(h) }
+
+var lineBreaks = strings.NewReplacer("\r\n", `\r\n`, "\n", `\n`, "\r", `\r`)
 
 // hintsOf collects the hint lines that err, or an error it wraps, carries: a library error
 // says what a person can do in its own words (a Hint method, as age's errors do), and the

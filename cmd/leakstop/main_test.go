@@ -14,11 +14,19 @@ import (
 	"github.com/leakstop/leakstop/rules"
 )
 
-// TestMain lets script tests run leakstop as a command in the same binary.
+// runMainEnv set to 1 makes this test binary run leakstop itself, for tests that need a
+// process of their own (its standard error on a pseudo-terminal, say).
+const runMainEnv = "LEAKSTOP_TEST_RUN_MAIN"
+
+// TestMain lets script tests run leakstop as a command in the same binary, and other tests
+// run it as a process (runMainEnv).
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
+	}
 	testscript.Main(m, map[string]func(){
 		"leakstop": func() {
-			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+			os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
 		},
 	})
 }
@@ -36,6 +44,7 @@ func TestScripts(t *testing.T) {
 //	                      (for example: gen KEY '{{openai "sk-proj-" 74}}')
 //	expand SRC DST        writes SRC to DST with $NAME and ${NAME} replaced by their values
 //	exits N PROG ARGS...  runs PROG like exec and checks that its exit status is N
+//	mode PERM FILE        checks that FILE's permission bits are PERM (octal, such as 0600)
 func scriptParams(t *testing.T) testscript.Params {
 	return testscript.Params{
 		Dir:                 "testdata/script",
@@ -56,6 +65,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"gen":    cmdGen,
 			"expand": cmdExpand,
 			"exits":  cmdExits,
+			"mode":   cmdMode,
 			"fake":   cmdFake,
 			"serve":  cmdServe, "fixture": cmdFixture,
 			"gitserve": scriptConfigCmds["gitserve"], "envfile": scriptConfigCmds["envfile"],
@@ -99,16 +109,37 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
-	got := 0
-	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
-		got = exitErr.ExitCode()
-	case err != nil:
+	got, err := exitCode(ts.Exec(args[1], args[2:]...))
+	if err != nil {
 		ts.Fatalf("running %s: %v", args[1], err)
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// exitCode is the exit status of a process that ran and ended with err; err is returned
+// when the process did not run or end.
+func exitCode(err error) (int, error) {
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), nil
+	case err != nil:
+		return 0, err
+	}
+	return 0, nil
+}
+
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: mode PERM FILE")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s has mode %#o, want %s%#o", args[1], got, map[bool]string{true: "not "}[neg], want)
 	}
 }

@@ -21,9 +21,9 @@ type app struct {
 	getenv      func(string) string
 	redactor    rules.Redactor
 	showSecrets bool
-	// logMu serialises log lines: verify, revoke and scan workers log at once, and stderr
-	// may be a plain buffer (tests, or a caller embedding Main).
-	logMu sync.Mutex
+	// con is standard error as every line written there passes it (logs.go).
+	con     *console
+	conOnce sync.Once
 }
 
 func (a *app) redact(s string) string {
@@ -63,6 +63,7 @@ active, 2 error.`,
 		SilenceErrors: true,
 		Version:       version,
 	}
+	root.SetVersionTemplate("leakstop {{.Version}}\n") // as `leakstop version` says it
 	root.SetIn(a.stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -80,18 +81,6 @@ active, 2 error.`,
 		versionCommand(),
 	)
 	return root
-}
-
-func versionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the leakstop version",
-		Args:  cobra.NoArgs,
-		RunE: runE(func(_ context.Context, stdout, _ io.Writer) error {
-			fmt.Fprintf(stdout, "leakstop %s\n", version)
-			return nil
-		}),
-	}
 }
 
 // rulesOptions are the flags of `leakstop rules`.

@@ -18,38 +18,6 @@ import (
 	"github.com/leakstop/leakstop/scanner/report"
 )
 
-// logger builds the zerolog logger on stderr. Every line passes through the redactor, so a
-// secret that reached a log field by mistake still does not reach the terminal.
-func (a *app) logger(l *logFlags, stderr io.Writer) zerolog.Logger {
-	var w io.Writer = redactingWriter{a: a, w: stderr}
-	format := l.Format
-	if format == "auto" {
-		format = "json"
-		if isTerminal(stderr) {
-			format = "console"
-		}
-	}
-	if format == "console" {
-		w = zerolog.ConsoleWriter{Out: w, NoColor: !isTerminal(stderr) || a.getenv("NO_COLOR") != "", TimeFormat: "15:04:05"}
-	}
-	return zerolog.New(w).Level(l.level).With().Timestamp().Logger()
-}
-
-// redactingWriter writes log lines to w with every known secret redacted.
-type redactingWriter struct {
-	a *app
-	w io.Writer
-}
-
-func (w redactingWriter) Write(p []byte) (int, error) {
-	w.a.logMu.Lock()
-	defer w.a.logMu.Unlock()
-	if _, err := io.WriteString(w.w, w.a.redact(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
 // start begins a scanning command's run once its own flags are checked: it takes the
 // --show-secrets choice, loads the rules once (from --config, else from the project at
 // roots, else from the working directory) and builds the logger.
@@ -131,13 +99,14 @@ func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result,
 
 // writeReport writes res as the output flags ask: to stdout or the --output file, in the
 // format asked, secrets redacted unless --show-secrets. Every scan and `leakstop revoke` write
-// their report through it.
+// their report through it. A report that holds secrets (--show-secrets) is a file only its
+// owner can read, as the audit log is.
 func (a *app) writeReport(o *outputFlags, res *scanner.Result, set *rules.Set, root string, stdout io.Writer) error {
 	out := stdout
 	var file *os.File
 	if o.Output != "" {
 		var err error
-		if file, err = os.Create(o.Output); err != nil {
+		if file, err = createReport(o.Output, o.ShowSecrets); err != nil {
 			return failure(fmt.Errorf("writing report: %w", err), "check that the folder of --output exists and can be written")
 		}
 		defer file.Close()
@@ -155,6 +124,31 @@ func (a *app) writeReport(o *outputFlags, res *scanner.Result, set *rules.Set, r
 		}
 	}
 	return nil
+}
+
+// secretFileMode is the mode of a file leakstop writes that holds secrets.
+const secretFileMode = 0o600
+
+// createReport creates (or truncates) the report file at path. One that will hold secrets is
+// created 0600, and an existing one is made 0600 before anything is written to it.
+func createReport(path string, secrets bool) (*os.File, error) {
+	mode := os.FileMode(0o644)
+	if secrets {
+		mode = secretFileMode
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return nil, err
+	}
+	if secrets {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != secretFileMode {
+			if err := f.Chmod(secretFileMode); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("keeping the secrets in %s private: %w", path, err)
+			}
+		}
+	}
+	return f, nil
 }
 
 // scanOutcome turns a scan's result into the exit status, the most urgent first: problems,

@@ -131,9 +131,9 @@ func TestWorkflowsUseTheAction(t *testing.T) {
 		if uses == 0 {
 			t.Errorf("%s does not use the action as ./", f)
 		}
-		published := strings.ReplaceAll(string(data), "uses: ./", "uses: leakstop/leakstop@v0.1.0")
+		published := strings.ReplaceAll(string(data), "uses: ./", "uses: leakstop/leakstop@main")
 		if !strings.Contains(string(readme), "```yaml\n"+published+"```\n") {
-			t.Errorf("README.md does not show %s as it is (with uses: leakstop/leakstop@v0.1.0)", filepath.Base(f))
+			t.Errorf("README.md does not show %s as it is (with uses: leakstop/leakstop@main)", filepath.Base(f))
 		}
 	}
 	for _, f := range []string{filepath.Join("docs", "gitlab", "leakstop.gitlab-ci.yml"), filepath.Join("docs", "pre-commit", ".pre-commit-config.yaml")} {

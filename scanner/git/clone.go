@@ -13,6 +13,8 @@ import (
 	"time"
 
 	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
 // scpLike matches git's short ssh form, user@host:path (the path relative to the user's
@@ -75,8 +77,12 @@ func Clone(ctx context.Context, url, dir string) error {
 	if ssh && lookGit() {
 		err = cloneWithGit(ctx, url, dir)
 	} else {
+		// Credentials in an http URL go as the request's basic auth, never into the clone's
+		// config on disk, where a killed run would leave them.
+		plain, auth := splitCredentials(url)
 		_, err = gogit.PlainCloneContext(ctx, dir, true, &gogit.CloneOptions{
-			URL:    url,
+			URL:    plain,
+			Auth:   auth,
 			Mirror: true,
 			Tags:   gogit.AllTags,
 		})
@@ -88,6 +94,19 @@ func Clone(ctx context.Context, url, dir string) error {
 		return ctx.Err()
 	}
 	return &CloneError{url: redactURL(url), ssh: ssh, err: errors.New(scrub(err.Error(), url))}
+}
+
+// splitCredentials takes the user and password out of an http or https URL, for go-git's
+// basic auth: the URL it returns holds none.
+func splitCredentials(raw string) (string, transport.AuthMethod) {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return raw, nil
+	}
+	pass, _ := u.User.Password()
+	auth := &githttp.BasicAuth{Username: u.User.Username(), Password: pass}
+	u.User = nil
+	return u.String(), auth
 }
 
 // maxCloneStderr bounds what is kept of git clone's standard error.

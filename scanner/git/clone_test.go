@@ -226,3 +226,44 @@ func FuzzRedactURL(f *testing.F) {
 		}
 	})
 }
+
+// TestCloneCredentialsStayOffDisk: a token in an https clone URL reaches the server as
+// basic auth and is written nowhere in the clone (go-git would put the URL in its config,
+// where a run killed before cleaning up leaves it).
+func TestCloneCredentialsStayOffDisk(t *testing.T) {
+	h := repoWithDeletedSecret(t)
+	root := t.TempDir()
+	runGit(t, h.dir, 0, "clone", "-q", "--bare", "--mirror", h.dir, filepath.Join(root, "app.git"))
+	const user, token = "x-access-token", "tok3n-0f-th3-t3st"
+	git := smartHTTP(t, root)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != token {
+			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+			return
+		}
+		git.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	url := strings.Replace(srv.URL, "http://", "http://"+user+":"+token+"@", 1) + "/git/app.git"
+	if err := Clone(context.Background(), url, dir); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(data), token) {
+			t.Errorf("%s holds the token", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := run(t, readers[0].source(dir)); len(res.Findings) == 0 {
+		t.Error("the clone was not scanned: no finding")
+	}
+}

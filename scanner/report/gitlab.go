@@ -13,6 +13,7 @@ import (
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/outcome"
+	"github.com/leakstop/leakstop/scanner/report/markdown"
 )
 
 // The GitLab secret detection report (gl-secret-detection-report.json), as GitLab's public
@@ -184,15 +185,17 @@ func gitlabVulnerabilityFor(f *scanner.Finding, l scanner.Location, r *rules.Rul
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The secret `%s` is in the code (rule %s", strings.ReplaceAll(printable(f.Secret), "`", "'"), f.Rule)
+	// GitLab renders the description as markdown: every text from the scanned place or a
+	// provider is escaped, so a file name or commit author cannot inject links or HTML.
+	fmt.Fprintf(&b, "The secret %s is in the code (rule %s", markdown.Code(printable(f.Secret)), markdown.Code(f.Rule))
 	if f.Provider != "" {
-		b.WriteString(", issued by " + f.Provider)
+		b.WriteString(", issued by " + markdown.Text(f.Provider))
 	}
 	b.WriteString("): anyone who can read it can use it.")
 	if l.Commit != "" {
 		fmt.Fprintf(&b, " Introduced in commit %s", scanner.ShortSHA(l.Commit))
 		if l.Author != "" {
-			b.WriteString(" by " + printable(l.Author))
+			b.WriteString(" by " + markdown.Text(printable(l.Author)))
 		}
 		if len(l.Date) >= 10 {
 			b.WriteString(" on " + l.Date[:10])
@@ -202,31 +205,31 @@ func gitlabVulnerabilityFor(f *scanner.Finding, l scanner.Location, r *rules.Rul
 	if v := f.Verification; v != nil {
 		b.WriteString(" Verification: " + string(v.Status))
 		if v.Detail != "" {
-			b.WriteString(" (" + printable(v.Detail) + ")")
+			b.WriteString(" (" + markdown.Text(printable(v.Detail)) + ")")
 		}
 		b.WriteString(".")
 	}
 	if x := f.Revocation; x != nil {
 		b.WriteString(" Revocation: " + string(x.Status))
 		if x.Detail != "" {
-			b.WriteString(" (" + printable(x.Detail) + ")")
+			b.WriteString(" (" + markdown.Text(printable(x.Detail)) + ")")
 		}
 		b.WriteString(".")
 	}
 	if f.Issue != "" {
-		b.WriteString(" Issue: " + f.Issue)
+		b.WriteString(" Issue: " + markdown.SafeURL(f.Issue))
 	}
 	if remediation == "" {
 		remediation = "Revoke the secret with its provider and issue a new one."
 	}
-	solution := sentence(remediation) + " Then take the secret out of the code and load it from the environment or a secret manager; rewriting git history does not make a leaked secret safe, revoking it does."
+	solution := markdown.Text(sentence(remediation)) + " Then take the secret out of the code and load it from the environment or a secret manager; rewriting git history does not make a leaked secret safe, revoking it does."
 
 	loc := gitlabLocation{File: gitlabFile(l, opts.Root), StartLine: l.Line, EndLine: l.Line}
 	loc.Commit = gitlabCommit{SHA: l.Commit, Author: printable(l.Author), Date: l.Date, Message: printable(l.Message)}
 	if loc.Commit.SHA == "" {
 		loc.Commit.SHA = gitlabNoCommit
 	}
-	name := clip(desc, 255)
+	name := clip(markdown.Text(desc), 255)
 	return gitlabVulnerability{
 		ID:          gitlabID(f, l),
 		Category:    "secret_detection",

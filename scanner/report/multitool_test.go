@@ -37,6 +37,13 @@ func TestSARIFMultitool(t *testing.T) {
 		// A build whose version is not a number ("dev") gets a warning (SARIF2005).
 		"norules": {fx.res, Options{ToolVersion: testVersion}},
 	}
+	// Hostile names and messages (escape sequences, bidirectional overrides, HTML) still make
+	// SARIF that GitHub takes.
+	set, hostile, _ := hostileFixture(t)
+	cases["hostile"] = struct {
+		res  *scanner.Result
+		opts Options
+	}{hostile, Options{Rules: set, ToolVersion: testVersion, Root: testRoot}}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			in := filepath.Join(dir, name+".sarif")

@@ -115,7 +115,8 @@ func writeJSONL(w io.Writer, fs []*scanner.Finding) error {
 }
 
 // encode writes v as JSON and a newline. HTML escaping is off: reports hold URLs with "&"
-// and arrows, which people read.
+// and arrows, which people read. Characters that would act on a terminal showing the file
+// are escaped (EscapeInvisible).
 func encode(w io.Writer, v any, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -124,7 +125,7 @@ func encode(w io.Writer, v any, indent string) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encoding report: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(EscapeInvisible(buf.Bytes()))
 	return err
 }
 

@@ -7,12 +7,14 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/report/markdown"
 )
 
 // The SARIF log, as the subset of SARIF 2.1.0 that GitHub code scanning reads, written as
@@ -174,7 +176,7 @@ func writeSARIF(w io.Writer, fs []*scanner.Finding, lens []int, res *scanner.Res
 				msg += ": " + p.Err.Error()
 			}
 			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
-				Level: "error", Message: sarifText{Text: redactAll(msg, res.Findings, opts.ShowSecrets)},
+				Level: "error", Message: sarifText{Text: msgText(redactAll(msg, res.Findings, opts.ShowSecrets))},
 			})
 		}
 		run.Invocations = []sarifInvocation{inv}
@@ -285,17 +287,20 @@ func sarifRuleFor(id string, r *rules.Rule, provider string) sarifRule {
 		" Then take the secret out of the code and load it from the environment or a secret manager;" +
 		" rewriting git history does not make a leaked secret safe, revoking it does." +
 		" If this is not a secret, mark its line with a leakstop:allow comment or allowlist it in .leakstop.toml."
-	md := "**" + escapeMarkdown(sentence(desc)) + "**\n\n" +
-		"Severity: " + severity + "." +
+	// The markdown is what GitHub renders: a rule's words may come from a configuration
+	// file of the scanned repository, so they are escaped (no HTML, no markdown, no links
+	// but the http(s) URLs of a remediation, made links on purpose).
+	md := "**" + markdown.Text(sentence(desc)) + "**\n\n" +
+		"Severity: " + markdown.Text(severity) + "." +
 		func() string {
 			if provider != "" {
-				return " Provider: " + escapeMarkdown(provider) + "."
+				return " Provider: " + markdown.Text(provider) + "."
 			}
 			return ""
 		}() + "\n\n" +
 		"Anyone who can read where this secret was found can use it.\n\n" +
 		"## What to do\n\n" +
-		"1. " + sentence(remediation) + "\n" +
+		"1. " + markdownProse(sentence(remediation)) + "\n" +
 		"2. Take the secret out of the code and load it from the environment or a secret manager.\n" +
 		"3. Rewriting git history does not make a leaked secret safe; revoking it does. " +
 		"Scanning with `--verify` tells whether it still works; `--revoke` disables it where the provider allows.\n\n" +
@@ -305,9 +310,9 @@ func sarifRuleFor(id string, r *rules.Rule, provider string) sarifRule {
 	return sarifRule{
 		ID:                   id,
 		Name:                 pascal(id),
-		ShortDescription:     sarifText{Text: clip(desc, 1024)},
-		FullDescription:      sarifText{Text: clip(full, 1024)},
-		Help:                 sarifMultiformat{Text: text, Markdown: md},
+		ShortDescription:     sarifText{Text: msgText(clip(desc, 1024))},
+		FullDescription:      sarifText{Text: msgText(clip(full, 1024))},
+		Help:                 sarifMultiformat{Text: msgText(text), Markdown: md},
 		DefaultConfiguration: sarifConfig{Level: "error"},
 		Properties: sarifRuleProperty{
 			Tags: tags, Precision: precision, SecuritySeverity: score, Provider: provider,
@@ -402,16 +407,37 @@ func resultMessage(f *scanner.Finding, l scanner.Location) string {
 
 var messageEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`)
 
-// msgText escapes text from elsewhere for a SARIF message; a control character becomes the
-// replacement character.
+// msgText escapes text from elsewhere for a SARIF plain-text message: a control character, a
+// bidirectional override or another invisible formatting character becomes the replacement
+// character (a viewer must not reverse or hide what it shows), and square brackets cannot
+// form SARIF's embedded links.
 func msgText(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unprintable(r) {
 			return unicode.ReplacementChar
 		}
 		return r
 	}, s)
 	return messageEscaper.Replace(s)
+}
+
+// proseURL finds the http(s) URLs in a remediation, which the markdown help makes links.
+var proseURL = regexp.MustCompile(`https?://[^\s<>"'()\[\]{}|\\^` + "`" + `]+`)
+
+// markdownProse escapes s for GitHub's markdown, keeping its http(s) URLs as links: every
+// other character is text, so a "[link](javascript:…)", "<img …>" or "**" in it shows as
+// written.
+func markdownProse(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range proseURL.FindAllStringIndex(s, -1) {
+		u := strings.TrimRight(s[m[0]:m[1]], ".,;:!?")
+		b.WriteString(markdown.Text(s[last:m[0]]))
+		b.WriteString(markdown.Link(markdown.Text(u), u))
+		last = m[0] + len(u)
+	}
+	b.WriteString(markdown.Text(s[last:]))
+	return b.String()
 }
 
 // resultProperties keeps what SARIF has no place for, for tools that read more than GitHub.
@@ -464,11 +490,11 @@ func artifact(l scanner.Location, root string) sarifArtifactLocation {
 	p := l.Path
 	switch {
 	case l.URL != "" && (l.Commit == "" || p == ""):
-		return sarifArtifactLocation{URI: l.URL}
+		return sarifArtifactLocation{URI: escapeURI(l.URL)}
 	case p == "":
 		p = l.Where() // a blob no path was found for; never drop the result
 	case hasScheme(p):
-		return sarifArtifactLocation{URI: p} // a source map's "webpack://app/src/api.ts"
+		return sarifArtifactLocation{URI: escapeURI(p)} // a source map's "webpack://app/src/api.ts"
 	case filepath.IsAbs(p):
 		if root != "" {
 			rel, err := filepath.Rel(root, p)
@@ -479,6 +505,40 @@ func artifact(l scanner.Location, root string) sarifArtifactLocation {
 		return sarifArtifactLocation{URI: fileURI(p)}
 	}
 	return sarifArtifactLocation{URI: relURI(filepath.ToSlash(p)), URIBaseID: srcRoot}
+}
+
+// escapeURI percent-encodes what a URI cannot hold raw (spaces, non-ASCII, quotes, angle
+// brackets, and square brackets outside an IPv6 host), after turning controls, invisible
+// formatting characters and bytes that are not UTF-8 into "_": a URL or a source map's
+// source name comes from the scanned site, and SARIF wants valid URIs (an encoded
+// bidirectional override, or a replacement character beside an encoded space, makes one that
+// Microsoft's validator refuses).
+func escapeURI(s string) string {
+	const hex = "0123456789ABCDEF"
+	s = strings.Map(func(r rune) rune {
+		if unprintable(r) || r == unicode.ReplacementChar {
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "_"))
+	// The authority ("host:port", "[::1]:8080") ends at the first "/", "?" or "#" after "//".
+	authEnd := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		authEnd = i + 2 + strings.IndexAny(s[i+2:]+"/", "/?#")
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		bracket := (c == '[' || c == ']') && i >= authEnd
+		if c > 0x20 && c < 0x7f && !bracket && !strings.ContainsRune(`"<>\^`+"`"+`{|}`, rune(c)) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
 }
 
 // hasScheme reports whether s is an absolute URI of the "scheme://" kind.
@@ -568,7 +628,3 @@ func sentence(s string) string {
 	}
 	return s + "."
 }
-
-var markdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", "&lt;")
-
-func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }

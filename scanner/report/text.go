@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dustin/go-humanize"
 	"github.com/dustin/go-humanize/english"
@@ -45,22 +46,40 @@ func (t *textWriter) printf(format string, args ...any) {
 	fmt.Fprintf(t.w, format, args...)
 }
 
-// printable escapes control characters: text from a scanned repository or site (a commit
-// subject, a path, a provider's message) must not drive the terminal it is shown on.
+// printable escapes what would drive a terminal or hide text: text from a scanned repository
+// or site (a commit subject, a path, a provider's message) must not set the terminal's
+// title, clear its screen, move its cursor or reverse what it shows. C0 and C1 controls (ESC
+// among them, so no escape sequence survives), DEL, bidirectional overrides and isolates,
+// zero-width and other invisible formatting characters and the Unicode line separators
+// become Go escapes (\x1b, \r, \u202e); a byte that is not UTF-8 becomes \xNN.
 func printable(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unprintable) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			q := strconv.QuoteRune(r)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unprintable(r):
+			q := strconv.QuoteRuneToASCII(r)
 			b.WriteString(q[1 : len(q)-1])
-			continue
+		default:
+			b.WriteString(s[i : i+n])
 		}
-		b.WriteRune(r)
+		i += n
 	}
 	return b.String()
+}
+
+// Printable is the text format's escape for other terminal output: the command's console
+// log prints file names, commit subjects and sites' messages too.
+func Printable(s string) string { return printable(s) }
+
+// unprintable reports whether r must not reach a terminal as it is.
+func unprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }
 
 func writeText(w io.Writer, fs []*scanner.Finding, res *scanner.Result, opts Options) error {
@@ -219,6 +238,9 @@ func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	tail := ""
 	if st.Skipped > 0 {
 		tail += "; " + count(st.Skipped, "place") + " skipped"
+	}
+	if st.Baseline > 0 {
+		tail += "; hid " + count(st.Baseline, "finding") + " of the baseline"
 	}
 	if n := int64(len(res.Problems)); n > 0 || st.Errors > 0 {
 		if n < st.Errors {
