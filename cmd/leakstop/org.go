@@ -554,7 +554,7 @@ func orgOutcome(exitCode int, res *scanner.Result, actErr error) error {
 	}
 	if failed > 0 {
 		return &statusError{code: exitError,
-			msg: fmt.Sprintf("%s could not be fetched or read (see the log above); the others were scanned", english.Plural(failed, "repository", "repositories")),
+			msg:   fmt.Sprintf("%s could not be fetched or read (see the log above); the others were scanned", english.Plural(failed, "repository", "repositories")),
 			hints: []string{"the next run tries them again; with --state, what was scanned is not read twice"}}
 	}
 	return scanOutcome(exitCode, res, nil)
