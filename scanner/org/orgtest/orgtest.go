@@ -72,9 +72,23 @@ type Repo struct {
 // FullName is owner/name.
 func (r *Repo) FullName() string { return r.Owner + "/" + r.Name }
 
+// TB is what the fake needs of a test: testing.TB has it, and so can a program that serves
+// a fake org outside a test (bench/orgserve).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Skip(args ...any)
+	TempDir() string
+	Cleanup(func())
+}
+
+var _ TB = testing.TB(nil)
+
 // Fake is the fake GitHub.
 type Fake struct {
-	t testing.TB
+	t TB
 	// APIURL is the REST API's base URL (GITHUB_API_URL); GitURL the git server's.
 	APIURL, GitURL string
 	// AppID is the App's id, AppKey its private key, AppKeyFile the key as a PEM file.
@@ -116,7 +130,14 @@ type Issue struct {
 }
 
 // New starts the fake: the API, the git server, and an App (id 4242) installed nowhere yet.
-func New(t testing.TB) *Fake {
+func New(t TB) *Fake {
+	t.Helper()
+	return NewIn(t, t.TempDir())
+}
+
+// NewIn starts the fake with its repositories under root (root/srv/OWNER/NAME.git are the
+// ones served), so that repositories made before, by AddExisting, are served again.
+func NewIn(t TB, root string) *Fake {
 	t.Helper()
 	NeedGit(t)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -125,7 +146,7 @@ func New(t testing.TB) *Fake {
 	}
 	f := &Fake{
 		t: t, AppID: 4242, AppKey: key, TokenTTL: time.Hour, PerPage: 100, LimitWait: time.Second,
-		root: t.TempDir(), nextID: 1000, installations: map[string]int64{}, tokens: map[string]time.Time{},
+		root: root, nextID: 1000, installations: map[string]int64{}, tokens: map[string]time.Time{},
 		limits: map[int]Limit{}, issues: map[string][]Issue{}, fetches: map[string]int{}, gitBytes: map[string]int64{},
 	}
 	f.AppKeyFile = filepath.Join(t.TempDir(), "app.pem")
@@ -141,7 +162,7 @@ func New(t testing.TB) *Fake {
 }
 
 // NeedGit skips the test when git is not installed, and fails it when CI is "true".
-func NeedGit(t testing.TB) {
+func NeedGit(t TB) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -211,6 +232,17 @@ func (f *Fake) AddRepo(owner, name string, opts ...RepoOption) *Repo {
 	f.mu.Lock()
 	f.repos = append(f.repos, r)
 	f.mu.Unlock()
+	return r
+}
+
+// AddExisting lists the bare repository root/srv/owner/name.git, made before, as
+// owner/name. Its id is fixed by the order of the calls.
+func (f *Fake) AddExisting(owner, name string) *Repo {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	r := &Repo{ID: f.nextID, Owner: owner, Name: name, f: f, bare: filepath.Join(f.root, "srv", owner, name+".git")}
+	f.repos = append(f.repos, r)
 	return r
 }
 
