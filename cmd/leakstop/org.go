@@ -46,7 +46,6 @@ type orgOptions struct {
 	Shard            string
 	RepoJobs         int
 	IssuesPerRepo    bool
-	Reader           string
 
 	maxRepoKB int64
 	shard     org.Shard
@@ -100,8 +99,6 @@ scanned and reported).`,
 	f.StringVar(&o.Shard, "shard", "", "scan only share `K/N` of the repositories (0 ≤ K < N), stable by name")
 	f.IntVar(&o.RepoJobs, "repo-jobs", 4, "repositories fetched and scanned at once (--jobs is shared between them)")
 	f.BoolVar(&o.IssuesPerRepo, "issues-per-repo", false, "open or update each leak's issue in the repository that leaked it")
-	f.StringVar(&o.Reader, "reader", "", "how objects are read: git|go-git")
-	f.MarkHidden("reader")
 	return cmd
 }
 
@@ -157,14 +154,6 @@ func runOrg(ctx context.Context, o *orgOptions, stdout, stderr io.Writer) error 
 		return err
 	}
 	a := o.app
-	readerName := o.Reader
-	if readerName == "" {
-		readerName = a.getenv(gitsrc.ReaderEnv)
-	}
-	reader, err := gitsrc.ParseReader(readerName)
-	if err != nil {
-		return usageError("%v", err)
-	}
 	loaded, log, err := a.start(&o.scanOptions, stderr, workRoot())
 	if err != nil {
 		return err
@@ -229,7 +218,7 @@ func runOrg(ctx context.Context, o *orgOptions, stdout, stderr io.Writer) error 
 			return nil, err
 		}
 		return eng.Run(ctx, &gitsrc.Source{
-			Dir: dir, Since: since, MaxFileSize: o.scan.maxFileSize, Reader: reader, Readers: share,
+			Dir: dir, Since: since, MaxFileSize: o.scan.maxFileSize, Readers: share,
 			Logger: log, Lines: set.LineFilter(),
 		})
 	}

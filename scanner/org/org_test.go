@@ -108,6 +108,17 @@ func (w *world) options(dir string, st *State) Options {
 	}
 }
 
+// scanned runs o once and marks its findings reported, as a run that wrote its report.
+func scanned(t *testing.T, o Options) {
+	t.Helper()
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.State.Reported(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func openState(t *testing.T, path string) *State {
 	t.Helper()
 	st, err := OpenState(path, Target{Org: "acme"}.String())
@@ -336,10 +347,7 @@ func TestRunRenamedDeleted(t *testing.T) {
 	dir := t.TempDir()
 	st := openState(t, filepath.Join(dir, "state.jsonl"))
 	o := w.options(dir, st)
-	if _, err := Run(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	st.Reported()
+	scanned(t, o)
 	renamed, deleted := w.repos[0], w.repos[2]
 	w.fake.Rename(renamed, "svc-renamed")
 	w.fake.Delete(deleted)
@@ -385,10 +393,7 @@ func TestRunRulesChanged(t *testing.T) {
 	dir := t.TempDir()
 	st := openState(t, filepath.Join(dir, "state.jsonl"))
 	o := w.options(dir, st)
-	if _, err := Run(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	st.Reported()
+	scanned(t, o)
 	o.Digest = "another digest"
 	res, err := Run(context.Background(), o)
 	if err != nil {
@@ -411,10 +416,7 @@ func TestRunForcePush(t *testing.T) {
 	dir := t.TempDir()
 	st := openState(t, filepath.Join(dir, "state.jsonl"))
 	o := w.options(dir, st)
-	if _, err := Run(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	st.Reported()
+	scanned(t, o)
 	r := w.repos[0]
 	r.Git("reset", "-q", "--hard", "HEAD~1")
 	k := w.gen.OpenAIKey("sk-proj-", 74)

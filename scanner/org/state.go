@@ -387,6 +387,3 @@ func (s *State) Close() error {
 	}
 	return err
 }
-
-// Path is the file's path.
-func (s *State) Path() string { return s.path }

@@ -118,7 +118,6 @@ type Fake struct {
 	issues       map[string][]Issue
 	fetches      map[string]int
 	gitBytes     map[string]int64
-	gitAuthFails int
 }
 
 // Issue is an issue opened on a repository of the fake.
@@ -283,9 +282,6 @@ func (r *Repo) Git(args ...string) string {
 	return r.f.git(r.work, r.tick, args...)
 }
 
-// Bare is the path of the repository the git server serves.
-func (r *Repo) Bare() string { return r.bare }
-
 // Rename renames the repository (its id stays, as on GitHub): the listing and the git
 // server know it by its new name only.
 func (f *Fake) Rename(r *Repo, name string) {
@@ -374,13 +370,6 @@ func (f *Fake) GitBytes(fullName string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.gitBytes[fullName]
-}
-
-// GitAuthFailures counts the git requests refused for want of a valid token.
-func (f *Fake) GitAuthFailures() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.gitAuthFails
 }
 
 // Issues returns the issues opened on owner/name.
@@ -707,9 +696,6 @@ func (f *Fake) serveGit() string {
 			if strings.EqualFold(x.FullName(), full) {
 				repo = x
 			}
-		}
-		if !valid {
-			f.gitAuthFails++
 		}
 		f.mu.Unlock()
 		if !valid {
