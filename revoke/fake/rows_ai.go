@@ -205,5 +205,52 @@ func aiRows() []Row {
 				Invalid: Answer{Status: 401, Body: `{"error":"Invalid API key"}`},
 			}},
 		},
+		{
+			Provider: "openrouter",
+			Doc:      "https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key",
+			Routes: []Route{{
+				Call: "GET /api/v1/key", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"data":{"label":"sk-or-v1-au7...890","limit":100,"usage":25.5,"is_free_tier":false,"is_management_key":false,"is_provisioning_key":false,"limit_remaining":74.5,"limit_reset":"monthly","creator_user_id":"user_2dHFtVWx2n56w6HkM0000000000","rate_limit":{"requests":1000,"interval":"1h"}}}`},
+				Invalid: Answer{Status: 401, Body: `{"error":{"message":"No auth credentials found","code":401}}`},
+			}},
+		},
+		{
+			Provider: "xai",
+			Doc:      "https://docs.x.ai/docs/api-reference#api-key",
+			Routes: []Route{{
+				Call: "GET /v1/api-key", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"redacted_api_key":"xai-...b14o","user_id":"59fbe5f2-040b-46d5-8325-868bb8f23eb2","name":"My API Key","create_time":"2024-01-01T12:55:18.139305Z","modify_time":"2024-08-28T17:20:12.343321Z","modified_by":"3d38b4dc-4eb7-4785-ae26-c3fa8997ffc7","team_id":"5ea6f6bd-7815-4b8a-9135-28b2d7ba6722","acls":["api-key:model:*","api-key:endpoint:*"],"api_key_id":"ae1e1841-4326-4b36-a8a9-8a1a7237db11","team_blocked":false,"api_key_blocked":false,"api_key_disabled":false}`},
+				Invalid: Answer{Status: 400, Body: `{"code":"Client specified an invalid argument","error":"Incorrect API key provided. You can obtain an API key from https://console.x.ai."}`},
+			}},
+		},
+		{
+			Provider: "perplexity",
+			Doc:      "https://docs.perplexity.ai/api-reference/async-chat-completions-get",
+			Routes: []Route{{
+				Call: "GET /async/chat/completions", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"requests":[{"id":"req_1","created_at":1735689600,"model":"sonar-deep-research","status":"COMPLETED","started_at":1735689601,"completed_at":1735689700}],"next_token":null}`},
+				Invalid: Answer{Status: 401, Body: `{"error":{"message":"Invalid API key","type":"invalid_api_key","code":401}}`},
+			}},
+		},
+		{
+			Provider: "elevenlabs",
+			Doc:      "https://elevenlabs.io/docs/api-reference/user/get",
+			Routes: []Route{{
+				Call: "GET /v1/user", Auth: "xi-api-key: {key}",
+				Live:    Answer{Status: 200, Body: `{"user_id":"1234567890","subscription":{"tier":"creator","character_count":17231,"character_limit":100000,"status":"active"},"is_new_user":false,"xi_api_key":"redacted","can_use_delayed_payment_methods":false,"is_onboarding_completed":true,"first_name":"Alice"}`},
+				Invalid: Answer{Status: 401, Body: `{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}`},
+				// A key restricted to other endpoints: the same status, another detail.
+				Forbidden: &Answer{Status: 401, Body: `{"detail":{"status":"missing_permissions","message":"The API key you used is missing the permission user_read to execute this operation."}}`},
+			}},
+		},
+		{
+			Provider: "gladia",
+			Doc:      "https://docs.gladia.io/api-reference/v2/pre-recorded/list",
+			Routes: []Route{{
+				Call: "GET /v2/pre-recorded", Auth: "x-gladia-key: {key}",
+				Live:    Answer{Status: 200, Body: `{"first":"https://api.gladia.io/v2/pre-recorded?offset=0&limit=1","current":"https://api.gladia.io/v2/pre-recorded?offset=0&limit=1","next":null,"items":[{"id":"45463597-20b7-4af7-b3b3-f5fb778203ab","request_id":"G-45463597","kind":"pre-recorded","status":"done","created_at":"2024-05-01T12:00:00Z"}]}`},
+				Invalid: Answer{Status: 401, Body: `{"timestamp":"2024-05-01T12:00:00.000Z","path":"/v2/pre-recorded","request_id":"G-0000","statusCode":401,"message":"Invalid API key"}`},
+			}},
+		},
 	}
 }
