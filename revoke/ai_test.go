@@ -187,3 +187,22 @@ func TestLangfuseVerifiesThePair(t *testing.T) {
 		checkNoSecrets(t, "a call", c.Path+c.Query, sk, pk)
 	}
 }
+
+// TestWandbViewer verifies a key with the viewer query, which only reads.
+func TestWandbViewer(t *testing.T) {
+	f := fake.NewWandb(t)
+	live := "wandb_v1_" + gen(t, "{{alnum 27}}_{{alnum 49}}")
+	legacy := gen(t, "{{hex 40}}")
+	f.AddKey(live)
+	h := newHarness(t, map[string]string{"LEAKSTOP_WANDB_URL": f.URL})
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{h.secret("wandb", live, ""), h.secret("wandb", legacy, "")})
+	vs, rs := statuses(res)
+	if d := cmp.Diff([]string{"live", "invalid"}, vs); d != "" {
+		t.Errorf("verifications (-want +got):\n%s", d)
+	}
+	if rs[0] != string(outcome.Unsupported) || !strings.Contains(res[0].Revocation.Detail, "wandb.ai/settings") {
+		t.Errorf("revocation: %+v", res[0].Revocation)
+	}
+	data, _ := os.ReadFile(h.audit.Path())
+	checkNoSecrets(t, "the audit log", string(data), live, legacy)
+}

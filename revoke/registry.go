@@ -98,6 +98,7 @@ func goProviders() []goProvider {
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},
 		{"elevenlabs", func(cfg Config) Verifier { return newElevenLabs(cfg) }},
 		{"langfuse", func(cfg Config) Verifier { return newLangfuse(cfg) }},
+		{"wandb", func(cfg Config) Verifier { return newWandb(cfg) }},
 	}
 }
 

@@ -297,3 +297,37 @@ func (f *Langfuse) handle(w http.ResponseWriter, r *http.Request, _ string) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{"id": "cloramnkj0002jz088vzn1ja4", "name": "my-project", "metadata": map[string]any{}}}})
 }
+
+// Wandb fakes W&B's GraphQL endpoint for the one query leakstop sends, the viewer
+// (POST /graphql, HTTP basic auth api:<key>): a live key's user, or a 401. Any other query
+// fails the test.
+type Wandb struct {
+	*Server
+}
+
+// NewWandb starts the fake.
+func NewWandb(t testing.TB) *Wandb {
+	f := &Wandb{}
+	f.Server = newServer(t, func(r *http.Request) string { _, p, _ := basic(r); return p }, f.handle)
+	return f
+}
+
+// AddKey adds a live key.
+func (f *Wandb) AddKey(v string) { f.keys.add(v, "wandb "+v[len(v)-4:]) }
+
+func (f *Wandb) handle(w http.ResponseWriter, r *http.Request, body string) {
+	var q struct {
+		Query string `json:"query"`
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/graphql" || json.Unmarshal([]byte(body), &q) != nil ||
+		!strings.Contains(q.Query, "viewer") || strings.Contains(q.Query, "mutation") {
+		f.unexpected(w, r, "not the viewer query")
+		return
+	}
+	user, pass, ok := basic(r)
+	if !ok || user != "api" || f.keys.verify(pass) == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{"message": "user is not logged in"}}})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"id": "VXNlcjoxMjM0NQ==", "username": "alice"}}})
+}
