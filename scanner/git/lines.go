@@ -40,8 +40,8 @@ type lineCache struct {
 	// versions of a file sit together, so most lines are found here, in a table small
 	// enough to stay in the processor's cache.
 	recent recentLines
-	// selected and whole count what went to the engine, for the debug log.
-	selected, whole int64
+	// selected, whole and wholeBytes count what went to the engine, for the debug log.
+	selected, whole, wholeBytes int64
 }
 
 func newLineCache(f *rules.LineFilter) *lineCache {
@@ -139,13 +139,25 @@ func (c *lineCache) classify(line []byte) uint8 { return uint8(c.f.Classify(line
 type selection struct {
 	data    []byte
 	lineMap []int32
-	hashes  []uint64 // the hash of each selected line, for learn
+	hashes  []uint64 // the hash of each selected line, for learn (0: not to learn)
 	whole   bool     // the blob goes whole
+	context []span   // the lines with a keyword of a rule that needs more than its line
+	blocks  []span
 }
 
+// span is a part of a blob, as byte offsets.
+type span struct{ lo, hi int }
+
 // sel picks the lines of data to match into s (reusing its buffers).
+//
+// A line with a keyword of a rule that reads more than its line (a private key's block, a
+// key beside its id, a value on the line after its name) goes with every line within the
+// filter's Reach for it, as they are in data, whatever was seen of them before: a block of
+// data on which that rule finds what it finds on the whole blob (rules.LineFilter.Reach).
+// The blob goes whole only when its blocks would be most of it.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
+	s.context, s.blocks = s.context[:0], s.blocks[:0]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lines.n > maxCachedLines {
@@ -154,40 +166,128 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	defer func() {
 		if s.whole {
 			c.whole++
+			c.wholeBytes += int64(len(data))
 		} else {
 			c.selected += int64(len(s.data))
 		}
 	}()
 	lineNo := int32(0)
-	for len(data) > 0 {
+	for off := 0; off < len(data); {
 		lineNo++
-		end := bytes.IndexByte(data, '\n')
-		var line []byte
+		start, end := off, bytes.IndexByte(data[off:], '\n')
 		if end < 0 {
-			line, data = data, nil
+			end = len(data)
 		} else {
-			line, data = data[:end], data[end+1:]
+			end += off
 		}
+		off = end + 1
+		line := data[start:end]
 		if len(line) == 0 {
 			continue
 		}
-		h := maphash.Bytes(c.seed, line)
-		state := c.recent.get(h)
-		if state == 0 {
-			state = c.lines.get(h)
-			if state == 0 {
-				state = c.classify(line)
-				if state != linePlain {
-					c.lines.put(h, state)
-				}
-			}
-			c.recent.set(h, state)
-		}
+		h, state := c.state(line)
 		switch state {
 		case lineContext:
-			s.whole = true
-			return
+			s.context = append(s.context, span{start, end})
 		case linePending, lineMatched:
+			if len(s.context) == 0 {
+				s.data = append(s.data, line...)
+				s.data = append(s.data, '\n')
+				s.lineMap = append(s.lineMap, lineNo)
+				s.hashes = append(s.hashes, h)
+			}
+		}
+	}
+	if len(s.context) > 0 {
+		c.selBlocks(data, s)
+	}
+}
+
+// state tells what line is, from the tables or, for a line not in them, from the filter.
+func (c *lineCache) state(line []byte) (uint64, uint8) {
+	h := maphash.Bytes(c.seed, line)
+	state := c.recent.get(h)
+	if state == 0 {
+		state = c.lines.get(h)
+		if state == 0 {
+			state = c.classify(line)
+			if state != linePlain {
+				c.lines.put(h, state)
+			}
+		}
+		c.recent.set(h, state)
+	}
+	return h, state
+}
+
+// selBlocks selects, for a blob with lines of s.context, the blocks of whole lines around
+// them (merged where they meet) and, outside the blocks, the keyword lines as sel does.
+func (c *lineCache) selBlocks(data []byte, s *selection) {
+	covered := 0
+	for _, l := range s.context {
+		reach := c.f.Reach(data[l.lo:l.hi])
+		lo, hi := max(l.lo-reach, 0), min(l.hi+reach, len(data))
+		lo = bytes.LastIndexByte(data[:lo], '\n') + 1
+		if i := bytes.IndexByte(data[hi:], '\n'); i >= 0 {
+			hi += i + 1
+		} else {
+			hi = len(data)
+		}
+		if n := len(s.blocks); n > 0 && lo <= s.blocks[n-1].hi {
+			covered += max(hi-s.blocks[n-1].hi, 0)
+			s.blocks[n-1].hi = max(hi, s.blocks[n-1].hi)
+			continue
+		}
+		s.blocks = append(s.blocks, span{lo, hi})
+		covered += hi - lo
+	}
+	if 2*covered >= len(data) {
+		s.whole = true
+		return
+	}
+	s.data, s.lineMap, s.hashes = s.data[:0], s.lineMap[:0], s.hashes[:0]
+	blocks := s.blocks
+	lineNo := int32(0)
+	for off := 0; off < len(data); {
+		if len(blocks) > 0 && off == blocks[0].lo {
+			// The block as it is in data, each of its lines in lineMap; only its keyword
+			// lines learn what the matcher said of them.
+			b := blocks[0]
+			blocks = blocks[1:]
+			s.data = append(s.data, data[b.lo:b.hi]...)
+			for off < b.hi {
+				lineNo++
+				end := bytes.IndexByte(data[off:b.hi], '\n')
+				if end < 0 {
+					end = b.hi
+				} else {
+					end += off
+				}
+				var h uint64
+				if line := data[off:end]; len(line) > 0 {
+					if hh, state := c.state(line); state == linePending || state == lineMatched {
+						h = hh
+					}
+				}
+				s.lineMap = append(s.lineMap, lineNo)
+				s.hashes = append(s.hashes, h)
+				off = end + 1
+			}
+			continue
+		}
+		lineNo++
+		start, end := off, bytes.IndexByte(data[off:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += off
+		}
+		off = end + 1
+		line := data[start:end]
+		if len(line) == 0 {
+			continue
+		}
+		if h, state := c.state(line); state == linePending || state == lineMatched {
 			s.data = append(s.data, line...)
 			s.data = append(s.data, '\n')
 			s.lineMap = append(s.lineMap, lineNo)
@@ -207,6 +307,8 @@ func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
 	}
 	for i, h := range hashes {
 		switch {
+		case h == 0:
+			// a line of a block that is not a keyword line: nothing to learn
 		case hit[i+1]:
 			c.lines.put(h, lineMatched)
 			c.recent.update(h, lineMatched)
