@@ -171,30 +171,48 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			c.selected += int64(len(s.data))
 		}
 	}()
+	// Lines go in batches: their hashes first, then their slots in the table of recent
+	// lines, loads that do not wait for one another (most lines' states are there, and a
+	// history's distinct lines are too many for the table to stay in the processor's
+	// cache: one at a time, the misses cost more than the rest of the work together).
+	var b batch
 	lineNo := int32(0)
 	for off := 0; off < len(data); {
-		lineNo++
-		start, end := off, bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += off
+		b.n = 0
+		for b.n < batchLines && off < len(data) {
+			lineNo++
+			start, end := off, bytes.IndexByte(data[off:], '\n')
+			if end < 0 {
+				end = len(data)
+			} else {
+				end += off
+			}
+			off = end + 1
+			if end == start {
+				continue
+			}
+			b.start[b.n], b.end[b.n], b.lineNo[b.n] = start, end, lineNo
+			b.hash[b.n] = maphash.Bytes(c.seed, data[start:end])
+			b.n++
 		}
-		off = end + 1
-		line := data[start:end]
-		if len(line) == 0 {
-			continue
+		for i := range b.n {
+			b.state[i] = c.recent.get(b.hash[i])
 		}
-		h, state := c.state(line)
-		switch state {
-		case lineContext:
-			s.context = append(s.context, span{start, end})
-		case linePending, lineMatched:
-			if len(s.context) == 0 {
-				s.data = append(s.data, line...)
-				s.data = append(s.data, '\n')
-				s.lineMap = append(s.lineMap, lineNo)
-				s.hashes = append(s.hashes, h)
+		for i := range b.n {
+			line, h, state := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			if state == 0 {
+				state = c.lookup(line, h)
+			}
+			switch state {
+			case lineContext:
+				s.context = append(s.context, span{b.start[i], b.end[i]})
+			case linePending, lineMatched:
+				if len(s.context) == 0 {
+					s.data = append(s.data, line...)
+					s.data = append(s.data, '\n')
+					s.lineMap = append(s.lineMap, b.lineNo[i])
+					s.hashes = append(s.hashes, h)
+				}
 			}
 		}
 	}
@@ -203,21 +221,41 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	}
 }
 
+// batchLines is how many lines sel looks up at a time.
+const batchLines = 32
+
+// batch is a batch of sel's lines: where each is in the blob, its number, its hash and
+// what the table of recent lines says of it.
+type batch struct {
+	n          int
+	start, end [batchLines]int
+	lineNo     [batchLines]int32
+	hash       [batchLines]uint64
+	state      [batchLines]uint8
+}
+
 // state tells what line is, from the tables or, for a line not in them, from the filter.
 func (c *lineCache) state(line []byte) (uint64, uint8) {
 	h := maphash.Bytes(c.seed, line)
 	state := c.recent.get(h)
 	if state == 0 {
-		state = c.lines.get(h)
-		if state == 0 {
-			state = c.classify(line)
-			if state != linePlain {
-				c.lines.put(h, state)
-			}
-		}
-		c.recent.set(h, state)
+		state = c.lookup(line, h)
 	}
 	return h, state
+}
+
+// lookup tells what line (of hash h), not among the recent lines, is: from the table of
+// keyword lines or from the filter; the line is recent after.
+func (c *lineCache) lookup(line []byte, h uint64) uint8 {
+	state := c.lines.get(h)
+	if state == 0 {
+		state = c.classify(line)
+		if state != linePlain {
+			c.lines.put(h, state)
+		}
+	}
+	c.recent.set(h, state)
+	return state
 }
 
 // selBlocks selects, for a blob with lines of s.context, the blocks of whole lines around
