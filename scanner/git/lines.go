@@ -244,13 +244,16 @@ func (c *lineCache) state(line []byte) (uint64, uint8) {
 	return h, state
 }
 
-// lookup tells what line (of hash h), not among the recent lines, is: from the table of
-// keyword lines or from the filter; the line is recent after.
+// lookup tells what line (of hash h), not among the recent lines, is: the filter says
+// whether it holds a keyword, and for a line that does (few do), the table of keyword lines
+// says what the matcher found on it before. The filter goes first because it costs less
+// than a miss in that table, which most lines would be. The line is recent after.
 func (c *lineCache) lookup(line []byte, h uint64) uint8 {
-	state := c.lines.get(h)
-	if state == 0 {
-		state = c.classify(line)
-		if state != linePlain {
+	state := c.classify(line)
+	if state == linePending {
+		if known := c.lines.get(h); known != 0 {
+			state = known
+		} else {
 			c.lines.put(h, state)
 		}
 	}
