@@ -93,6 +93,17 @@ func goProviders() []goProvider {
 		{"sendgrid", func(cfg Config) Verifier { return newSendGrid(cfg) }},
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
+		{"mailgun", func(cfg Config) Verifier { return newMailgun(cfg) }},
+		{"twilio", func(cfg Config) Verifier { return newTwilio(cfg) }},
+		{"mailchimp", func(cfg Config) Verifier { return newMailchimp(cfg) }},
+		{"postmark", func(cfg Config) Verifier { return newPostmark(cfg) }},
+		{"intercom", func(cfg Config) Verifier { return newIntercom(cfg) }},
+		{"sparkpost", func(cfg Config) Verifier { return newSparkPost(cfg) }},
+		{"vonage", func(cfg Config) Verifier { return newVonage(cfg) }},
+		{"mailjet", func(cfg Config) Verifier { return newMailjet(cfg) }},
+		{"shopify", func(cfg Config) Verifier { return newShopify(cfg) }},
+		{"square", func(cfg Config) Verifier { return newSquare(cfg) }},
+		{"razorpay", func(cfg Config) Verifier { return newRazorpay(cfg) }},
 	}
 }
 
