@@ -1,41 +1,25 @@
 package revoke
 
-import (
-	"context"
-	"strings"
+import "strings"
 
-	"github.com/leakstop/leakstop/scanner/outcome"
-)
-
-// razorpayProvider verifies a key id with its key secret, as HTTP basic auth, with GET
-// /v1/payments?count=1. Test keys are not verified. Razorpay has no API that regenerates a
-// key.
-type razorpayProvider struct {
-	verify *getVerifier
-}
-
-// newRazorpay returns the Razorpay provider: LEAKSTOP_RAZORPAY_URL.
-func newRazorpay(cfg Config) *razorpayProvider {
+// newRazorpay returns the Razorpay provider (LEAKSTOP_RAZORPAY_URL): a key id verifies with
+// its key secret, as HTTP basic auth, with GET /v1/payments?count=1; test keys are not
+// verified. Razorpay has no API that regenerates a key.
+func newRazorpay(cfg Config) verifyOnly {
 	base := cfg.baseURL("razorpay")
-	return &razorpayProvider{verify: pairVerifier(cfg, "razorpay", pair{userIsValue: true, missing: "the key secret"}, func(Secret) string {
+	g := pairVerifier(cfg, "razorpay", pair{userIsValue: true, missing: "the key secret"}, func(Secret) string {
 		return base + "/v1/payments?count=1"
-	})}
-}
-
-// Verify reads one payment with the pair.
-func (rp *razorpayProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	if strings.HasPrefix(s.Value, "rzp_test_") {
-		return Outcome{Status: outcome.Skipped, Detail: "test-mode key: not verified"}, nil
+	})
+	withCompanion := g.skip
+	g.skip = func(s Secret) string {
+		if strings.HasPrefix(s.Value, "rzp_test_") {
+			return "test-mode key: not verified"
+		}
+		return withCompanion(s)
 	}
-	return rp.verify.Verify(ctx, s)
-}
-
-// Remediation says where to regenerate a key by hand.
-func (rp *razorpayProvider) Remediation(Secret) string {
-	return "Razorpay has no API to regenerate a key: regenerate it in the Dashboard (https://dashboard.razorpay.com/app/website-app-settings/api-keys)"
-}
-
-// Describe says which calls the Razorpay provider makes.
-func (rp *razorpayProvider) Describe() Calls {
-	return Calls{Verify: "`GET /v1/payments?count=1` (basic auth with the key id and the key secret); test keys: not verified"}
+	return verifyOnly{
+		verify: g,
+		remedy: "Razorpay has no API to regenerate a key: regenerate it in the Dashboard (https://dashboard.razorpay.com/app/website-app-settings/api-keys)",
+		calls:  "`GET /v1/payments?count=1` (basic auth with the key id and the key secret); test keys: not verified",
+	}
 }
