@@ -104,6 +104,12 @@ func goProviders() []goProvider {
 		{"shopify", func(cfg Config) Verifier { return newShopify(cfg) }},
 		{"square", func(cfg Config) Verifier { return newSquare(cfg) }},
 		{"razorpay", func(cfg Config) Verifier { return newRazorpay(cfg) }},
+		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
+		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
+		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},
+		{"elevenlabs", func(cfg Config) Verifier { return newElevenLabs(cfg) }},
+		{"langfuse", func(cfg Config) Verifier { return newLangfuse(cfg) }},
+		{"wandb", func(cfg Config) Verifier { return newWandb(cfg) }},
 	}
 }
 
