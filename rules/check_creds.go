@@ -106,6 +106,8 @@ var sampleKeys = map[string]bool{
 	"ff44ff8aeba1a9293c6bb4807ead5aee": true, // age's testkit identity (AGE-SECRET-KEY-1XMWW…)
 	"af1efb26bd63a9a030e998efbf059a3d": true, // Paddle's authentication page (pdl_live_apikey_01gtgztp…)
 	"9387af38d1038761f0ce6deb8dce56e1": true, // Mollie's API reference (test_dHar4XY7…)
+	"589c2fdd9afae389f3e3a101b40b7451": true, // Box's API reference, a token (n22JPxrh…)
+	"c389a9c13463c1295ae1e7c22fb6a9f6": true, // Box's API reference, a client secret (hOzsTeFl…)
 }
 
 // publishedSample reports whether s is a credential its provider publishes as a sample.

@@ -47,6 +47,8 @@ var checks = map[string]check{
 	"intercom-token": intercomToken,
 	"stripe-key":     stripeKey,
 	"not-sample":     notSample,
+	// check_oauth.go
+	"zoom-token": zoomToken,
 }
 
 // checkNames lists the names rules may use in their checks field.

@@ -56,7 +56,7 @@ func TestCheckRegistry(t *testing.T) {
 		"github-checksum", "gitlab-checksum", "intercom-token", "jwt", "kube-key-data", "mixed",
 		"not-hex", "not-placeholder", "not-sample", "npm-checksum", "openai-legacy",
 		"openai-marker", "private-key", "putty-key", "random", "stripe-key", "url-password",
-		"user-password",
+		"user-password", "zoom-token",
 	}
 	if diff := cmp.Diff(want, checkNames()); diff != "" {
 		t.Errorf("check names (-want +got):\n%s", diff)
