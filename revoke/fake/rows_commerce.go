@@ -61,5 +61,15 @@ func commerceRows() []Row {
 				Forbidden: &Answer{Status: 403, Body: `{"status":403,"title":"Forbidden","detail":"The access token does not have the required permissions","_links":{"documentation":{"href":"https://docs.mollie.com/overview/authentication","type":"text/html"}}}`},
 			}},
 		},
+		{
+			Provider: "adyen",
+			Doc:      "https://docs.adyen.com/api-explorer/Management/latest/get/me",
+			Routes: []Route{{
+				Call: "GET /v3/me", Auth: "X-API-Key: {key}",
+				Live:      Answer{Status: 200, Body: `{"id":"S2-6262224667","username":"ws_123456@Company.Test","clientKey":"test_ABCDEF","allowedIpAddresses":[],"roles":["Management API - Accounts read"],"active":true,"allowedOrigins":[],"companyName":"Test","_links":{"self":{"href":"https://management-test.adyen.com/v3/me"}}}`},
+				Invalid:   Answer{Status: 401, Body: `{"type":"https://docs.adyen.com/errors/security/unauthorized","title":"Unauthorized","status":401,"errorCode":"00_401"}`},
+				Forbidden: &Answer{Status: 403, Body: `{"type":"https://docs.adyen.com/errors/security/unauthorized","title":"Forbidden","status":403,"detail":"Not allowed","errorCode":"00_403"}`},
+			}},
+		},
 	}
 }

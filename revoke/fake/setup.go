@@ -55,6 +55,12 @@ const (
 	operatorTwilioToken  = "operator-twilio-auth-token"
 	operatorSquareApp    = "sq0idp-operator-application"
 	operatorSquareSecret = "operator-square-application-secret"
+	// The apps OAuth tokens are issued to: Twitch's (which wants no secret to revoke), Box's
+	// and Zoom's.
+	operatorTwitchClient = "operator-twitch-client"
+	operatorBoxClient    = "operator-box-client"
+	operatorBoxSecret    = "operator-box-client-secret"
+	operatorZoomSecret   = "operator-zoom-client-secret"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -131,6 +137,36 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewSquare(t, operatorSquareApp, operatorSquareSecret)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SQUARE_URL": f.URL, "SQUARE_APPLICATION_ID": operatorSquareApp, "SQUARE_APPLICATION_SECRET": operatorSquareSecret},
 				Add: func(v, _ string) { f.AddToken(v) }}
+		},
+		"twitch": func(t testing.TB) *Setup {
+			f := NewTwitch(t)
+			f.AddClient(operatorTwitchClient, "")
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TWITCH_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v, operatorTwitchClient) }}
+		},
+		"box": func(t testing.TB) *Setup {
+			f := NewBox(t)
+			f.AddClient(operatorBoxClient, operatorBoxSecret)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_BOX_URL": f.URL, "BOX_CLIENT_ID": operatorBoxClient, "BOX_CLIENT_SECRET": operatorBoxSecret},
+				Add: func(v, _ string) { f.AddToken(v, operatorBoxClient) }}
+		},
+		"salesforce": func(t testing.TB) *Setup {
+			f := NewSalesforce(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SALESFORCE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v, "") }}
+		},
+		"zoom": func(t testing.TB) *Setup {
+			f := NewZoom(t)
+			env := map[string]string{"LEAKSTOP_ZOOM_URL": f.URL, "ZOOM_CLIENT_SECRET": operatorZoomSecret}
+			// A token is its app's: the app named in its claims is the one whose
+			// credentials leakstop is given.
+			return &Setup{Server: f.Server, Env: env, Add: func(v, _ string) {
+				if id := ZoomClient(v); id != "" {
+					f.AddClient(id, operatorZoomSecret)
+					env["ZOOM_CLIENT_ID"] = id
+					f.AddToken(v, id)
+					return
+				}
+				f.AddToken(v, "")
+			}}
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
