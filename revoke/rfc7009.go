@@ -88,3 +88,78 @@ func oauthErrorCode(body []byte) string {
 	}
 	return e.Error
 }
+
+// oauthApp is what the providers of OAuth apps share (Twitch, Box, Zoom): tokens verified
+// by one GET, and a rule for the app's client secret, which is neither verified (only a
+// token grant with it would tell, and that issues a token) nor revoked (no API resets it).
+type oauthApp struct {
+	// name is the provider's display name; secretRule the client secret's rule.
+	name, secretRule string
+	// remedy says what a person does about a token; secretRemedy about a client secret.
+	remedy, secretRemedy string
+	verify               *getVerifier
+}
+
+const clientSecretSkipped = "a client secret verifies only by getting a token with it and its client id: not verified"
+
+// newOAuthApp returns the shared part of provider id, whose tokens verify with a GET of
+// url (given the secret) and header (nil: a bearer token).
+func newOAuthApp(cfg Config, id, secretRule, remedy, secretRemedy string, url func(Secret) string, header func(Secret) http.Header) oauthApp {
+	p := cfg.provider(id)
+	return oauthApp{
+		name: p.Name, secretRule: secretRule, remedy: remedy, secretRemedy: secretRemedy,
+		verify: &getVerifier{
+			c: cfg.Client, provider: id, accepted: p.Name, rotate: p.Rotate, url: url, header: header,
+			skip: func(s Secret) string {
+				if s.Rule == secretRule {
+					return clientSecretSkipped
+				}
+				return ""
+			},
+		},
+	}
+}
+
+// Remediation says what to do by hand.
+func (a oauthApp) Remediation(s Secret) string {
+	if s.Rule == a.secretRule {
+		return a.secretRemedy
+	}
+	return a.remedy
+}
+
+// Verify verifies a token; a client secret is skipped.
+func (a oauthApp) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	return a.verify.Verify(ctx, s)
+}
+
+// clientSecret returns the revocation of a client secret, which is unsupported; ok is false
+// for a token.
+func (a oauthApp) clientSecret(s Secret) (out Outcome, ok bool) {
+	if s.Rule != a.secretRule {
+		return Outcome{}, false
+	}
+	return Outcome{Status: outcome.Unsupported, Detail: a.name + " has no API that resets a client secret: " + a.secretRemedy}, true
+}
+
+// appCredential is the outcome of a token whose app's credentials (prefix_CLIENT_ID and
+// prefix_CLIENT_SECRET) are not set, or not that app's: why says which, when it is not
+// the first.
+func appCredential(prefix, why, remedy string) Outcome {
+	out := needsCredential(prefix+"_CLIENT_SECRET", "the client secret of the app the token was issued to, with its client id in "+prefix+"_CLIENT_ID", remedy)
+	if why != "" {
+		out.Detail = why + "; " + out.Detail
+	}
+	return out
+}
+
+// clientRefused reads an answer of a revocation endpoint that refuses the app's
+// credentials, prefix_CLIENT_ID and prefix_CLIENT_SECRET: 401, or RFC 6749's invalid_client.
+func clientRefused(prefix string) func(*reply) string {
+	return func(a *reply) string {
+		if a.Status == http.StatusUnauthorized || oauthErrorCode(a.Body) == "invalid_client" {
+			return prefix + "_CLIENT_ID and " + prefix + "_CLIENT_SECRET were refused"
+		}
+		return ""
+	}
+}

@@ -16,34 +16,20 @@ import (
 // client secret). A client secret is neither verified nor revoked: it is reset in the
 // console.
 type twitchProvider struct {
-	c      *Client
-	base   string
-	verify *getVerifier
+	oauthApp
+	c    *Client
+	base string
 }
 
 // newTwitch returns the Twitch provider: LEAKSTOP_TWITCH_URL.
 func newTwitch(cfg Config) *twitchProvider {
-	p := cfg.provider("twitch")
 	t := &twitchProvider{c: cfg.Client, base: cfg.baseURL("twitch")}
-	t.verify = &getVerifier{
-		c: cfg.Client, provider: "twitch", accepted: p.Name, rotate: p.Rotate,
-		url:    func(Secret) string { return t.base + "/oauth2/validate" },
-		header: twitchAuth,
-		skip: func(s Secret) string {
-			if s.Rule == "twitch-client-secret" {
-				return twitchSecretSkipped
-			}
-			return ""
-		},
-	}
+	t.oauthApp = newOAuthApp(cfg, "twitch", "twitch-client-secret",
+		"disconnect the app at https://www.twitch.tv/settings/connections (or, for your own app, reset its secret at https://dev.twitch.tv/console/apps)",
+		"reset the client secret at https://dev.twitch.tv/console/apps (Manage, New Secret)",
+		func(Secret) string { return t.base + "/oauth2/validate" }, twitchAuth)
 	return t
 }
-
-const (
-	twitchRemedy        = "disconnect the app at https://www.twitch.tv/settings/connections (or, for your own app, reset its secret at https://dev.twitch.tv/console/apps)"
-	twitchSecretRemedy  = "reset the client secret at https://dev.twitch.tv/console/apps (Manage, New Secret)"
-	twitchSecretSkipped = "a client secret verifies only by getting a token with it and its client id: not verified"
-)
 
 // twitchAuth is the header GET /oauth2/validate reads the token from.
 func twitchAuth(s Secret) http.Header {
@@ -52,23 +38,10 @@ func twitchAuth(s Secret) http.Header {
 	return h
 }
 
-// Remediation says what to do by hand.
-func (t *twitchProvider) Remediation(s Secret) string {
-	if s.Rule == "twitch-client-secret" {
-		return twitchSecretRemedy
-	}
-	return twitchRemedy
-}
-
-// Verify validates the token.
-func (t *twitchProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
-	return t.verify.Verify(ctx, s)
-}
-
 // Revoke validates the token to learn its client, then revokes it with that client id.
 func (t *twitchProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
-	if s.Rule == "twitch-client-secret" {
-		return Outcome{Status: outcome.Unsupported, Detail: "Twitch has no API that resets a client secret: " + twitchSecretRemedy}, nil
+	if out, ok := t.clientSecret(s); ok {
+		return out, nil
 	}
 	r, err := t.c.do(ctx, request{Provider: "twitch", Action: "lookup", Secret: &s, Method: http.MethodGet, URL: t.base + "/oauth2/validate", Header: twitchAuth(s)})
 	if err != nil {
@@ -81,7 +54,7 @@ func (t *twitchProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 	case r.Status == http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (" + httpDetail(r) + ")"}, nil
 	case r.Status != http.StatusOK || json.Unmarshal(r.Body, &v) != nil || v.ClientID == "":
-		return Outcome{Status: outcome.Failed, Detail: "validating the token to learn its client: " + httpDetail(r) + "; " + twitchRemedy}, nil
+		return Outcome{Status: outcome.Failed, Detail: "validating the token to learn its client: " + httpDetail(r) + "; " + t.remedy}, nil
 	}
 	return t.c.revokeToken(ctx, s, dryRun, tokenRevocation{
 		provider: "twitch", call: "POST /oauth2/revoke with the token's own client_id",
@@ -90,7 +63,7 @@ func (t *twitchProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 		gone: func(a *reply) bool {
 			return a.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(message(a.Body)), "invalid token")
 		},
-		verify: t.verify, remedy: twitchRemedy,
+		verify: t.verify, remedy: t.remedy,
 	})
 }
 
