@@ -9,7 +9,8 @@ import (
 // Pair fakes a provider whose credential is two values sent together as HTTP basic auth
 // (Vonage's API key and secret, Mailjet's API key and secret key, Razorpay's key id and key
 // secret), following each provider's documented answers: a live pair gets Live, any other
-// credential Invalid, a restricted pair Forbidden. Routes name the calls it answers; a path
+// credential Invalid (none of them documents an answer for a pair without a permission).
+// Routes name the calls it answers; a path
 // ending in "/*" takes any one segment more (an account's key in the path).
 type Pair struct {
 	*Server
@@ -21,7 +22,6 @@ type Pair struct {
 type PairRoute struct {
 	Call          string
 	Live, Invalid Answer
-	Forbidden     *Answer
 }
 
 // NewPair starts the fake of provider.
@@ -36,15 +36,6 @@ func NewPair(t testing.TB, provider string, routes ...PairRoute) *Pair {
 
 // AddPair makes user and pass a live credential.
 func (f *Pair) AddPair(user, pass string) { f.keys.add(user+":"+pass, f.Provider+" "+user) }
-
-// AddRestricted makes user and pass a live credential without the permission the calls
-// need.
-func (f *Pair) AddRestricted(user, pass string) {
-	f.keys.add(user+":"+pass, f.Provider+" restricted "+user).restricted = true
-}
-
-// LivePair reports whether the fake still accepts user and pass.
-func (f *Pair) LivePair(user, pass string) bool { return f.Live(user + ":" + pass) }
 
 func (rt PairRoute) matches(r *http.Request) bool {
 	method, path, _ := strings.Cut(rt.Call, " ")
@@ -76,10 +67,6 @@ func (f *Pair) handle(w http.ResponseWriter, r *http.Request, _ string) {
 		switch {
 		case x == nil:
 			answer(w, rt.Invalid)
-		case x.restricted && rt.Forbidden == nil:
-			f.unexpected(w, r, "a restricted pair, but "+f.Provider+" has no forbidden answer")
-		case x.restricted:
-			answer(w, *rt.Forbidden)
 		default:
 			answer(w, rt.Live)
 		}
