@@ -123,9 +123,16 @@ func TestOAuthRevocations(t *testing.T) {
 			if err != nil || got.Status != outcome.Revoked || !strings.Contains(got.Detail, want) {
 				t.Errorf("revoking a revoked token: %+v, %v", got, err)
 			}
-			checkAudit(t, h, s.Value)
+			// Neither the token nor the app's secret is in the audit log or an outcome.
+			secrets := []string{s.Value}
+			for k, v := range setup.Env {
+				if strings.HasSuffix(k, "_SECRET") {
+					secrets = append(secrets, v)
+				}
+			}
+			checkAudit(t, h, secrets...)
 			for _, x := range res {
-				checkNoSecrets(t, "an outcome", x.Verification.Detail+x.Revocation.Detail, s.Value)
+				checkNoSecrets(t, "an outcome", x.Verification.Detail+x.Revocation.Detail, secrets...)
 			}
 		})
 	}

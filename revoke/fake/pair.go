@@ -10,8 +10,8 @@ import (
 // (Vonage's API key and secret, Mailjet's API key and secret key, Razorpay's key id and key
 // secret), following each provider's documented answers: a live pair gets Live, any other
 // credential Invalid (none of them documents an answer for a pair without a permission).
-// Routes name the calls it answers; a path
-// ending in "/*" takes any one segment more (an account's key in the path).
+// Routes name the calls it answers; a path ending in "/*" takes any one segment more (an
+// account's key in the path).
 type Pair struct {
 	*Server
 	Provider string
