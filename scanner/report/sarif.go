@@ -325,6 +325,10 @@ func sarifResultFor(f *scanner.Finding, l scanner.Location, n, ruleIndex int, se
 	art := artifact(l, opts.Root)
 	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art, Region: region(l.Line, l.Column, n)}}
 	key := art.URIBaseID + art.URI
+	if l.Repository != "" {
+		// The same secret at the same path of two repositories is two alerts.
+		key = l.Repository + "\x00" + key
+	}
 	seen[key]++
 	res := sarifResult{
 		RuleID:    f.Rule,
@@ -374,6 +378,9 @@ func resultMessage(f *scanner.Finding, l scanner.Location) string {
 		b.WriteString(", " + msgText(f.Provider))
 	}
 	b.WriteString(").")
+	if l.Repository != "" {
+		b.WriteString(" In repository " + msgText(l.Repository) + ".")
+	}
 	if l.Commit != "" {
 		b.WriteString(" Committed in " + msgText(short(l.Commit, 12)))
 		if l.Author != "" {
@@ -448,6 +455,7 @@ func resultProperties(f *scanner.Finding, l scanner.Location) map[string]string 
 			p[k] = v
 		}
 	}
+	set("repository", l.Repository)
 	set("commit", l.Commit)
 	set("author", l.Author)
 	set("date", l.Date)
