@@ -274,3 +274,14 @@ func TestSalesforceSandbox(t *testing.T) {
 		t.Errorf("unknown token: %+v, %v", got, err)
 	}
 }
+
+// TestSalesforceAuthURL: a CLI authorization URL is found but not verified, since only a
+// refresh grant would tell (and it issues a token), and nothing is sent.
+func TestSalesforceAuthURL(t *testing.T) {
+	setup, h, s := oauthSecret(t, oauthCase{provider: "salesforce", rule: "salesforce-sfdx-auth-url"}, 9940, false)
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})
+	if vs, _ := statuses(res); !cmp.Equal(vs, []string{"skipped"}) || len(setup.Server.Calls()) != 0 {
+		t.Errorf("%v after %d calls: %+v", vs, len(setup.Server.Calls()), res[0].Verification)
+	}
+	checkNoSecrets(t, "the detail", res[0].Verification.Detail, s.Value)
+}

@@ -52,8 +52,14 @@ func salesforceForbidden(r *reply) Outcome {
 // Remediation says what to do by hand.
 func (sf *salesforceProvider) Remediation(Secret) string { return salesforceRemedy }
 
-// Verify asks each host until one knows the token.
+// salesforceAuthURLSkipped says why a CLI authorization URL is not verified.
+const salesforceAuthURLSkipped = "a CLI authorization URL's refresh token verifies only through a refresh grant, which issues a new access token: not verified"
+
+// Verify asks each host until one knows the token; a CLI authorization URL is not verified.
 func (sf *salesforceProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	if s.Rule == "salesforce-sfdx-auth-url" {
+		return Outcome{Status: outcome.Skipped, Detail: salesforceAuthURLSkipped}, nil
+	}
 	out, _, err := sf.find(ctx, s)
 	return out, err
 }
@@ -75,8 +81,12 @@ func (sf *salesforceProvider) find(ctx context.Context, s Secret) (Outcome, int,
 	return last, -1, nil
 }
 
-// Revoke revokes the token with itself on the host that knows it.
+// Revoke revokes the token with itself on the host that knows it. A CLI authorization
+// URL is never verified live, so it is not revoked.
 func (sf *salesforceProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+	if s.Rule == "salesforce-sfdx-auth-url" {
+		return Outcome{Status: outcome.Skipped, Detail: salesforceAuthURLSkipped}, nil
+	}
 	out, i, err := sf.find(ctx, s)
 	switch {
 	case err != nil:
@@ -100,7 +110,7 @@ func (sf *salesforceProvider) Revoke(ctx context.Context, s Secret, dryRun bool)
 // Describe says which calls the Salesforce provider makes.
 func (sf *salesforceProvider) Describe() Calls {
 	return Calls{
-		Verify: "`GET /services/oauth2/userinfo` on login.salesforce.com, then test.salesforce.com",
+		Verify: "`GET /services/oauth2/userinfo` on login.salesforce.com, then test.salesforce.com; CLI authorization URLs: not verified",
 		Revoke: "`POST /services/oauth2/revoke` with the token itself (RFC 7009) on the host that knew it, verified again",
 	}
 }
