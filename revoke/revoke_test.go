@@ -149,7 +149,7 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	}
 	// The providers of the first registry stay registered; every provider added since
 	// (TestRegistryMatchesFiles holds the registry to the files) may join them.
-	want := []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"}
+	want := []string{"anthropic", "aws", "brevo", "cloudflare", "digitalocean", "discord", "flutterwave", "github", "gitlab", "groq", "hubspot", "huggingface", "intercom", "klaviyo", "mailchimp", "mailgun", "mailjet", "messagebird", "mollie", "npm", "openai", "paddle", "paystack", "postmark", "razorpay", "replicate", "sendgrid", "shopify", "slack", "sparkpost", "square", "stripe", "telegram", "twilio", "vonage"}
 	got := b.Names()
 	if !slices.IsSorted(got) {
 		t.Errorf("names are not sorted: %v", got)
@@ -685,8 +685,8 @@ func TestDiscordWebhookRevoke(t *testing.T) {
 // has no provider at all.
 func TestNoClientIsUnsupportedWithRemedy(t *testing.T) {
 	h := newHarness(t, nil)
-	tw := h.secret("twilio", "SK"+gen(t, "{{hex 32}}"), "")
-	tw.Remediation = "Delete the API key in the Twilio Console (https://console.twilio.com)."
+	tw := h.secret("zendesk", gen(t, "{{alnum 40}}"), "")
+	tw.Remediation = "Delete the token in the Zendesk Admin Center (https://support.zendesk.com/hc/en-us/articles/4408889192858)."
 	gen := h.secret("", gen(t, "{{alnum 40}}"), "")
 	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{tw, gen})
 	vs, rs := statuses(res)
@@ -696,8 +696,8 @@ func TestNoClientIsUnsupportedWithRemedy(t *testing.T) {
 	if d := cmp.Diff([]string{"unsupported", "skipped"}, rs); d != "" {
 		t.Errorf("revocations (-want +got):\n%s", d)
 	}
-	if got := res[0].Revocation.Detail; !strings.Contains(got, "console.twilio.com") || !strings.Contains(got, "no twilio client") {
-		t.Errorf("twilio remediation: %q", got)
+	if got := res[0].Revocation.Detail; !strings.Contains(got, "support.zendesk.com") || !strings.Contains(got, "no zendesk client") {
+		t.Errorf("zendesk remediation: %q", got)
 	}
 }
 

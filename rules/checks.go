@@ -39,6 +39,16 @@ var checks = map[string]check{
 	"not-hex":           notHex,
 	"mixed":             mixed,
 	"not-placeholder":   func(s string) bool { return !isPlaceholder(s) },
+	// check_creds.go
+	"age-secret-key": ageSecretKey,
+	"user-password":  userPassword,
+	"kube-key-data":  kubeKeyData,
+	"putty-key":      puttyKey,
+	"intercom-token": intercomToken,
+	"stripe-key":     stripeKey,
+	"not-sample":     notSample,
+	// check_oauth.go
+	"zoom-token": zoomToken,
 }
 
 // checkNames lists the names rules may use in their checks field.

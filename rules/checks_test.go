@@ -52,9 +52,11 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 // TestCheckRegistry lists the named checks; rule data refers to them by these names.
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
-		"aws-key-id", "aws-secret", "discord-bot-token", "generic-secret", "github-checksum",
-		"gitlab-checksum", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
-		"openai-legacy", "openai-marker", "private-key", "random", "url-password",
+		"age-secret-key", "aws-key-id", "aws-secret", "discord-bot-token", "generic-secret",
+		"github-checksum", "gitlab-checksum", "intercom-token", "jwt", "kube-key-data", "mixed",
+		"not-hex", "not-placeholder", "not-sample", "npm-checksum", "openai-legacy",
+		"openai-marker", "private-key", "putty-key", "random", "stripe-key", "url-password",
+		"user-password", "zoom-token",
 	}
 	if diff := cmp.Diff(want, checkNames()); diff != "" {
 		t.Errorf("check names (-want +got):\n%s", diff)

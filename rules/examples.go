@@ -20,7 +20,8 @@ import (
 // of N characters and a valid checksum), discord (a Discord bot token), jwt PAYLOAD (a
 // signed-looking JWT with that JSON payload), pem TYPE N (a private key block of N random
 // bytes; TYPE is "RSA", "EC", "OPENSSH", "" …), b64enc S (S in unpadded base64url),
-// jsonesc S (line ends written as \n, as inside a JSON string), repeat S N, and
+// jsonesc S (line ends written as \n, as inside a JSON string), age (an age secret key with
+// a valid checksum), b64std S (S in padded standard base64), repeat S N, and
 // concatenation by juxtaposition.
 type Generator struct {
 	rnd *rand.Rand
@@ -166,5 +167,7 @@ func (g *Generator) funcs() template.FuncMap {
 		"pem":      g.PrivateKey,
 		"b64enc":   func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
 		"jsonesc":  func(s string) string { return strings.ReplaceAll(s, "\n", `\n`) },
+		"age":      g.AgeKey,
+		"b64std":   func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
 	}
 }

@@ -52,7 +52,7 @@ var gitleaksKinds = []struct {
 	{"rsa private key", `{{pem "RSA" 600}}`, "private-key", "private-key"},
 	{"openssh private key", `{{pem "OPENSSH" 300}}`, "private-key", "private-key"},
 	{"generic api key", `api_key = "{{alnum 24}}{{digits 4}}"`, "generic-api-key", "generic"},
-	{"age secret key (gitleaks only)", "AGE-SECRET-KEY-1{{chars \"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L\" 58}}", "age-secret-key", ""},
+	{"age secret key", "{{age}}", "age-secret-key", "age"},
 	{"linear api key (gitleaks only)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", ""},
 }
 

@@ -3,6 +3,7 @@ package fake
 import (
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -49,6 +50,17 @@ func Start(t testing.TB, provider string) (*Setup, bool) {
 const (
 	operatorOpenAI    = "operator-openai-admin-key"
 	operatorAnthropic = "operator-anthropic-admin-key"
+	// Twilio's account credential, Square's application.
+	operatorTwilioSID    = "AC-operator-account"
+	operatorTwilioToken  = "operator-twilio-auth-token"
+	operatorSquareApp    = "sq0idp-operator-application"
+	operatorSquareSecret = "operator-square-application-secret"
+	// The apps OAuth tokens are issued to: Twitch's (which wants no secret to revoke), Box's
+	// and Zoom's.
+	operatorTwitchClient = "operator-twitch-client"
+	operatorBoxClient    = "operator-box-client"
+	operatorBoxSecret    = "operator-box-client-secret"
+	operatorZoomSecret   = "operator-zoom-client-secret"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -112,6 +124,50 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewCloudflare(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
 		},
+		"mailgun": func(t testing.TB) *Setup {
+			f := NewMailgun(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MAILGUN_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v, "admin") }}
+		},
+		"twilio": twilioSetup,
+		"shopify": func(t testing.TB) *Setup {
+			f := NewShopify(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SHOPIFY_URL": f.URL, "LEAKSTOP_SHOPIFY_SHOP": "acme-outdoor.myshopify.com"}, Add: func(v, _ string) { f.AddToken(v) }}
+		},
+		"square": func(t testing.TB) *Setup {
+			f := NewSquare(t, operatorSquareApp, operatorSquareSecret)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SQUARE_URL": f.URL, "SQUARE_APPLICATION_ID": operatorSquareApp, "SQUARE_APPLICATION_SECRET": operatorSquareSecret},
+				Add: func(v, _ string) { f.AddToken(v) }}
+		},
+		"twitch": func(t testing.TB) *Setup {
+			f := NewTwitch(t)
+			f.AddClient(operatorTwitchClient, "")
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TWITCH_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v, operatorTwitchClient) }}
+		},
+		"box": func(t testing.TB) *Setup {
+			f := NewBox(t)
+			f.AddClient(operatorBoxClient, operatorBoxSecret)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_BOX_URL": f.URL, "BOX_CLIENT_ID": operatorBoxClient, "BOX_CLIENT_SECRET": operatorBoxSecret},
+				Add: func(v, _ string) { f.AddToken(v, operatorBoxClient) }}
+		},
+		"salesforce": func(t testing.TB) *Setup {
+			f := NewSalesforce(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SALESFORCE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v, "") }}
+		},
+		"zoom": func(t testing.TB) *Setup {
+			f := NewZoom(t)
+			env := map[string]string{"LEAKSTOP_ZOOM_URL": f.URL, "ZOOM_CLIENT_SECRET": operatorZoomSecret}
+			// A token is its app's: the app named in its claims is the one whose
+			// credentials leakstop is given.
+			return &Setup{Server: f.Server, Env: env, Add: func(v, _ string) {
+				if id := ZoomClient(v); id != "" {
+					f.AddClient(id, operatorZoomSecret)
+					env["ZOOM_CLIENT_ID"] = id
+					f.AddToken(v, id)
+					return
+				}
+				f.AddToken(v, "")
+			}}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
@@ -129,4 +185,34 @@ func setups() map[string]func(testing.TB) *Setup {
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PERPLEXITY_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
 	}
+}
+
+// twilioSetup is Twilio's fake: an API key belongs to the operator's account; an auth token
+// is its account SID's (the companion).
+func twilioSetup(t testing.TB) *Setup {
+	f := NewTwilio(t)
+	f.AddAccount(operatorTwilioSID, operatorTwilioToken)
+	companions := map[string]string{}
+	var mu sync.Mutex
+	return &Setup{Server: f.Server,
+		Env: map[string]string{"LEAKSTOP_TWILIO_URL": f.URL, "TWILIO_ACCOUNT_SID": operatorTwilioSID, "TWILIO_AUTH_TOKEN": operatorTwilioToken},
+		Add: func(v, companion string) {
+			mu.Lock()
+			companions[v] = companion
+			mu.Unlock()
+			if strings.HasPrefix(v, "SK") {
+				f.AddKey(operatorTwilioSID, v, companion)
+				return
+			}
+			f.AddAccount(companion, v)
+		},
+		Live: func(v string) bool {
+			mu.Lock()
+			c := companions[v]
+			mu.Unlock()
+			if strings.HasPrefix(v, "SK") {
+				return f.Live(v + ":" + c)
+			}
+			return f.Live(c + ":" + v)
+		}}
 }
