@@ -3,6 +3,7 @@ package revoke
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -570,9 +571,32 @@ func (c *Client) audit(m meta, req *http.Request, resp *http.Response, body []by
 				break
 			}
 		}
+		c.learnIssued(body)
 		e.Answer = snippet(c.redact(string(body)))
 	}
 	_ = c.Audit.write(e, call != "")
+}
+
+// issuedFields are the fields in which a token endpoint hands out new credentials (RFC
+// 6749, 5.1; OpenID Connect's id_token): a verification that exchanges a leaked refresh
+// token or signs a service account's assertion gets one back.
+var issuedFields = []string{"access_token", "refresh_token", "id_token"}
+
+// learnIssued teaches the redactor the credentials an answer hands out, so that the audit
+// log and every later line hide them as they hide the leaked ones.
+func (c *Client) learnIssued(body []byte) {
+	if c.Redactor == nil || !bytes.Contains(body, []byte("_token")) {
+		return
+	}
+	var fields map[string]any
+	if json.Unmarshal(body, &fields) != nil {
+		return
+	}
+	for _, k := range issuedFields {
+		if v, ok := fields[k].(string); ok {
+			c.Redactor.Add(v, "[token issued to leakstop: "+k+"]")
+		}
+	}
 }
 
 // snippet returns the start of a body as text, for the audit log.

@@ -1,10 +1,20 @@
 package revoke
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/leakstop/leakstop/rules"
 )
 
 func TestRetryDelay(t *testing.T) {
@@ -95,4 +105,44 @@ func header(m map[string]string) http.Header {
 		h.Set(k, v)
 	}
 	return h
+}
+
+// TestIssuedTokensRedacted: credentials a token endpoint hands out (a verification that
+// exchanges a refresh token) never reach the audit log or later lines in clear.
+func TestIssuedTokensRedacted(t *testing.T) {
+	issued := "ya29." + strings.Repeat("Qx7", 20)
+	refresh := "1//" + strings.Repeat("rT9", 15)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token": %q, "refresh_token": %q, "expires_in": 3599, "token_type": "Bearer"}`, issued, refresh)
+	}))
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	a, err := OpenAudit(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	red := &rules.Redactor{}
+	c := &Client{HTTP: srv.Client(), Audit: a, Redactor: red, Log: zerolog.Nop()}
+	if _, err := c.do(context.Background(), request{Provider: "google", Action: "verify", Method: "POST", URL: srv.URL + "/token"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{issued, refresh} {
+		if strings.Contains(string(log), tok) {
+			t.Errorf("the audit log holds an issued token in clear:\n%s", log)
+		}
+		if got := red.Redact("later: " + tok); strings.Contains(got, tok) {
+			t.Errorf("a later line keeps the issued token: %s", got)
+		}
+	}
+	if !strings.Contains(string(log), "[token issued to leakstop: access_token]") {
+		t.Errorf("the audit log does not say a token was issued:\n%s", log)
+	}
 }
