@@ -93,6 +93,15 @@ func goProviders() []goProvider {
 		{"sendgrid", func(cfg Config) Verifier { return newSendGrid(cfg) }},
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
+		{"fastly", func(cfg Config) Verifier { return newFastly(cfg) }},
+		{"doppler", func(cfg Config) Verifier { return newDoppler(cfg) }},
+		{"vercel", func(cfg Config) Verifier { return newVercel(cfg) }},
+		{"vault", func(cfg Config) Verifier { return newVault(cfg) }},
+		{"heroku", func(cfg Config) Verifier { return newHeroku(cfg) }},
+		{"linode", func(cfg Config) Verifier { return newLinode(cfg) }},
+		{"tailscale", func(cfg Config) Verifier { return newTailscale(cfg) }},
+		{"terraform", func(cfg Config) Verifier { return newTerraform(cfg) }},
+		{"pulumi", func(cfg Config) Verifier { return newPulumi(cfg) }},
 	}
 }
 

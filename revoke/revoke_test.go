@@ -147,9 +147,12 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The providers of the first releases stay registered; later ones add to them.
 	want := []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"}
-	if d := cmp.Diff(want, b.Names()); d != "" {
-		t.Errorf("providers (-want +got):\n%s", d)
+	for _, name := range want {
+		if !slices.Contains(b.Names(), name) {
+			t.Errorf("provider %s is not registered (providers: %v)", name, b.Names())
+		}
 	}
 }
 

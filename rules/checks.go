@@ -39,6 +39,9 @@ var checks = map[string]check{
 	"not-hex":           notHex,
 	"mixed":             mixed,
 	"not-placeholder":   func(s string) bool { return !isPlaceholder(s) },
+	"op-token":          onePasswordToken,
+	"qstash-token":      qstashToken,
+	"supabase-role":     supabaseServiceRole,
 }
 
 // checkNames lists the names rules may use in their checks field.

@@ -49,6 +49,7 @@ func Start(t testing.TB, provider string) (*Setup, bool) {
 const (
 	operatorOpenAI    = "operator-openai-admin-key"
 	operatorAnthropic = "operator-anthropic-admin-key"
+	operatorTailscale = "operator-tailscale-api-key"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -112,9 +113,34 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewCloudflare(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
 		},
+		"heroku": func(t testing.TB) *Setup {
+			f := NewHeroku(t)
+			return tokenSetup(f.Server, "LEAKSTOP_HEROKU_URL", f.AddToken)
+		},
+		"linode": func(t testing.TB) *Setup {
+			f := NewLinode(t)
+			return tokenSetup(f.Server, "LEAKSTOP_LINODE_URL", f.AddToken)
+		},
+		"terraform": func(t testing.TB) *Setup {
+			f := NewTerraform(t)
+			return tokenSetup(f.Server, "LEAKSTOP_TERRAFORM_URL", f.AddToken)
+		},
+		"pulumi": func(t testing.TB) *Setup {
+			f := NewPulumi(t)
+			return tokenSetup(f.Server, "LEAKSTOP_PULUMI_URL", f.AddToken)
+		},
+		"tailscale": func(t testing.TB) *Setup {
+			f := NewTailscale(t, operatorTailscale)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TAILSCALE_URL": f.URL, "TAILSCALE_API_KEY": operatorTailscale}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
 		},
 	}
+}
+
+// tokenSetup is the Setup of a fake whose secrets are tokens alone, pointed at by env.
+func tokenSetup(s *Server, env string, add func(string)) *Setup {
+	return &Setup{Server: s, Env: map[string]string{env: s.URL}, Add: func(v, _ string) { add(v) }}
 }
