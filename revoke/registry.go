@@ -102,6 +102,7 @@ func goProviders() []goProvider {
 		{"tailscale", func(cfg Config) Verifier { return newTailscale(cfg) }},
 		{"terraform", func(cfg Config) Verifier { return newTerraform(cfg) }},
 		{"pulumi", func(cfg Config) Verifier { return newPulumi(cfg) }},
+		{"google", func(cfg Config) Verifier { return newGoogle(cfg) }},
 	}
 }
 

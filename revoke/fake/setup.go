@@ -50,6 +50,7 @@ const (
 	operatorOpenAI    = "operator-openai-admin-key"
 	operatorAnthropic = "operator-anthropic-admin-key"
 	operatorTailscale = "operator-tailscale-api-key"
+	operatorGoogle    = "operator-google-access-token"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -132,6 +133,12 @@ func setups() map[string]func(testing.TB) *Setup {
 		"tailscale": func(t testing.TB) *Setup {
 			f := NewTailscale(t, operatorTailscale)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TAILSCALE_URL": f.URL, "TAILSCALE_API_KEY": operatorTailscale}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"google": func(t testing.TB) *Setup {
+			f := NewGoogle(t, operatorGoogle)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GOOGLE_URL": f.URL, "GOOGLE_OAUTH_ACCESS_TOKEN": operatorGoogle}, Add: f.Add,
+				// The token endpoint mints access tokens: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/token" }}
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
