@@ -23,6 +23,7 @@ func TestCloudRevocations(t *testing.T) {
 		// (google_test.go revokes a real one).
 		"google-service-account-key": outcome.Skipped,
 		"google-oauth-client-secret": outcome.Skipped, // verifies only through a browser
+		"cloudflare-origin-ca-key":   outcome.Skipped, // reads only a zone it is told
 	}
 	seed := uint64(12000)
 	for _, p := range rules.Providers() {
@@ -66,4 +67,110 @@ func revokes(v revoke.Verifier) bool {
 	_, single := v.(revoke.Revoker)
 	_, batch := v.(revoke.BatchRevoker)
 	return single || batch
+}
+
+// TestCloudVerifications verifies the secrets of the cloud providers that verify but do not
+// revoke, with Go code, against their fakes: live, and invalid once the fake does not know
+// the secret (a rule's secret with its companion, as a scan finds it).
+func TestCloudVerifications(t *testing.T) {
+	for _, tt := range []struct {
+		provider, rule string
+		start          func(t *testing.T) (url string, add func(v, c string))
+	}{
+		{"supabase", "supabase-access-token", supabaseFake},
+		{"supabase", "supabase-service-role-key", supabaseFake},
+		{"supabase", "supabase-secret-key", supabaseFake},
+		{"mongodb-atlas", "mongodb-atlas-sa-secret", func(t *testing.T) (string, func(v, c string)) {
+			f := fake.NewMongoDBAtlas(t)
+			return f.URL, f.Add
+		}},
+	} {
+		for _, live := range []bool{true, false} {
+			t.Run(tt.rule+map[bool]string{true: "/live", false: "/invalid"}[live], func(t *testing.T) {
+				u, add := tt.start(t)
+				value, companion := ruleSecret(t, tt.rule, 13000)
+				if companion == "" && tt.rule != "supabase-access-token" && tt.rule != "supabase-service-role-key" {
+					t.Fatalf("the rule's first example gives no companion")
+				}
+				if live {
+					add(value, companion)
+				}
+				p, _ := rules.LookupProvider(tt.provider)
+				h := newHarness(t, map[string]string{p.URLEnv: u})
+				s := h.secret(tt.provider, value, companion)
+				s.Rule = tt.rule
+				res := h.runner(false, false).Run(context.Background(), []revoke.Secret{s})[0]
+				want := map[bool]outcome.Status{true: outcome.Live, false: outcome.Invalid}[live]
+				if res.Verification.Status != want {
+					t.Errorf("verification %+v, want %s", res.Verification, want)
+				}
+			})
+		}
+	}
+}
+
+func supabaseFake(t *testing.T) (string, func(v, c string)) {
+	row, _ := fake.RowFor("supabase")
+	f := fake.NewTable(t, row)
+	return f.URL, func(v, _ string) { f.AddKey(v) }
+}
+
+// TestCloudRevocationLimits: where the leaked secret may not revoke itself, or nothing tells
+// which of the user's tokens it is, nothing is deleted and the outcome says what to do.
+func TestCloudRevocationLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name, provider, rule string
+		setup                func(t *testing.T) (env map[string]string, add func(v, c string), live func(string) bool)
+		want                 outcome.Status
+	}{
+		{"terraform: several tokens", "terraform", "terraform-api-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewTerraform(t)
+			f.Extra = 2
+			return map[string]string{"LEAKSTOP_TERRAFORM_URL": f.URL}, func(v, _ string) { f.AddToken(v) }, f.Live
+		}, outcome.Unsupported},
+		{"pulumi: several tokens", "pulumi", "pulumi-access-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewPulumi(t)
+			f.Extra = 1
+			return map[string]string{"LEAKSTOP_PULUMI_URL": f.URL}, func(v, _ string) { f.AddToken(v) }, f.Live
+		}, outcome.Unsupported},
+		{"linode: may not manage tokens", "linode", "linode-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewLinode(t)
+			return map[string]string{"LEAKSTOP_LINODE_URL": f.URL}, func(v, _ string) { f.AddRestricted(v) }, f.Live
+		}, outcome.NeedsCredential},
+		{"scaleway: no IAM permission", "scaleway", "scaleway-access-key", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewScaleway(t, "")
+			return map[string]string{"LEAKSTOP_SCALEWAY_URL": f.URL}, f.AddRestricted, f.Live
+		}, outcome.NeedsCredential},
+		{"backblaze: no deleteKeys", "backblaze", "backblaze-application-key", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewBackblaze(t)
+			return map[string]string{"LEAKSTOP_BACKBLAZE_URL": f.URL}, f.AddLimited, f.Live
+		}, outcome.Unsupported},
+		{"ibm cloud: a locked key", "ibm-cloud", "ibm-cloud-api-key", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewIBMCloud(t)
+			return map[string]string{"LEAKSTOP_IBM_CLOUD_URL": f.URL}, func(v, _ string) { f.AddLocked(v) }, f.Live
+		}, outcome.Unsupported},
+		{"tailscale: an auth key without TAILSCALE_API_KEY", "tailscale", "tailscale-auth-key", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewTailscale(t, "")
+			return map[string]string{"LEAKSTOP_TAILSCALE_URL": f.URL}, func(v, _ string) { f.AddKey(v) }, f.Live
+		}, outcome.Skipped},
+		{"vault: no address", "vault", "vault-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			return map[string]string{}, func(string, string) {}, func(string) bool { return true }
+		}, outcome.Skipped},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env, add, live := tt.setup(t)
+			value, companion := ruleSecret(t, tt.rule, 14000)
+			add(value, companion)
+			h := newHarness(t, env)
+			s := h.secret(tt.provider, value, companion)
+			s.Rule = tt.rule
+			res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})[0]
+			if res.Revocation.Status != tt.want {
+				t.Fatalf("revocation %+v (verification %+v), want %s", res.Revocation, res.Verification, tt.want)
+			}
+			if !live(value) {
+				t.Error("the secret was revoked")
+			}
+		})
+	}
 }

@@ -103,6 +103,12 @@ func goProviders() []goProvider {
 		{"terraform", func(cfg Config) Verifier { return newTerraform(cfg) }},
 		{"pulumi", func(cfg Config) Verifier { return newPulumi(cfg) }},
 		{"google", func(cfg Config) Verifier { return newGoogle(cfg) }},
+		{"scaleway", func(cfg Config) Verifier { return newScaleway(cfg) }},
+		{"supabase", func(cfg Config) Verifier { return newSupabase(cfg) }},
+		{"mongodb-atlas", func(cfg Config) Verifier { return newMongoDBAtlas(cfg) }},
+		{"ibm-cloud", func(cfg Config) Verifier { return newIBMCloud(cfg) }},
+		{"alibaba", func(cfg Config) Verifier { return newAlibaba(cfg) }},
+		{"backblaze", func(cfg Config) Verifier { return newBackblaze(cfg) }},
 	}
 }
 

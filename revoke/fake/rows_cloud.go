@@ -15,11 +15,20 @@ func cloudRows() []Row {
 		{
 			Provider: "cloudflare",
 			Doc:      "https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/",
-			Routes: []Route{{
-				Call: "GET /client/v4/user/tokens/verify", Auth: bearer,
-				Live:    Answer{Status: 200, Body: `{"success":true,"errors":[],"messages":[{"code":10000,"message":"This API Token is valid and active","type":null}],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"active","not_before":"2018-07-01T05:20:00Z","expires_on":"2030-01-01T00:00:00Z"}}`},
-				Invalid: Answer{Status: 401, Body: `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`},
-			}},
+			Routes: []Route{
+				{
+					// A global API key reads the user, with its account's e-mail
+					// (https://developers.cloudflare.com/api/resources/user/methods/get/).
+					Call: "GET /client/v4/user", Auth: "X-Auth-Key: {key}",
+					Live:    Answer{Status: 200, Body: `{"success":true,"errors":[],"messages":[],"result":{"id":"7c5dae5552338874e5053f2534d2767a","email":"user@example.com","first_name":"John","last_name":"Appleseed","suspended":false}}`},
+					Invalid: Answer{Status: 403, Body: `{"success":false,"errors":[{"code":9103,"message":"Unknown X-Auth-Key or X-Auth-Email"}],"messages":[],"result":null}`},
+				},
+				{
+					Call: "GET /client/v4/user/tokens/verify", Auth: bearer,
+					Live:    Answer{Status: 200, Body: `{"success":true,"errors":[],"messages":[{"code":10000,"message":"This API Token is valid and active","type":null}],"result":{"id":"f267e341f3dd4697bd3b9f71dd96247f","status":"active","not_before":"2018-07-01T05:20:00Z","expires_on":"2030-01-01T00:00:00Z"}}`},
+					Invalid: Answer{Status: 401, Body: `{"success":false,"errors":[{"code":1000,"message":"Invalid API Token"}],"messages":[],"result":null}`},
+				},
+			},
 		},
 		{
 			Provider: "linode",
@@ -187,6 +196,24 @@ func cloudRows() []Row {
 					Call: "POST /v1/auth/token/revoke-self", Auth: "X-Vault-Token: {key}", Revokes: true,
 					Live:    Answer{Status: 204},
 					Invalid: Answer{Status: 403, Body: `{"errors":["permission denied"]}`},
+				},
+			},
+		},
+		{
+			Provider: "supabase",
+			Doc:      "https://supabase.com/docs/reference/api/v1-list-all-projects",
+			Routes: []Route{
+				{
+					Call: "GET /v1/projects", Auth: bearer,
+					Live:    Answer{Status: 200, Body: `[{"id":"abcdefghijklmnopqrst","organization_id":"org-1","name":"shop","region":"eu-central-1","created_at":"2024-01-01T00:00:00Z","status":"ACTIVE_HEALTHY"}]`},
+					Invalid: Answer{Status: 401, Body: `{"message":"Unauthorized"}`},
+				},
+				{
+					// A project's REST API (PostgREST) answers its OpenAPI description to a key
+					// of the project (https://supabase.com/docs/guides/api/creating-routes#api-url-and-keys).
+					Call: "GET /rest/v1/", Auth: "apikey: {key}",
+					Live:    Answer{Status: 200, Body: `{"swagger":"2.0","info":{"title":"standard public schema","version":"12.2.3"},"host":"abcdefghijklmnopqrst.supabase.co","basePath":"/","paths":{}}`},
+					Invalid: Answer{Status: 401, Body: `{"message":"Invalid API key","hint":"Double check your Supabase anon or service_role API key."}`},
 				},
 			},
 		},

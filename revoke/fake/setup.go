@@ -51,6 +51,7 @@ const (
 	operatorAnthropic = "operator-anthropic-admin-key"
 	operatorTailscale = "operator-tailscale-api-key"
 	operatorGoogle    = "operator-google-access-token"
+	operatorScaleway  = "operator-scaleway-secret-key"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -112,7 +113,13 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"cloudflare": func(t testing.TB) *Setup {
 			f := NewCloudflare(t)
-			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, email string) {
+				if email != "" {
+					f.AddGlobalKey(v, email)
+				} else {
+					f.AddToken(v)
+				}
+			}}
 		},
 		"heroku": func(t testing.TB) *Setup {
 			f := NewHeroku(t)
@@ -139,6 +146,24 @@ func setups() map[string]func(testing.TB) *Setup {
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GOOGLE_URL": f.URL, "GOOGLE_OAUTH_ACCESS_TOKEN": operatorGoogle}, Add: f.Add,
 				// The token endpoint mints access tokens: a read, which changes nothing.
 				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/token" }}
+		},
+		"scaleway": func(t testing.TB) *Setup {
+			f := NewScaleway(t, operatorScaleway)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SCALEWAY_URL": f.URL, "SCW_SECRET_KEY": operatorScaleway}, Add: f.Add}
+		},
+		"alibaba": func(t testing.TB) *Setup {
+			f := NewAlibaba(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_ALIBABA_URL": f.URL}, Add: f.Add}
+		},
+		"backblaze": func(t testing.TB) *Setup {
+			f := NewBackblaze(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_BACKBLAZE_URL": f.URL}, Add: f.Add}
+		},
+		"ibm-cloud": func(t testing.TB) *Setup {
+			f := NewIBMCloud(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_IBM_CLOUD_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) },
+				// The API key grant trades the key for a token: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/identity/token" }}
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
