@@ -109,6 +109,12 @@ func goProviders() []goProvider {
 		{"ibm-cloud", func(cfg Config) Verifier { return newIBMCloud(cfg) }},
 		{"alibaba", func(cfg Config) Verifier { return newAlibaba(cfg) }},
 		{"backblaze", func(cfg Config) Verifier { return newBackblaze(cfg) }},
+		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
+		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
+		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},
+		{"elevenlabs", func(cfg Config) Verifier { return newElevenLabs(cfg) }},
+		{"langfuse", func(cfg Config) Verifier { return newLangfuse(cfg) }},
+		{"wandb", func(cfg Config) Verifier { return newWandb(cfg) }},
 	}
 }
 
