@@ -165,6 +165,12 @@ func setups() map[string]func(testing.TB) *Setup {
 				// The API key grant trades the key for a token: a read, which changes nothing.
 				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/identity/token" }}
 		},
+		"mongodb-atlas": func(t testing.TB) *Setup {
+			f := NewMongoDBAtlas(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MONGODB_ATLAS_URL": f.URL}, Add: f.Add,
+				// The client-credentials grant mints a token: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/oauth/token" }}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
