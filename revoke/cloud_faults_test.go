@@ -23,6 +23,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"supabase", "supabase-access-token", "GET /v1/projects"},
 	{"supabase", "supabase-service-role-key", "GET /rest/v1/"},
 	{"supabase", "supabase-secret-key", "GET /rest/v1/"},
+	{"mapbox", "mapbox-secret-token", "GET /tokens/v2"},
 }
 
 // TestCloudVerifyAnswers verifies a secret of each rule of goVerifiedCloud against its fake:

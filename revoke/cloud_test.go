@@ -2,6 +2,8 @@ package revoke_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/leakstop/leakstop/revoke"
@@ -149,6 +151,10 @@ func TestCloudRevocationLimits(t *testing.T) {
 			f := fake.NewIBMCloud(t)
 			return map[string]string{"LEAKSTOP_IBM_CLOUD_URL": f.URL}, func(v, _ string) { f.AddLocked(v) }, f.Live
 		}, outcome.Unsupported},
+		{"mapbox: no tokens:write scope", "mapbox", "mapbox-secret-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewMapbox(t, "")
+			return map[string]string{"LEAKSTOP_MAPBOX_URL": f.URL}, func(v, _ string) { f.AddRestricted(v) }, f.Live
+		}, outcome.NeedsCredential},
 		{"tailscale: an auth key without TAILSCALE_API_KEY", "tailscale", "tailscale-auth-key", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
 			f := fake.NewTailscale(t, "")
 			return map[string]string{"LEAKSTOP_TAILSCALE_URL": f.URL}, func(v, _ string) { f.AddKey(v) }, f.Live
@@ -173,4 +179,24 @@ func TestCloudRevocationLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMapboxRevokesItself: without MAPBOX_ADMIN_TOKEN, a secret token with the tokens:write
+// scope deletes itself, by the user and id its metadata names.
+func TestMapboxRevokesItself(t *testing.T) {
+	f := fake.NewMapbox(t, "")
+	value, _ := ruleSecret(t, "mapbox-secret-token", 17000)
+	f.AddKey(value)
+	h := newHarness(t, map[string]string{"LEAKSTOP_MAPBOX_URL": f.URL})
+	s := h.secret("mapbox", value, "")
+	s.Rule = "mapbox-secret-token"
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})[0]
+	if res.Revocation == nil || res.Revocation.Status != outcome.Revoked || !strings.Contains(res.Revocation.Detail, "itself") {
+		t.Fatalf("revocation %+v, want revoked with itself", res.Revocation)
+	}
+	if f.Live(value) || f.Count(http.MethodDelete, "/tokens/v2/") != 1 {
+		t.Errorf("live %v after %d DELETEs", f.Live(value), f.Count(http.MethodDelete, "/tokens/v2/"))
+	}
+	// The token travels in the query: the audit log keeps it redacted.
+	checkAudit(t, h, value)
 }

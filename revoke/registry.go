@@ -109,6 +109,7 @@ func goProviders() []goProvider {
 		{"ibm-cloud", func(cfg Config) Verifier { return newIBMCloud(cfg) }},
 		{"alibaba", func(cfg Config) Verifier { return newAlibaba(cfg) }},
 		{"backblaze", func(cfg Config) Verifier { return newBackblaze(cfg) }},
+		{"mapbox", func(cfg Config) Verifier { return newMapbox(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

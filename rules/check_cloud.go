@@ -84,3 +84,27 @@ func supabaseServiceRole(secret string) bool {
 	}
 	return stringField(m, "iss") == "supabase" && stringField(m, "role") == "service_role" && stringField(m, "ref") != ""
 }
+
+// mapboxToken checks a Mapbox token (pk., sk. or tk.): its payload is base64url JSON naming
+// the user ("u") and, for pk and sk tokens, the token's id ("a"), a cuid of lower-case
+// letters and digits; the signature is base64url.
+func mapboxToken(secret string) bool {
+	parts := strings.Split(secret, ".")
+	if len(parts) != 3 || len(parts[2]) == 0 {
+		return false
+	}
+	m, ok := jsonObject(parts[1])
+	if !ok {
+		return false
+	}
+	u, id := stringField(m, "u"), stringField(m, "a")
+	if u == "" || len(u) > 64 || len(id) < 20 || len(id) > 32 {
+		return false
+	}
+	for _, c := range id {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}

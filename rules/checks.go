@@ -42,6 +42,7 @@ var checks = map[string]check{
 	"op-token":          onePasswordToken,
 	"qstash-token":      qstashToken,
 	"supabase-role":     supabaseServiceRole,
+	"mapbox-token":      mapboxToken,
 }
 
 // checkNames lists the names rules may use in their checks field.

@@ -53,7 +53,7 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
 		"aws-key-id", "aws-secret", "discord-bot-token", "generic-secret", "github-checksum",
-		"gitlab-checksum", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
+		"gitlab-checksum", "jwt", "mapbox-token", "mixed", "not-hex", "not-placeholder", "npm-checksum",
 		"op-token", "openai-legacy", "openai-marker", "private-key", "qstash-token", "random",
 		"supabase-role", "url-password",
 	}

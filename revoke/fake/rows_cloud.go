@@ -217,5 +217,14 @@ func cloudRows() []Row {
 				},
 			},
 		},
+		{
+			Provider: "mapbox",
+			Doc:      "https://docs.mapbox.com/api/accounts/tokens/#retrieve-a-token",
+			Routes: []Route{{
+				Call: "GET /tokens/v2", Auth: "query access_token={key}",
+				Live:    Answer{Status: 200, Body: `{"code":"TokenValid","token":{"usage":"sk","user":"mapbox","authorization":"cijucimbe000brbkt48d0dhcx","client":"api"}}`},
+				Invalid: Answer{Status: 401, Body: `{"code":"TokenInvalid","message":"Invalid Token"}`},
+			}},
+		},
 	}
 }

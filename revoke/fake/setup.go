@@ -52,6 +52,7 @@ const (
 	operatorTailscale = "operator-tailscale-api-key"
 	operatorGoogle    = "operator-google-access-token"
 	operatorScaleway  = "operator-scaleway-secret-key"
+	operatorMapbox    = "operator-mapbox-tokens-write"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -170,6 +171,10 @@ func setups() map[string]func(testing.TB) *Setup {
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MONGODB_ATLAS_URL": f.URL}, Add: f.Add,
 				// The client-credentials grant mints a token: a read, which changes nothing.
 				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/oauth/token" }}
+		},
+		"mapbox": func(t testing.TB) *Setup {
+			f := NewMapbox(t, operatorMapbox)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MAPBOX_URL": f.URL, "MAPBOX_ADMIN_TOKEN": operatorMapbox}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
