@@ -24,6 +24,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"supabase", "supabase-service-role-key", "GET /rest/v1/"},
 	{"supabase", "supabase-secret-key", "GET /rest/v1/"},
 	{"mapbox", "mapbox-secret-token", "GET /tokens/v2"},
+	{"snowflake", "snowflake-programmatic-access-token", "POST /api/v2/statements"},
 }
 
 // TestCloudVerifyAnswers verifies a secret of each rule of goVerifiedCloud against its fake:

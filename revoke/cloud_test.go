@@ -200,3 +200,28 @@ func TestMapboxRevokesItself(t *testing.T) {
 	// The token travels in the query: the audit log keeps it redacted.
 	checkAudit(t, h, value)
 }
+
+// TestSnowflakeUnverified: a password is not sent anywhere (Snowflake documents no call that
+// checks one), nor a token whose account is not known; neither is revoked.
+func TestSnowflakeUnverified(t *testing.T) {
+	f := fake.NewSnowflake(t)
+	h := newHarness(t, map[string]string{})
+	pw, account := ruleSecret(t, "snowflake-password", 18000)
+	if account == "" {
+		t.Fatal("the password's first example gives no account")
+	}
+	tok, _ := ruleSecret(t, "snowflake-programmatic-access-token", 18001)
+	a, b := h.secret("snowflake", pw, account), h.secret("snowflake", tok, "")
+	a.Rule, b.Rule = "snowflake-password", "snowflake-programmatic-access-token"
+	for _, res := range h.runner(true, false).Run(context.Background(), []revoke.Secret{a, b}) {
+		if res.Verification.Status != outcome.Skipped {
+			t.Errorf("verification %+v, want skipped", res.Verification)
+		}
+		if res.Revocation != nil && res.Revocation.Status == outcome.Revoked {
+			t.Errorf("revocation %+v", res.Revocation)
+		}
+	}
+	if n := len(f.Calls()); n != 0 {
+		t.Errorf("%d calls", n)
+	}
+}

@@ -110,6 +110,7 @@ func goProviders() []goProvider {
 		{"alibaba", func(cfg Config) Verifier { return newAlibaba(cfg) }},
 		{"backblaze", func(cfg Config) Verifier { return newBackblaze(cfg) }},
 		{"mapbox", func(cfg Config) Verifier { return newMapbox(cfg) }},
+		{"snowflake", func(cfg Config) Verifier { return newSnowflake(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -176,6 +176,12 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewMapbox(t, operatorMapbox)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MAPBOX_URL": f.URL, "MAPBOX_ADMIN_TOKEN": operatorMapbox}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
+		"snowflake": func(t testing.TB) *Setup {
+			f := NewSnowflake(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SNOWFLAKE_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) },
+				// SELECT CURRENT_USER() reads the session's user, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/v2/statements" }}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
