@@ -25,6 +25,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"supabase", "supabase-secret-key", "GET /rest/v1/"},
 	{"mapbox", "mapbox-secret-token", "GET /tokens/v2"},
 	{"snowflake", "snowflake-programmatic-access-token", "POST /api/v2/statements"},
+	{"databricks", "databricks-token", "GET /api/2.0/preview/scim/v2/Me"},
 }
 
 // TestCloudVerifyAnswers verifies a secret of each rule of goVerifiedCloud against its fake:

@@ -135,6 +135,11 @@ func TestCloudRevocationLimits(t *testing.T) {
 			f.Extra = 1
 			return map[string]string{"LEAKSTOP_PULUMI_URL": f.URL}, func(v, _ string) { f.AddToken(v) }, f.Live
 		}, outcome.Unsupported},
+		{"databricks: several tokens", "databricks", "databricks-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewDatabricks(t)
+			f.Extra = 2
+			return map[string]string{"LEAKSTOP_DATABRICKS_URL": f.URL}, func(v, _ string) { f.AddKey(v) }, f.Live
+		}, outcome.Unsupported},
 		{"linode: may not manage tokens", "linode", "linode-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
 			f := fake.NewLinode(t)
 			return map[string]string{"LEAKSTOP_LINODE_URL": f.URL}, func(v, _ string) { f.AddRestricted(v) }, f.Live

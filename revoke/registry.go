@@ -111,6 +111,7 @@ func goProviders() []goProvider {
 		{"backblaze", func(cfg Config) Verifier { return newBackblaze(cfg) }},
 		{"mapbox", func(cfg Config) Verifier { return newMapbox(cfg) }},
 		{"snowflake", func(cfg Config) Verifier { return newSnowflake(cfg) }},
+		{"databricks", func(cfg Config) Verifier { return newDatabricks(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -21,9 +21,13 @@ type soleToken struct {
 	// user up first); a reason instead says why it cannot.
 	list func(ctx context.Context, s Secret) (u, reason string, err error)
 	// ids reads the token ids of a list.
-	ids    func(body []byte) ([]string, error)
-	delete func(id string) string
-	remedy string
+	ids func(body []byte) ([]string, error)
+	// delete returns the URL that deletes token id, from the list's URL.
+	delete func(list, id string) string
+	// deleteBody, when set, makes the deletion a POST of this JSON body to delete(id)
+	// (Databricks' POST /api/2.0/token/delete); otherwise it is a DELETE.
+	deleteBody func(id string) []byte
+	remedy     string
 }
 
 func (st *soleToken) revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
@@ -56,7 +60,12 @@ func (st *soleToken) revoke(ctx context.Context, s Secret, dryRun bool) (Outcome
 	if dryRun {
 		return Outcome{Status: outcome.DryRun, Detail: "would delete token " + id + ", the user's only token, with itself"}, nil
 	}
-	d, err := st.c.do(ctx, request{Provider: st.provider, Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: st.delete(id), Header: st.header(s.Value)})
+	del := request{Provider: st.provider, Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: st.delete(u, id), Header: st.header(s.Value)}
+	if st.deleteBody != nil {
+		del.Method, del.Body = http.MethodPost, st.deleteBody(id)
+		del.Header.Set("Content-Type", "application/json")
+	}
+	d, err := st.c.do(ctx, del)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -120,7 +129,7 @@ func newTerraform(cfg Config) *terraformProvider {
 			}
 			return ids, err
 		},
-		delete: func(id string) string { return base + "/authentication-tokens/" + url.PathEscape(id) },
+		delete: func(_, id string) string { return base + "/authentication-tokens/" + url.PathEscape(id) },
 	}
 	return p
 }
@@ -177,7 +186,7 @@ func newPulumi(cfg Config) *pulumiProvider {
 			}
 			return ids, err
 		},
-		delete: func(id string) string { return base + "/" + url.PathEscape(id) },
+		delete: func(_, id string) string { return base + "/" + url.PathEscape(id) },
 	}}
 }
 

@@ -182,6 +182,10 @@ func setups() map[string]func(testing.TB) *Setup {
 				// SELECT CURRENT_USER() reads the session's user, which changes nothing.
 				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/v2/statements" }}
 		},
+		"databricks": func(t testing.TB) *Setup {
+			f := NewDatabricks(t)
+			return tokenSetup(f.Server, "LEAKSTOP_DATABRICKS_URL", f.AddKey)
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
