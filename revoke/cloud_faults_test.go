@@ -26,6 +26,8 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"mapbox", "mapbox-secret-token", "GET /tokens/v2"},
 	{"snowflake", "snowflake-programmatic-access-token", "POST /api/v2/statements"},
 	{"databricks", "databricks-token", "GET /api/2.0/preview/scim/v2/Me"},
+	{"azure", "azure-storage-account-key", "GET /"},
+	{"azure", "azure-storage-key", "GET /"},
 }
 
 // TestCloudVerifyAnswers verifies a secret of each rule of goVerifiedCloud against its fake:

@@ -112,6 +112,7 @@ func goProviders() []goProvider {
 		{"mapbox", func(cfg Config) Verifier { return newMapbox(cfg) }},
 		{"snowflake", func(cfg Config) Verifier { return newSnowflake(cfg) }},
 		{"databricks", func(cfg Config) Verifier { return newDatabricks(cfg) }},
+		{"azure", func(cfg Config) Verifier { return newAzure(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

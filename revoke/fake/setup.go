@@ -186,6 +186,10 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewDatabricks(t)
 			return tokenSetup(f.Server, "LEAKSTOP_DATABRICKS_URL", f.AddKey)
 		},
+		"azure": func(t testing.TB) *Setup {
+			f := NewAzureStorage(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_AZURE_URL": f.URL}, Add: f.Add}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
