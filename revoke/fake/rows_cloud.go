@@ -226,5 +226,15 @@ func cloudRows() []Row {
 				Invalid: Answer{Status: 401, Body: `{"code":"TokenInvalid","message":"Invalid Token"}`},
 			}},
 		},
+		{
+			Provider: "yandex",
+			Doc:      "https://yandex.cloud/en/docs/resource-manager/api-ref/Cloud/list",
+			Routes: []Route{{
+				Call: "GET /resource-manager/v1/clouds", Auth: "Authorization: Api-Key {key}",
+				Live:      Answer{Status: 200, Body: `{"clouds":[{"id":"b1gia87mbaomkfvsleds","createdAt":"2024-01-01T00:00:00Z","name":"acme","description":"","organizationId":"bpfaidqca8vdm4qg6j8c","labels":{}}]}`},
+				Invalid:   Answer{Status: 401, Body: `{"code":16,"message":"The token is invalid","details":[{"@type":"type.googleapis.com/google.rpc.RequestInfo","requestId":"3f0e5d1c-2b4a-4c6d-8e9f-0a1b2c3d4e5f"}]}`},
+				Forbidden: &Answer{Status: 403, Body: `{"code":7,"message":"Permission denied","details":[{"@type":"type.googleapis.com/google.rpc.RequestInfo","requestId":"3f0e5d1c-2b4a-4c6d-8e9f-0a1b2c3d4e5f"}]}`},
+			}},
+		},
 	}
 }

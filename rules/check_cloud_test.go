@@ -1,0 +1,42 @@
+package rules
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzMapboxToken: a token the check accepts has three parts and a payload naming a user and
+// a token id of the documented shape; a token built from a user and a valid id always passes,
+// whatever its signature; and the check of any string takes no longer than reading it.
+func FuzzMapboxToken(f *testing.F) {
+	f.Add("sk.eyJ1IjoiYWNtZSIsImEiOiJjaWp1Y2ltYmUwMDBicmJrdDQ4ZDBkaGN4In0.AbCdEfGhIjKlMnOpQrStUv", "acme", "cijucimbe000brbkt48d0dhcx", "AbCdEfGhIjKlMnOpQrStUv")
+	f.Add("pk.e30.x", "", "", "")
+	f.Add("sk..", "a", "c0000000000000000000", "-")
+	f.Fuzz(func(t *testing.T, token, user, id, sig string) {
+		if mapboxToken(token) {
+			parts := strings.Split(token, ".")
+			if len(parts) != 3 || parts[2] == "" {
+				t.Fatalf("accepted %q: not three parts", token)
+			}
+			m, ok := jsonObject(parts[1])
+			if !ok || stringField(m, "u") == "" || len(stringField(m, "a")) < 20 {
+				t.Fatalf("accepted %q: its payload names no user and token id", token)
+			}
+		}
+		validID := len(id) >= 20 && len(id) <= 32 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
+		if user == "" || len(user) > 64 || !utf8.ValidString(user) || !validID || sig == "" || strings.Contains(sig, ".") {
+			return
+		}
+		payload, err := json.Marshal(map[string]string{"u": user, "a": id})
+		if err != nil {
+			return
+		}
+		built := "sk." + base64.RawURLEncoding.EncodeToString(payload) + "." + sig
+		if !mapboxToken(built) {
+			t.Fatalf("a token of user %q and id %q fails the check: %q", user, id, built)
+		}
+	})
+}
