@@ -27,6 +27,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"snowflake", "snowflake-programmatic-access-token", "POST /api/v2/statements"},
 	{"databricks", "databricks-token", "GET /api/2.0/preview/scim/v2/Me"},
 	{"azure", "azure-storage-account-key", "GET /"},
+	{"tencent", "tencent-secret-id", "POST /"},
 	{"azure", "azure-storage-key", "GET /"},
 }
 

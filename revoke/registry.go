@@ -113,6 +113,7 @@ func goProviders() []goProvider {
 		{"snowflake", func(cfg Config) Verifier { return newSnowflake(cfg) }},
 		{"databricks", func(cfg Config) Verifier { return newDatabricks(cfg) }},
 		{"azure", func(cfg Config) Verifier { return newAzure(cfg) }},
+		{"tencent", func(cfg Config) Verifier { return newTencent(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -190,6 +190,12 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewAzureStorage(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_AZURE_URL": f.URL}, Add: f.Add}
 		},
+		"tencent": func(t testing.TB) *Setup {
+			f := NewTencent(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TENCENT_URL": f.URL}, Add: f.Add,
+				// API 3.0 posts every action; GetCallerIdentity only reads.
+				Reads: func(c Call) bool { return strings.Contains(c.Auth, "/sts/tc3_request") }}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
