@@ -28,6 +28,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"databricks", "databricks-token", "GET /api/2.0/preview/scim/v2/Me"},
 	{"azure", "azure-storage-account-key", "GET /"},
 	{"tencent", "tencent-secret-id", "POST /"},
+	{"planetscale", "planetscale-service-token", "GET /v1/organizations"},
 	{"azure", "azure-storage-key", "GET /"},
 }
 
@@ -89,14 +90,30 @@ func TestCloudVerifyAnswers(t *testing.T) {
 // TestCloudNoPermission: a key that authenticates but may not make the verify call is live,
 // and the detail says what it may not do.
 func TestCloudNoPermission(t *testing.T) {
-	f := fake.NewScaleway(t, "")
-	value, companion := ruleSecret(t, "scaleway-access-key", 16000)
-	f.AddRestricted(value, companion)
-	h := newHarness(t, map[string]string{"LEAKSTOP_SCALEWAY_URL": f.URL})
-	s := h.secret("scaleway", value, companion)
-	s.Rule = "scaleway-access-key"
-	res := h.runner(false, false).Run(context.Background(), []revoke.Secret{s})[0]
-	if res.Verification.Status != outcome.Live || !strings.Contains(res.Verification.Detail, "may not") {
-		t.Errorf("verification %+v, want live without the permission", res.Verification)
+	for _, tt := range []struct {
+		provider, rule string
+		start          func(t *testing.T) (env string, u string, add func(v, c string))
+	}{
+		{"scaleway", "scaleway-access-key", func(t *testing.T) (string, string, func(v, c string)) {
+			f := fake.NewScaleway(t, "")
+			return "LEAKSTOP_SCALEWAY_URL", f.URL, f.AddRestricted
+		}},
+		{"planetscale", "planetscale-service-token", func(t *testing.T) (string, string, func(v, c string)) {
+			f := fake.NewPlanetScale(t)
+			return "LEAKSTOP_PLANETSCALE_URL", f.URL, f.AddRestricted
+		}},
+	} {
+		t.Run(tt.rule, func(t *testing.T) {
+			env, u, add := tt.start(t)
+			value, companion := ruleSecret(t, tt.rule, 16000)
+			add(value, companion)
+			h := newHarness(t, map[string]string{env: u})
+			s := h.secret(tt.provider, value, companion)
+			s.Rule = tt.rule
+			res := h.runner(false, false).Run(context.Background(), []revoke.Secret{s})[0]
+			if res.Verification.Status != outcome.Live || !strings.Contains(res.Verification.Detail, "may not") {
+				t.Errorf("verification %+v, want live without the permission", res.Verification)
+			}
+		})
 	}
 }

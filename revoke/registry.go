@@ -114,6 +114,7 @@ func goProviders() []goProvider {
 		{"databricks", func(cfg Config) Verifier { return newDatabricks(cfg) }},
 		{"azure", func(cfg Config) Verifier { return newAzure(cfg) }},
 		{"tencent", func(cfg Config) Verifier { return newTencent(cfg) }},
+		{"planetscale", func(cfg Config) Verifier { return newPlanetScale(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -196,6 +196,10 @@ func setups() map[string]func(testing.TB) *Setup {
 				// API 3.0 posts every action; GetCallerIdentity only reads.
 				Reads: func(c Call) bool { return strings.Contains(c.Auth, "/sts/tc3_request") }}
 		},
+		"planetscale": func(t testing.TB) *Setup {
+			f := NewPlanetScale(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PLANETSCALE_URL": f.URL}, Add: f.Add}
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
