@@ -24,8 +24,9 @@ func TestCloudRevocations(t *testing.T) {
 		// The example's private key is random bytes, which cannot sign: it verifies invalid
 		// (google_test.go revokes a real one).
 		"google-service-account-key": outcome.Skipped,
-		"google-oauth-client-secret": outcome.Skipped, // verifies only through a browser
-		"cloudflare-origin-ca-key":   outcome.Skipped, // reads only a zone it is told
+		"google-oauth-client-secret": outcome.Skipped,     // verifies only through a browser
+		"cloudflare-origin-ca-key":   outcome.Skipped,     // reads only a zone it is told
+		"digitalocean-token":         outcome.Unsupported, // no API revokes a personal access token
 	}
 	seed := uint64(12000)
 	for _, p := range rules.Providers() {
@@ -228,5 +229,31 @@ func TestSnowflakeUnverified(t *testing.T) {
 	}
 	if n := len(f.Calls()); n != 0 {
 		t.Errorf("%d calls", n)
+	}
+}
+
+// TestDigitalOceanRevocationVerifiedAgain: the OAuth revocation endpoint answers 200 even for
+// a token it did not revoke (as RFC 7009 allows), so a 200 is reported revoked only once
+// the token verifies invalid.
+func TestDigitalOceanRevocationVerifiedAgain(t *testing.T) {
+	for _, silent := range []bool{false, true} {
+		f := fake.NewDigitalOcean(t)
+		f.Silent = silent
+		value, _ := ruleSecret(t, "digitalocean-oauth-token", 19000)
+		f.AddToken(value)
+		h := newHarness(t, map[string]string{"LEAKSTOP_DIGITALOCEAN_URL": f.URL})
+		s := h.secret("digitalocean", value, "")
+		s.Rule = "digitalocean-oauth-token"
+		res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})[0]
+		want := map[bool]outcome.Status{false: outcome.Revoked, true: outcome.Failed}[silent]
+		if res.Revocation == nil || res.Revocation.Status != want {
+			t.Errorf("silent %v: revocation %+v, want %s", silent, res.Revocation, want)
+		}
+		// One before the revocation, one after its 200 (and the runner's own after a
+		// revocation it reports).
+		if n := f.Count(http.MethodGet, "/v2/account"); n < 2 {
+			t.Errorf("silent %v: %d verifications, want one before and one after the revocation", silent, n)
+		}
+		checkAudit(t, h, value)
 	}
 }

@@ -115,6 +115,7 @@ func goProviders() []goProvider {
 		{"azure", func(cfg Config) Verifier { return newAzure(cfg) }},
 		{"tencent", func(cfg Config) Verifier { return newTencent(cfg) }},
 		{"planetscale", func(cfg Config) Verifier { return newPlanetScale(cfg) }},
+		{"digitalocean", func(cfg Config) Verifier { return newDigitalOcean(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

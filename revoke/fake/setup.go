@@ -200,6 +200,10 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewPlanetScale(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PLANETSCALE_URL": f.URL}, Add: f.Add}
 		},
+		"digitalocean": func(t testing.TB) *Setup {
+			f := NewDigitalOcean(t)
+			return tokenSetup(f.Server, "LEAKSTOP_DIGITALOCEAN_URL", f.AddToken)
+		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
