@@ -222,7 +222,7 @@ func cloudRows() []Row {
 			Doc:      "https://docs.mapbox.com/api/accounts/tokens/#retrieve-a-token",
 			Routes: []Route{{
 				Call: "GET /tokens/v2", Auth: "query access_token={key}",
-				Live:    Answer{Status: 200, Body: `{"code":"TokenValid","token":{"usage":"sk","user":"mapbox","authorization":"cijucimbe000brbkt48d0dhcx","client":"api"}}`},
+				Live:    Answer{Status: 200, Body: `{"code":"TokenValid","token":{"usage":"sk","user":"mapbox","authorization":"cijucimbe000brbkt48d0dhcx","client":"api"}}`}, // leakstop:allow the token id of Mapbox's documentation
 				Invalid: Answer{Status: 401, Body: `{"code":"TokenInvalid","message":"Invalid Token"}`},
 			}},
 		},
