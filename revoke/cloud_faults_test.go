@@ -29,6 +29,7 @@ var goVerifiedCloud = []struct{ provider, rule, route string }{
 	{"azure", "azure-storage-account-key", "GET /"},
 	{"tencent", "tencent-secret-id", "POST /"},
 	{"planetscale", "planetscale-service-token", "GET /v1/organizations"},
+	{"upstash", "upstash-redis-token", "GET /ping"},
 	{"azure", "azure-storage-key", "GET /"},
 }
 

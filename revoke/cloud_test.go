@@ -27,6 +27,7 @@ func TestCloudRevocations(t *testing.T) {
 		"google-oauth-client-secret": outcome.Skipped,     // verifies only through a browser
 		"cloudflare-origin-ca-key":   outcome.Skipped,     // reads only a zone it is told
 		"digitalocean-token":         outcome.Unsupported, // no API revokes a personal access token
+		"upstash-qstash-token":       outcome.Skipped,     // works only in its region, not part of it
 	}
 	seed := uint64(12000)
 	for _, p := range rules.Providers() {
@@ -141,6 +142,10 @@ func TestCloudRevocationLimits(t *testing.T) {
 			f.Extra = 2
 			return map[string]string{"LEAKSTOP_DATABRICKS_URL": f.URL}, func(v, _ string) { f.AddKey(v) }, f.Live
 		}, outcome.Unsupported},
+		{"upstash: no Developer API key", "upstash", "upstash-redis-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
+			f := fake.NewUpstash(t, "ops@example.com", "")
+			return map[string]string{"LEAKSTOP_UPSTASH_URL": f.URL}, func(v, _ string) { f.AddKey(v) }, f.Live
+		}, outcome.NeedsCredential},
 		{"linode: may not manage tokens", "linode", "linode-token", func(t *testing.T) (map[string]string, func(v, c string), func(string) bool) {
 			f := fake.NewLinode(t)
 			return map[string]string{"LEAKSTOP_LINODE_URL": f.URL}, func(v, _ string) { f.AddRestricted(v) }, f.Live

@@ -116,6 +116,7 @@ func goProviders() []goProvider {
 		{"tencent", func(cfg Config) Verifier { return newTencent(cfg) }},
 		{"planetscale", func(cfg Config) Verifier { return newPlanetScale(cfg) }},
 		{"digitalocean", func(cfg Config) Verifier { return newDigitalOcean(cfg) }},
+		{"upstash", func(cfg Config) Verifier { return newUpstash(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

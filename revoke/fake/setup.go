@@ -53,6 +53,7 @@ const (
 	operatorGoogle    = "operator-google-access-token"
 	operatorScaleway  = "operator-scaleway-secret-key"
 	operatorMapbox    = "operator-mapbox-tokens-write"
+	operatorUpstash   = "operator-upstash-developer-api-key"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -203,6 +204,10 @@ func setups() map[string]func(testing.TB) *Setup {
 		"digitalocean": func(t testing.TB) *Setup {
 			f := NewDigitalOcean(t)
 			return tokenSetup(f.Server, "LEAKSTOP_DIGITALOCEAN_URL", f.AddToken)
+		},
+		"upstash": func(t testing.TB) *Setup {
+			f := NewUpstash(t, "ops@example.com", operatorUpstash)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_UPSTASH_URL": f.URL, "UPSTASH_EMAIL": f.Email, "UPSTASH_API_KEY": operatorUpstash}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
 		"discord": func(t testing.TB) *Setup {
 			f := NewDiscord(t)
