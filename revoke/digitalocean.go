@@ -58,17 +58,7 @@ func (p *digitaloceanProvider) Revoke(ctx context.Context, s Secret, dryRun bool
 	}
 	switch r.Status {
 	case http.StatusOK, http.StatusNoContent:
-		after, err := p.Verify(ctx, s)
-		if err != nil {
-			return Outcome{Status: outcome.Failed, Detail: "revoked (HTTP 200), but verifying afterwards: " + errText(err)}, nil
-		}
-		switch after.Status {
-		case outcome.Invalid:
-			return Outcome{Status: outcome.Revoked, Detail: "revoked at the OAuth revocation endpoint; the token verifies invalid"}, nil
-		case outcome.Live:
-			return Outcome{Status: outcome.Failed, Detail: "the revocation endpoint answered 200, but the token still verifies live; " + digitaloceanRemedy}, nil
-		}
-		return Outcome{Status: outcome.Failed, Detail: "the revocation endpoint answered 200, which it also answers for tokens it does not know, and the token could not be verified afterwards (" + after.Detail + "); " + digitaloceanRemedy}, nil
+		return confirmRevoked(ctx, p.Verify, s, digitaloceanRemedy), nil
 	case http.StatusUnauthorized:
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (" + httpDetail(r) + ")"}, nil
 	}

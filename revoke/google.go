@@ -208,13 +208,8 @@ func (g *googleProvider) refresh(ctx context.Context, s Secret) (Outcome, error)
 	if err != nil {
 		return Outcome{}, err
 	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
 	switch {
-	case r.Status == http.StatusOK && json.Unmarshal(r.Body, &tok) == nil && tok.AccessToken != "":
-		// The access token it gave is a secret too; it lives an hour and is not kept.
-		g.c.Redactor.Add(tok.AccessToken, "<access token>")
+	case mintedToken(g.c, r):
 		return Outcome{Status: outcome.Live, Detail: "refreshed by Google with the client beside it"}, nil
 	case r.Status == http.StatusBadRequest && oauthError(r.Body) == "invalid_grant":
 		return invalid(r), nil
@@ -323,17 +318,7 @@ func (g *googleProvider) revokeToken(ctx context.Context, s Secret, dryRun bool)
 	}
 	switch {
 	case r.Status == http.StatusOK:
-		after, err := g.Verify(ctx, s)
-		if err != nil {
-			return Outcome{Status: outcome.Failed, Detail: "revoked (HTTP 200), but verifying afterwards: " + errText(err)}, nil
-		}
-		switch after.Status {
-		case outcome.Invalid:
-			return Outcome{Status: outcome.Revoked, Detail: "revoked at the OAuth revocation endpoint; the token verifies invalid"}, nil
-		case outcome.Live:
-			return Outcome{Status: outcome.Failed, Detail: "the revocation endpoint answered 200, but the token still verifies live; " + googleOAuthRemedy}, nil
-		}
-		return Outcome{Status: outcome.Failed, Detail: "the revocation endpoint answered 200, which it also answers for tokens it does not know, and the token could not be verified afterwards (" + after.Detail + "); " + googleOAuthRemedy}, nil
+		return confirmRevoked(ctx, g.Verify, s, googleOAuthRemedy), nil
 	case r.Status == http.StatusBadRequest && oauthError(r.Body) == "invalid_token":
 		return Outcome{Status: outcome.Revoked, Detail: "already invalid (" + httpDetail(r) + ")"}, nil
 	}

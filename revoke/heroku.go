@@ -77,16 +77,7 @@ func (h *herokuProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 	if err != nil {
 		return Outcome{}, err
 	}
-	switch d.Status {
-	case http.StatusOK, http.StatusNoContent:
-		if !acknowledged(d) {
-			return notAcknowledged("deleting", d), nil
-		}
-		return Outcome{Status: outcome.Revoked, Detail: "deleted authorization " + id + " with the key itself"}, nil
-	case http.StatusUnauthorized:
-		return Outcome{Status: outcome.Revoked, Detail: "already invalid (" + httpDetail(d) + ")"}, nil
-	}
-	return Outcome{Status: outcome.Failed, Detail: "deleting authorization " + id + ": " + httpDetail(d) + "; " + herokuRemedy}, nil
+	return deleted(d, "deleted authorization "+id+" with the key itself", "authorization "+id, herokuRemedy), nil
 }
 
 // Describe says which calls the Heroku provider makes.

@@ -3,7 +3,6 @@ package revoke
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 
 	"github.com/leakstop/leakstop/scanner/outcome"
@@ -45,13 +44,8 @@ func (m *mongodbAtlasProvider) Verify(ctx context.Context, s Secret) (Outcome, e
 	if err != nil {
 		return Outcome{}, err
 	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
 	switch {
-	case r.Status == http.StatusOK && json.Unmarshal(r.Body, &tok) == nil && tok.AccessToken != "":
-		// The token it gave is a secret too; it lives an hour and is not kept.
-		m.c.Redactor.Add(tok.AccessToken, "<access token>")
+	case mintedToken(m.c, r):
 		return Outcome{Status: outcome.Live, Detail: "accepted by MongoDB Atlas with the client id beside it"}, nil
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusBadRequest && oauthError(r.Body) == "invalid_client":
 		return invalid(r), nil

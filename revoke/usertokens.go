@@ -69,16 +69,7 @@ func (st *soleToken) revoke(ctx context.Context, s Secret, dryRun bool) (Outcome
 	if err != nil {
 		return Outcome{}, err
 	}
-	switch d.Status {
-	case http.StatusOK, http.StatusNoContent:
-		if !acknowledged(d) {
-			return notAcknowledged("deleting", d), nil
-		}
-		return Outcome{Status: outcome.Revoked, Detail: "deleted token " + id + ", the user's only token, with itself"}, nil
-	case http.StatusUnauthorized:
-		return Outcome{Status: outcome.Revoked, Detail: "already invalid (" + httpDetail(d) + ")"}, nil
-	}
-	return Outcome{Status: outcome.Failed, Detail: "deleting token " + id + ": " + httpDetail(d) + "; " + st.remedy}, nil
+	return deleted(d, "deleted token "+id+", the user's only token, with itself", "token "+id, st.remedy), nil
 }
 
 // terraformProvider verifies API tokens with GET /api/v2/account/details (terraform.toml)
