@@ -108,3 +108,10 @@ func mapboxToken(secret string) bool {
 	}
 	return true
 }
+
+// mapboxSecretToken checks a Mapbox secret token: sk. and the structure mapboxToken checks.
+// Public (pk.) and temporary (tk.) tokens fail it: the rule takes them only so that their
+// prefixes are its own.
+func mapboxSecretToken(secret string) bool {
+	return strings.HasPrefix(secret, "sk.") && mapboxToken(secret)
+}

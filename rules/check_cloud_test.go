@@ -41,3 +41,24 @@ func FuzzMapboxToken(f *testing.F) {
 		}
 	})
 }
+
+// TestPublicCloudValuesQuiet: values that are public by design give no finding of any rule,
+// the generic one included, where they are assigned to names that hold secrets elsewhere.
+func TestPublicCloudValuesQuiet(t *testing.T) {
+	set := builtinSet(t)
+	for _, tmpl := range []string{
+		// Mapbox public and temporary tokens, with a payload that names a user and a token id.
+		"MAPBOX_ACCESS_TOKEN=pk.{{b64enc (printf `{\"u\":\"%s\",\"a\":\"c%s%s\"}` (lower 9) (digits 8) (lower 16))}}.{{b64url 22}}",
+		"export MAPBOX_TOKEN=\"pk.{{b64enc (printf `{\"u\":\"acme-%s\",\"a\":\"c%s\"}` (lower 4) (lower 24))}}.{{b64url 22}}\"",
+		"mapbox_api_token: tk.{{b64enc (printf `{\"u\":\"%s\",\"exp\":1790000000,\"scopes\":[\"styles:read\"],\"client\":\"api\"}` (lower 8))}}.{{b64url 22}}",
+		// Mapbox's documented example.
+		`MAPBOX_ACCESS_TOKEN=pk.eyJ1IjoibWFwYm94IiwiYSI6ImNpejY4M29iazA2Z2gycXA4N2pmbDZmangifQ.{{""}}-g_vE53SD2WrJ6tFX7QHmA`,
+	} {
+		for _, seed := range exampleSeeds {
+			text := expand(t, NewGenerator(seed), tmpl)
+			if ms := set.Find([]byte(text), ""); len(ms) != 0 {
+				t.Errorf("%q gives %d findings, the first of %s", text, len(ms), ms[0].Rule.ID)
+			}
+		}
+	}
+}

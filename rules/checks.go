@@ -42,7 +42,7 @@ var checks = map[string]check{
 	"op-token":          onePasswordToken,
 	"qstash-token":      qstashToken,
 	"supabase-role":     supabaseServiceRole,
-	"mapbox-token":      mapboxToken,
+	"mapbox-token":      mapboxSecretToken,
 }
 
 // checkNames lists the names rules may use in their checks field.
