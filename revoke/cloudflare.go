@@ -50,13 +50,53 @@ func tokenStatus(r *reply) *cloudflareVerify {
 	return nil
 }
 
-// Verify calls GET /client/v4/user/tokens/verify.
+// Verify calls GET /client/v4/user/tokens/verify, or for a global API key GET
+// /client/v4/user with the account's e-mail found beside it.
 func (cf *cloudflareProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
+	if s.Rule == "cloudflare-global-api-key" {
+		return cf.verifyGlobalKey(ctx, s)
+	}
 	return cf.verify.Verify(ctx, s)
 }
 
-// Revoke deletes the token by the id its own verify call names.
+// verifyGlobalKey reads the user with the key and its e-mail: 200 live; 403 code 9103
+// ("Unknown X-Auth-Key or X-Auth-Email") invalid.
+func (cf *cloudflareProvider) verifyGlobalKey(ctx context.Context, s Secret) (Outcome, error) {
+	if s.Companion == "" {
+		return Outcome{Status: outcome.Skipped, Detail: "a global API key verifies only with its account's e-mail, which is not beside it"}, nil
+	}
+	h := http.Header{}
+	h.Set("X-Auth-Email", s.Companion)
+	h.Set("X-Auth-Key", s.Value)
+	r, err := cf.c.do(ctx, request{Provider: "cloudflare", Action: "verify", Secret: &s, Method: http.MethodGet, URL: cf.base + "/user", Header: h})
+	if err != nil {
+		return Outcome{}, err
+	}
+	var a struct {
+		Success bool `json:"success"`
+		Errors  []struct {
+			Code int `json:"code"`
+		} `json:"errors"`
+	}
+	ok := json.Unmarshal(r.Body, &a) == nil
+	switch {
+	case r.Status == http.StatusOK && ok && a.Success:
+		return Outcome{Status: outcome.Live, Detail: "accepted by Cloudflare with the e-mail beside it"}, nil
+	case (r.Status == http.StatusForbidden || r.Status == http.StatusBadRequest || r.Status == http.StatusUnauthorized) && ok && len(a.Errors) > 0 && (a.Errors[0].Code == 9103 || a.Errors[0].Code == 6003):
+		return invalid(r), nil
+	}
+	return unknownAnswer(r), nil
+}
+
+// Revoke deletes the token by the id its own verify call names. Global API keys and Origin CA
+// keys have no API that rolls them.
 func (cf *cloudflareProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+	switch s.Rule {
+	case "cloudflare-global-api-key":
+		return Outcome{Status: outcome.Unsupported, Detail: "no API rolls a global API key: roll it under API Keys at https://dash.cloudflare.com/profile/api-tokens and use scoped tokens instead"}, nil
+	case "cloudflare-origin-ca-key":
+		return Outcome{Status: outcome.Unsupported, Detail: "no API changes an Origin CA key: change it under API Keys at https://dash.cloudflare.com/profile/api-tokens"}, nil
+	}
 	r, err := cf.c.do(ctx, request{Provider: "cloudflare", Action: "lookup", Secret: &s, Method: http.MethodGet, URL: cf.base + "/user/tokens/verify", Header: bearer(s.Value)})
 	if err != nil {
 		return Outcome{}, err
@@ -91,5 +131,8 @@ func (cf *cloudflareProvider) Revoke(ctx context.Context, s Secret, dryRun bool)
 
 // Describe says which calls the Cloudflare provider makes.
 func (cf *cloudflareProvider) Describe() Calls {
-	return Calls{Revoke: "`DELETE /client/v4/user/tokens/{id}` (the id from the verify call), with the token itself or `CLOUDFLARE_API_TOKEN`"}
+	return Calls{
+		Verify: "tokens `GET /client/v4/user/tokens/verify`; global API keys `GET /client/v4/user` with the e-mail beside them",
+		Revoke: "tokens `DELETE /client/v4/user/tokens/{id}` (the id from the verify call), with the token itself or `CLOUDFLARE_API_TOKEN`",
+	}
 }

@@ -49,6 +49,11 @@ var checks = map[string]check{
 	"not-sample":     notSample,
 	// check_oauth.go
 	"zoom-token": zoomToken,
+	// p-cloud
+	"op-token":      onePasswordToken,
+	"qstash-token":  qstashToken,
+	"supabase-role": supabaseServiceRole,
+	"mapbox-token":  mapboxSecretToken,
 }
 
 // checkNames lists the names rules may use in their checks field.

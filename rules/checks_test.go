@@ -53,10 +53,10 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
 		"age-secret-key", "aws-key-id", "aws-secret", "discord-bot-token", "generic-secret",
-		"github-checksum", "gitlab-checksum", "intercom-token", "jwt", "kube-key-data", "mixed",
-		"not-hex", "not-placeholder", "not-sample", "npm-checksum", "openai-legacy",
-		"openai-marker", "private-key", "putty-key", "random", "stripe-key", "url-password",
-		"user-password", "zoom-token",
+		"github-checksum", "gitlab-checksum", "intercom-token", "jwt", "kube-key-data",
+		"mapbox-token", "mixed", "not-hex", "not-placeholder", "not-sample", "npm-checksum",
+		"op-token", "openai-legacy", "openai-marker", "private-key", "putty-key", "qstash-token",
+		"random", "stripe-key", "supabase-role", "url-password", "user-password", "zoom-token",
 	}
 	if diff := cmp.Diff(want, checkNames()); diff != "" {
 		t.Errorf("check names (-want +got):\n%s", diff)

@@ -404,7 +404,23 @@ func NewCloudflare(t testing.TB) *Cloudflare {
 // AddToken adds a live API token; its id is 32 hex characters.
 func (f *Cloudflare) AddToken(v string) { f.keys.add(v, sha512hex(v)[:32]) }
 
+// AddGlobalKey adds a live global API key of the account of email.
+func (f *Cloudflare) AddGlobalKey(v, email string) { f.keys.add(v, email) }
+
 func (f *Cloudflare) handle(w http.ResponseWriter, r *http.Request, _ string) {
+	if r.Header.Get("X-Auth-Key") != "" {
+		// A global API key, with its account's e-mail (GET /client/v4/user only).
+		x := f.keys.get(r.Header.Get("X-Auth-Key"))
+		switch {
+		case r.Method != http.MethodGet || r.URL.Path != "/client/v4/user":
+			f.unexpected(w, r, "leakstop only reads the user with a global API key")
+		case x == nil || x.id != r.Header.Get("X-Auth-Email") || f.keys.verify(x.value) == nil:
+			writeJSON(w, http.StatusForbidden, map[string]any{"success": false, "errors": []map[string]any{{"code": 9103, "message": "Unknown X-Auth-Key or X-Auth-Email"}}, "messages": []any{}, "result": nil})
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": map[string]any{"id": "7c5dae5552338874e5053f2534d2767a", "email": x.id}})
+		}
+		return
+	}
 	x := f.keys.get(bearerOf(r))
 	if x == nil || !x.live {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "errors": []map[string]any{{"code": 1000, "message": "Invalid API Token"}}})

@@ -61,6 +61,11 @@ const (
 	operatorBoxClient    = "operator-box-client"
 	operatorBoxSecret    = "operator-box-client-secret"
 	operatorZoomSecret   = "operator-zoom-client-secret"
+	operatorTailscale    = "operator-tailscale-api-key"
+	operatorGoogle       = "operator-google-access-token"
+	operatorScaleway     = "operator-scaleway-secret-key"
+	operatorMapbox       = "operator-mapbox-tokens-write"
+	operatorUpstash      = "operator-upstash-developer-api-key"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -122,7 +127,99 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"cloudflare": func(t testing.TB) *Setup {
 			f := NewCloudflare(t)
-			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_CLOUDFLARE_URL": f.URL}, Add: func(v, email string) {
+				if email != "" {
+					f.AddGlobalKey(v, email)
+				} else {
+					f.AddToken(v)
+				}
+			}}
+		},
+		"heroku": func(t testing.TB) *Setup {
+			f := NewHeroku(t)
+			return tokenSetup(f.Server, "LEAKSTOP_HEROKU_URL", f.AddToken)
+		},
+		"linode": func(t testing.TB) *Setup {
+			f := NewLinode(t)
+			return tokenSetup(f.Server, "LEAKSTOP_LINODE_URL", f.AddToken)
+		},
+		"terraform": func(t testing.TB) *Setup {
+			f := NewTerraform(t)
+			return tokenSetup(f.Server, "LEAKSTOP_TERRAFORM_URL", f.AddToken)
+		},
+		"pulumi": func(t testing.TB) *Setup {
+			f := NewPulumi(t)
+			return tokenSetup(f.Server, "LEAKSTOP_PULUMI_URL", f.AddToken)
+		},
+		"tailscale": func(t testing.TB) *Setup {
+			f := NewTailscale(t, operatorTailscale)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TAILSCALE_URL": f.URL, "TAILSCALE_API_KEY": operatorTailscale}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"google": func(t testing.TB) *Setup {
+			f := NewGoogle(t, operatorGoogle)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GOOGLE_URL": f.URL, "GOOGLE_OAUTH_ACCESS_TOKEN": operatorGoogle}, Add: f.Add,
+				// The token endpoint mints access tokens: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/token" }}
+		},
+		"scaleway": func(t testing.TB) *Setup {
+			f := NewScaleway(t, operatorScaleway)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SCALEWAY_URL": f.URL, "SCW_SECRET_KEY": operatorScaleway}, Add: f.Add}
+		},
+		"alibaba": func(t testing.TB) *Setup {
+			f := NewAlibaba(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_ALIBABA_URL": f.URL}, Add: f.Add}
+		},
+		"backblaze": func(t testing.TB) *Setup {
+			f := NewBackblaze(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_BACKBLAZE_URL": f.URL}, Add: f.Add}
+		},
+		"ibm-cloud": func(t testing.TB) *Setup {
+			f := NewIBMCloud(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_IBM_CLOUD_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) },
+				// The API key grant trades the key for a token: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/identity/token" }}
+		},
+		"mongodb-atlas": func(t testing.TB) *Setup {
+			f := NewMongoDBAtlas(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MONGODB_ATLAS_URL": f.URL}, Add: f.Add,
+				// The client-credentials grant mints a token: a read, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/oauth/token" }}
+		},
+		"mapbox": func(t testing.TB) *Setup {
+			f := NewMapbox(t, operatorMapbox)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_MAPBOX_URL": f.URL, "MAPBOX_ADMIN_TOKEN": operatorMapbox}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"snowflake": func(t testing.TB) *Setup {
+			f := NewSnowflake(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_SNOWFLAKE_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) },
+				// SELECT CURRENT_USER() reads the session's user, which changes nothing.
+				Reads: func(c Call) bool { return c.Method == "POST" && c.Path == "/api/v2/statements" }}
+		},
+		"databricks": func(t testing.TB) *Setup {
+			f := NewDatabricks(t)
+			return tokenSetup(f.Server, "LEAKSTOP_DATABRICKS_URL", f.AddKey)
+		},
+		"azure": func(t testing.TB) *Setup {
+			f := NewAzureStorage(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_AZURE_URL": f.URL}, Add: f.Add}
+		},
+		"tencent": func(t testing.TB) *Setup {
+			f := NewTencent(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_TENCENT_URL": f.URL}, Add: f.Add,
+				// API 3.0 posts every action; GetCallerIdentity only reads.
+				Reads: func(c Call) bool { return strings.Contains(c.Auth, "/sts/tc3_request") }}
+		},
+		"planetscale": func(t testing.TB) *Setup {
+			f := NewPlanetScale(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PLANETSCALE_URL": f.URL}, Add: f.Add}
+		},
+		"digitalocean": func(t testing.TB) *Setup {
+			f := NewDigitalOcean(t)
+			return tokenSetup(f.Server, "LEAKSTOP_DIGITALOCEAN_URL", f.AddToken)
+		},
+		"upstash": func(t testing.TB) *Setup {
+			f := NewUpstash(t, "ops@example.com", operatorUpstash)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_UPSTASH_URL": f.URL, "UPSTASH_EMAIL": f.Email, "UPSTASH_API_KEY": operatorUpstash}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
 		"mailgun": func(t testing.TB) *Setup {
 			f := NewMailgun(t)
@@ -215,4 +312,9 @@ func twilioSetup(t testing.TB) *Setup {
 			}
 			return f.Live(c + ":" + v)
 		}}
+}
+
+// tokenSetup is the Setup of a fake whose secrets are tokens alone, pointed at by env.
+func tokenSetup(s *Server, env string, add func(string)) *Setup {
+	return &Setup{Server: s, Env: map[string]string{env: s.URL}, Add: func(v, _ string) { add(v) }}
 }
