@@ -41,12 +41,15 @@ func crc32Digits(s, digits string, width int) string {
 	return string(out)
 }
 
-// githubChecksum checks the CRC32/base62 tail of ghp_, gho_, ghu_ and ghr_ tokens: the last
-// six characters are the CRC-32 of the random part (between the underscore and the tail) in
-// base 62. ghs_ (app installation) tokens pass unchecked: GitHub documents the same scheme,
-// but its own widely copied example fails it, other scanners skip it, and ghs_ tokens expire
-// within an hour, so a strict check would only hide real ones. github_pat_ has no public
-// checksum and passes too.
+// githubChecksum checks GitHub's token formats (providers.md §3): ghp_, gho_, ghu_ and the
+// classic ghs_ tokens (36 characters after the prefix) and ghr_ (76) end in six characters
+// of checksum, the CRC-32 of the random part (between the underscore and the tail) in base
+// 62, as "Behind GitHub's new authentication token formats" documents for every one of
+// them. GitHub's own placeholder installation token in its REST documentation fails it, as a
+// documentation sample should. The stateless installation tokens rolled out from April 2026
+// (ghs_APPID_JWT, about 520 characters) carry no checksum of their own: the app id is digits
+// and the rest a signed JWT, whose header must name its algorithm. github_pat_ has no public
+// checksum and passes.
 func githubChecksum(secret string) bool {
 	prefix, body, ok := strings.Cut(secret, "_")
 	if !ok {
@@ -57,11 +60,18 @@ func githubChecksum(secret string) bool {
 		if len(body) != 36 {
 			return false
 		}
+	case "ghs":
+		if app, jwt, stateless := strings.Cut(body, "_"); stateless {
+			return app != "" && len(app) <= 20 && inSet(app, "0123456789") && signedJWT(jwt)
+		}
+		if len(body) != 36 {
+			return false
+		}
 	case "ghr":
 		if len(body) != 76 {
 			return false
 		}
-	case "ghs", "github":
+	case "github":
 		return true
 	default:
 		return false
