@@ -132,21 +132,23 @@ func openAILegacy(secret string) bool {
 	return inSet(body[:20], setAlnum) && inSet(body[28:], setAlnum)
 }
 
-// gitlabChecksum checks GitLab's routable tokens (glpat-<payload>.[01.]<len><crc>): the two
-// base-36 characters before the checksum give the payload length, and the last seven are
-// the CRC-32 of everything before them, prefix included, in lowercase base 36. Legacy tokens
-// (glpat- and 20 characters, no dot) have no checksum and pass.
+// gitlabChecksum checks GitLab's routable tokens (Authn::TokenField::Generator::RoutableToken
+// in GitLab's source): <prefix><payload>.[01.]<len><crc>, where the two base-36 characters
+// before the checksum give the length of the base64url payload, and the last seven are the
+// CRC-32 of everything before them, prefix included, in lowercase base 36. Every kind of
+// token has the form (glpat-, gldt-, glrt-t2_, an instance prefix before them): the payload is
+// the len characters before the first dot and the prefix what comes before it. CI/CD job
+// tokens signed as JWTs (glcbt-eyJ…) must be signed JWTs. Legacy tokens (prefix and random
+// characters, no dot) have no checksum and pass: their rule's regex holds them.
 func gitlabChecksum(secret string) bool {
+	if i := strings.Index(secret, "-eyJ"); i >= 0 && strings.HasSuffix(secret[:i+1], "glcbt-") {
+		return signedJWT(secret[i+1:])
+	}
 	dot := strings.IndexByte(secret, '.')
 	if dot < 0 {
 		return len(secret) == len("glpat-")+20 || !strings.HasPrefix(secret, "glpat-")
 	}
 	head, rest := secret[:dot], secret[dot+1:]
-	dash := strings.IndexByte(head, '-')
-	if dash < 0 {
-		return false
-	}
-	payload := head[dash+1:]
 	switch {
 	case len(rest) == 9: // unversioned: <len><crc>
 	case len(rest) == 12 && rest[2] == '.': // versioned: <version>.<len><crc>
@@ -155,7 +157,11 @@ func gitlabChecksum(secret string) bool {
 		return false
 	}
 	n, err := strconv.ParseUint(rest[:2], 36, 16)
-	if err != nil || int(n) != len(payload) {
+	if err != nil || int(n) >= len(head) {
+		return false
+	}
+	prefix, payload := head[:len(head)-int(n)], head[len(head)-int(n):]
+	if !strings.Contains(prefix, "gl") || !strings.HasSuffix(prefix, "-") && !strings.HasSuffix(prefix, "_") || !inSet(payload, setB64URL) {
 		return false
 	}
 	return base36CRC32(secret[:len(secret)-7]) == secret[len(secret)-7:]

@@ -49,6 +49,7 @@ func Start(t testing.TB, provider string) (*Setup, bool) {
 const (
 	operatorOpenAI    = "operator-openai-admin-key"
 	operatorAnthropic = "operator-anthropic-admin-key"
+	operatorGitLab    = "operator-gitlab-admin-token"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -80,7 +81,13 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"gitlab": func(t testing.TB) *Setup {
 			f := NewGitLab(t)
-			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GITLAB_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
+			f.SetAdmin(operatorGitLab)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GITLAB_URL": f.URL, "GITLAB_ADMIN_TOKEN": operatorGitLab}, Add: func(v, _ string) { f.AddToken(v) },
+				// A runner token verifies with a POST, and the Token information API looks a
+				// token up with one: both only read.
+				Reads: func(c Call) bool {
+					return c.Method == "POST" && (c.Path == "/api/v4/runners/verify" || c.Path == "/api/v4/admin/token")
+				}}
 		},
 		"slack": func(t testing.TB) *Setup {
 			f := NewSlack(t)

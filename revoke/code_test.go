@@ -1,0 +1,88 @@
+package revoke_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/leakstop/leakstop/revoke"
+	"github.com/leakstop/leakstop/revoke/fake"
+)
+
+// The tests of the code and delivery providers with Go code: each kind of secret reaches the
+// call its provider documents for it, a dry run sends no changing call, and a real run leaves
+// the secret dead and the audit log without it.
+
+// TestGitLabTokenKinds follows gitlab.toml: an access token revokes itself, a runner token
+// deletes its runner, a job token is verified but cannot be revoked, and the other kinds are
+// looked up and revoked by value only with an administrator's token.
+func TestGitLabTokenKinds(t *testing.T) {
+	pat := "glpat-" + gen(t, "{{alnum 20}}")
+	runner := "glrt-t2_" + gen(t, "{{alnum 20}}")
+	job := "glcbt-64_" + gen(t, "{{alnum 20}}")
+	deploy := "gldt-" + gen(t, "{{alnum 20}}")
+	const admin = "gitlab-admin-for-tests"
+	for _, tt := range []struct {
+		name       string
+		admin      string
+		verified   []string
+		revoked    []string
+		deletes    map[string]int // path → DELETE calls
+		deployLive bool
+	}{
+		{"without an admin token", "", []string{"invalid", "invalid", "live", "skipped"}, []string{"revoked", "revoked", "unsupported", "skipped"},
+			map[string]int{"/api/v4/personal_access_tokens/self": 1, "/api/v4/runners": 1, "/api/v4/admin/token": 0}, true},
+		{"with an admin token", admin, []string{"invalid", "invalid", "live", "invalid"}, []string{"revoked", "revoked", "unsupported", "revoked"},
+			map[string]int{"/api/v4/personal_access_tokens/self": 1, "/api/v4/runners": 0, "/api/v4/admin/token": 2}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fake.NewGitLab(t)
+			f.SetAdmin(admin)
+			for _, v := range []string{pat, runner, job, deploy} {
+				f.AddToken(v)
+			}
+			env := map[string]string{"LEAKSTOP_GITLAB_URL": f.URL}
+			if tt.admin != "" {
+				env["GITLAB_ADMIN_TOKEN"] = tt.admin
+			}
+			h := newHarness(t, env)
+			var ss []revoke.Secret
+			for i, rule := range []string{"gitlab-pat", "gitlab-runner-token", "gitlab-job-token", "gitlab-deploy-token"} {
+				s := h.secret("gitlab", []string{pat, runner, job, deploy}[i], "")
+				s.Rule = rule
+				ss = append(ss, s)
+			}
+			// A dry run changes nothing.
+			res := h.runner(true, true).Run(context.Background(), ss)
+			for _, c := range f.Calls() {
+				if c.Method == http.MethodDelete {
+					t.Errorf("a dry run sent DELETE %s", c.Path)
+				}
+			}
+			if res[0].Revocation.Status != "dry-run" || res[1].Revocation.Status != "dry-run" {
+				t.Errorf("dry run: %+v %+v", res[0].Revocation, res[1].Revocation)
+			}
+			res = h.runner(true, false).Run(context.Background(), ss)
+			vs, rs := statuses(res)
+			if d := cmp.Diff(tt.revoked, rs); d != "" {
+				t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
+			}
+			if d := cmp.Diff(tt.verified, vs); d != "" {
+				t.Errorf("verifications after (-want +got):\n%s", d)
+			}
+			for path, n := range tt.deletes {
+				if got := f.Count(http.MethodDelete, path); got != n {
+					t.Errorf("%d DELETE %s, want %d", got, path, n)
+				}
+			}
+			if f.Live(pat) || f.Live(runner) || !f.Live(job) || f.Live(deploy) != tt.deployLive {
+				t.Errorf("live after: pat %v runner %v job %v deploy %v", f.Live(pat), f.Live(runner), f.Live(job), f.Live(deploy))
+			}
+			data, _ := os.ReadFile(h.audit.Path())
+			checkNoSecrets(t, "the audit log", string(data), pat, runner, job, deploy, tt.admin)
+		})
+	}
+}
