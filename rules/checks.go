@@ -25,6 +25,7 @@ type check func(secret string) bool
 var checks = map[string]check{
 	"github-checksum":   githubChecksum,
 	"npm-checksum":      npmChecksum,
+	"pypi-macaroon":     pypiMacaroon,
 	"openai-marker":     hasOpenAIMarker,
 	"openai-legacy":     openAILegacy,
 	"gitlab-checksum":   gitlabChecksum,

@@ -2,7 +2,9 @@ package rules
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +39,49 @@ func TestGitLabChecksumPrefixes(t *testing.T) {
 		{"job token, legacy", "glcbt-64_" + g.Chars(setAlnum, 20), true},
 	}
 	testCheck(t, "gitlabChecksum", gitlabChecksum, tests)
+}
+
+// macaroon builds a V2 macaroon of location with caveats, as PyPI issues them.
+func macaroon(location string, caveats []string, sigLen int) string {
+	b := []byte{2}
+	packet := func(t byte, data string) {
+		b = append(b, t)
+		b = binary.AppendUvarint(b, uint64(len(data)))
+		b = append(b, data...)
+	}
+	packet(1, location)
+	packet(2, "4f1d6c2e-8a3b-4c5d-9e7f-0a1b2c3d4e5f")
+	b = append(b, 0)
+	for _, c := range caveats {
+		packet(2, c)
+		b = append(b, 0)
+	}
+	b = append(b, 0)
+	packet(6, strings.Repeat("\x17", sigLen))
+	return "pypi-" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func TestPyPIMacaroon(t *testing.T) {
+	caveat := `{"version": 1, "permissions": {"projects": ["acme"]}}`
+	good := macaroon("pypi.org", []string{caveat, strings.Repeat("c", 200)}, 32)
+	tests := []checkCase{
+		{"PyPI, two caveats (one with a two-byte length)", good, true},
+		{"TestPyPI, no caveat", macaroon("test.pypi.org", nil, 32), true},
+		{"padded base64", good + "==", true},
+		{"another location", macaroon("evil.example", []string{caveat}, 32), false},
+		{"short signature", macaroon("pypi.org", []string{caveat}, 20), false},
+		{"bytes after the signature", "pypi-" + base64.RawURLEncoding.EncodeToString(append(mustB64(good[5:]), 0)), false},
+		{"cut in the middle", good[:len(good)/2], false},
+		{"random after the start", "pypi-AgEIcHlwaS5vcmc" + NewGenerator(11).Chars(setB64URL, 160), false},
+		{"no prefix", good[5:], false},
+	}
+	testCheck(t, "pypiMacaroon", pypiMacaroon, tests)
+}
+
+func mustB64(s string) []byte {
+	b, err := decodeB64URL(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
