@@ -4,6 +4,44 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "snyk",
+			Doc:      "https://apidocs.snyk.io/?version=2024-10-15#get-/self",
+			Routes: []Route{{
+				Call: "GET /rest/self", Auth: "Authorization: token {key}",
+				Live:    Answer{Status: 200, Body: `{"jsonapi":{"version":"1.0"},"data":{"type":"user","id":"55a348e2-c3ad-4bbc-b40e-9b232d1f4121","attributes":{"name":"Alice","username":"alice","email":"alice@example.com"}}}`},
+				Invalid: Answer{Status: 401, Body: `{"jsonapi":{"version":"1.0"},"errors":[{"status":"401","detail":"Unauthorized","title":"Authentication error"}]}`},
+			}},
+		},
+		{
+			Provider: "circleci",
+			Doc:      "https://circleci.com/docs/api/v2/index.html#operation/getCurrentUser",
+			Routes: []Route{{
+				Call: "GET /api/v2/me", Auth: "Circle-Token: {key}",
+				Live:    Answer{Status: 200, Body: `{"id":"6b0b0b1c-2a1f-4c55-9a0b-3a8c4e0f6d21","login":"alice","name":"Alice"}`},
+				Invalid: Answer{Status: 401, Body: `{"message":"You must log in first."}`},
+			}},
+		},
+		{
+			Provider: "bitbucket",
+			Doc:      "https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get",
+			Routes: []Route{{
+				Call: "GET /2.0/user", Auth: bearer,
+				Live:      Answer{Status: 200, Body: `{"type":"user","uuid":"{d301aafa-d676-4ee0-88be-962be7417567}","username":"acme-app-token","display_name":"acme/app access token","account_id":"557058:c0b72ad0-1cb5-4018-9cdc-0cde8492c443"}`},
+				Invalid:   Answer{Status: 401, Body: `{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}`},
+				Forbidden: &Answer{Status: 403, Body: `{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["account"],"granted":["repository"]}}}`},
+			}},
+		},
+		{
+			Provider: "rubygems",
+			Doc:      "https://guides.rubygems.org/rubygems-org-api/",
+			Routes: []Route{{
+				Call: "GET /api/v1/gems.json", Auth: "Authorization: {key}",
+				Live:      Answer{Status: 200, Body: `[{"name":"acme-core","downloads":1024,"version":"1.4.0","authors":"Acme","project_uri":"https://rubygems.org/gems/acme-core"}]`},
+				Invalid:   Answer{Status: 401, Body: "Access Denied. Please sign up for an account at https://rubygems.org"},
+				Forbidden: &Answer{Status: 403, Body: "This API key cannot perform the specified action on this gem."},
+			}},
+		},
+		{
 			Provider: "gitlab",
 			Doc:      "https://docs.gitlab.com/ee/api/personal_access_tokens.html#get-single-personal-access-token",
 			Routes: []Route{
