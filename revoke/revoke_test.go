@@ -147,9 +147,12 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"}
-	if d := cmp.Diff(want, b.Names()); d != "" {
-		t.Errorf("providers (-want +got):\n%s", d)
+	// The providers of the first release stay registered; the provider files add more (the
+	// registry tests hold the rest to the files).
+	for _, name := range []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"} {
+		if !slices.Contains(b.Names(), name) {
+			t.Errorf("provider %s is not registered: %v", name, b.Names())
+		}
 	}
 }
 
