@@ -4,6 +4,54 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "new-relic",
+			Doc:      "https://docs.newrelic.com/docs/apis/rest-api-v2/get-started/introduction-new-relic-rest-api-v2/",
+			Routes: []Route{{
+				Call: "GET /v2/users.json", Auth: "Api-Key: {key}",
+				Live:      Answer{Status: 200, Body: `{"users":[{"id":12345,"first_name":"Alice","last_name":"Ops","email":"alice@example.com","role":"admin"}]}`},
+				Invalid:   Answer{Status: 401, Body: `{"error":{"title":"The API key provided is invalid"}}`},
+				Forbidden: &Answer{Status: 403, Body: `{"error":{"title":"Access to this resource is forbidden"}}`},
+			}},
+		},
+		{
+			Provider: "pagerduty",
+			Doc:      "https://developer.pagerduty.com/api-reference/b3A6Mjc0ODEwNA-list-abilities",
+			Routes: []Route{{
+				Call: "GET /abilities", Auth: "Authorization: Token token={key}",
+				Require: map[string]string{"Accept": "application/vnd.pagerduty+json;version=2"},
+				Live:    Answer{Status: 200, Body: `{"abilities":["sso","advanced_reports","teams","read_only_users"]}`},
+				Invalid: Answer{Status: 401, Body: `{"error":{"message":"Authentication failed","code":2006}}`},
+			}},
+		},
+		{
+			Provider: "honeycomb",
+			Doc:      "https://docs.honeycomb.io/api/auth/get-auth",
+			Routes: []Route{{
+				Call: "GET /1/auth", Auth: "X-Honeycomb-Team: {key}",
+				Live:    Answer{Status: 200, Body: `{"id":"aBcD123","type":"configuration","api_key_access":{"events":true,"markers":true,"triggers":false},"environment":{"name":"production","slug":"production"},"team":{"name":"Acme","slug":"acme"}}`},
+				Invalid: Answer{Status: 401, Body: `{"error":"unknown API key - check your credentials"}`},
+			}},
+		},
+		{
+			Provider: "postman",
+			Doc:      "https://learning.postman.com/docs/developer/postman-api/authentication/",
+			Routes: []Route{{
+				Call: "GET /me", Auth: "X-API-Key: {key}",
+				Live:    Answer{Status: 200, Body: `{"user":{"id":12345678,"username":"alice","email":"alice@example.com","fullName":"Alice","isPublic":false}}`},
+				Invalid: Answer{Status: 401, Body: `{"error":{"name":"AuthenticationError","message":"Invalid API Key. Every request requires a valid API Key to be sent."}}`},
+			}},
+		},
+		{
+			Provider: "notion",
+			Doc:      "https://developers.notion.com/reference/get-self",
+			Routes: []Route{{
+				Call: "GET /v1/users/me", Auth: bearer,
+				Require: map[string]string{"Notion-Version": "2022-06-28"},
+				Live:    Answer{Status: 200, Body: `{"object":"user","id":"16d84021-3d6e-4a4b-a42d-77e5f4f5d5e7","name":"Acme sync","avatar_url":null,"type":"bot","bot":{"owner":{"type":"workspace","workspace":true},"workspace_name":"Acme"}}`},
+				Invalid: Answer{Status: 401, Body: `{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`},
+			}},
+		},
+		{
 			Provider: "snyk",
 			Doc:      "https://apidocs.snyk.io/?version=2024-10-15#get-/self",
 			Routes: []Route{{
