@@ -29,6 +29,7 @@ var checks = map[string]check{
 	"openai-marker":     hasOpenAIMarker,
 	"openai-legacy":     openAILegacy,
 	"gitlab-checksum":   gitlabChecksum,
+	"grafana-token":     grafanaToken,
 	"aws-key-id":        awsKeyID,
 	"aws-secret":        awsSecret,
 	"discord-bot-token": discordBotToken,

@@ -85,3 +85,28 @@ func mustB64(s string) []byte {
 	}
 	return b
 }
+
+func TestGrafanaToken(t *testing.T) {
+	g := NewGenerator(12)
+	r := g.Chars(setAlnum, 32)
+	sa := "glsa_" + r + "_" + crc32LE("glsa_"+r)
+	cloud := "glc_" + base64.StdEncoding.EncodeToString([]byte(`{"o":"123456","n":"stack-123456-hm-read","k":"`+g.Chars(setAlnum, 24)+`","m":{"r":"prod-us-east-0"}}`))
+	tests := []checkCase{
+		{"service account token", sa, true},
+		{"service account token, checksum of another", "glsa_" + g.Chars(setAlnum, 32) + "_" + sa[len(sa)-8:], false},
+		{"service account token, checksum big-endian", "glsa_" + r + "_" + fmtBE("glsa_"+r), false},
+		{"cloud token", cloud, true},
+		{"cloud token, unpadded", strings.TrimRight(cloud, "="), true},
+		{"cloud token, no key", "glc_" + base64.StdEncoding.EncodeToString([]byte(`{"o":"1","n":"x"}`)), false},
+		{"cloud token, not JSON", "glc_" + g.Chars(setB64URL, 100), false},
+		{"API key", base64.StdEncoding.EncodeToString([]byte(`{"k":"` + g.Chars(setAlnum, 32) + `","n":"ci","id":1}`)), true},
+		{"another prefix", "glxx_" + r, false},
+	}
+	testCheck(t, "grafanaToken", grafanaToken, tests)
+}
+
+// fmtBE writes the CRC-32 of s big-endian, the order Grafana does not use.
+func fmtBE(s string) string {
+	le := crc32LE(s)
+	return le[6:8] + le[4:6] + le[2:4] + le[0:2]
+}

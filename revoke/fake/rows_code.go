@@ -4,6 +4,78 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "airtable",
+			Doc:      "https://airtable.com/developers/web/api/get-user-id-scopes",
+			Routes: []Route{{
+				Call: "GET /v0/meta/whoami", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"id":"usrL2PNC5o3H4lBEi","email":"alice@example.com","scopes":["data.records:read","schema.bases:read"]}`},
+				Invalid: Answer{Status: 401, Body: `{"error":{"type":"AUTHENTICATION_REQUIRED","message":"Authentication required"}}`},
+			}},
+		},
+		{
+			Provider: "figma",
+			Doc:      "https://www.figma.com/developers/api#get-me-endpoint",
+			Routes: []Route{{
+				Call: "GET /v1/me", Auth: "X-Figma-Token: {key}",
+				Live:    Answer{Status: 200, Body: `{"id":"1234567890","email":"alice@example.com","handle":"Alice","img_url":"https://s3-alpha.figma.com/profile/1234"}`},
+				Invalid: Answer{Status: 403, Body: `{"status":403,"err":"Invalid token"}`},
+			}},
+		},
+		{
+			Provider: "asana",
+			Doc:      "https://developers.asana.com/reference/getuser",
+			Routes: []Route{{
+				Call: "GET /api/1.0/users/me", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"data":{"gid":"12345","resource_type":"user","name":"Alice","email":"alice@example.com","workspaces":[{"gid":"67890","name":"Acme"}]}}`},
+				Invalid: Answer{Status: 401, Body: `{"errors":[{"message":"Not Authorized","help":"For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors"}]}`},
+			}},
+		},
+		{
+			Provider: "contentful",
+			Doc:      "https://www.contentful.com/developers/docs/references/user-management-api/#/reference/users/user/get-the-authenticated-user",
+			Routes: []Route{{
+				Call: "GET /users/me", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"firstName":"Alice","lastName":"Ops","email":"alice@example.com","activated":true,"sys":{"type":"User","id":"7BslKh9TdKGOK41VmLDjFZ","version":4}}`},
+				Invalid: Answer{Status: 401, Body: `{"requestId":"c0ffee","message":"The access token you sent could not be found or is invalid.","sys":{"type":"Error","id":"AccessTokenInvalid"}}`},
+			}},
+		},
+		{
+			Provider: "launchdarkly",
+			Doc:      "https://launchdarkly.com/docs/api/other/get-caller-identity",
+			Routes: []Route{{
+				Call: "GET /api/v2/caller-identity", Auth: "Authorization: {key}",
+				Live:    Answer{Status: 200, Body: `{"accountId":"5f3a1c2b9e1d4a0012345678","environmentId":"","projectId":"","environmentName":"","projectName":"","authKind":"token","tokenKind":"personal","clientId":"","tokenName":"ci","tokenId":"61b2a3c4d5e6f70012345678","memberId":"5f3a1c2b9e1d4a0087654321","serviceToken":false}`},
+				Invalid: Answer{Status: 401, Body: `{"code":"unauthorized","message":"Invalid access token"}`},
+			}},
+		},
+		{
+			Provider: "clerk",
+			Doc:      "https://clerk.com/docs/reference/backend-api/tag/Users#operation/GetUserList",
+			Routes: []Route{{
+				Call: "GET /v1/users", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `[{"id":"user_2NNEqL2nrIRdJ194ndJqAHwEfxC","object":"user","first_name":"Alice","email_addresses":[{"email_address":"alice@example.com"}]}]`},
+				Invalid: Answer{Status: 401, Body: `{"errors":[{"message":"Invalid authentication","long_message":"The provided Clerk Secret Key is invalid.","code":"authentication_invalid"}]}`},
+			}},
+		},
+		{
+			Provider: "harness",
+			Doc:      "https://apidocs.harness.io/tag/User#operation/getCurrentUserInfo",
+			Routes: []Route{{
+				Call: "GET /ng/api/user/currentUser", Auth: "x-api-key: {key}",
+				Live:    Answer{Status: 200, Body: `{"status":"SUCCESS","data":{"uuid":"lv0euRhKRCyiXWzS7pOg6g","name":"Alice","email":"alice@example.com","defaultAccountId":"px7xd_BFRCi-pfWPYXVjvw"},"metaData":null,"correlationId":"4d1f0c2a"}`},
+				Invalid: Answer{Status: 401, Body: `{"status":"ERROR","code":"INVALID_TOKEN","message":"Token is not valid.","correlationId":"4d1f0c2a"}`},
+			}},
+		},
+		{
+			Provider: "azure-devops",
+			Doc:      "https://learn.microsoft.com/en-us/rest/api/azure/devops/profile/profiles/get",
+			Routes: []Route{{
+				Call: "GET /_apis/profile/profiles/me", Auth: "basic pat:{key}",
+				Live:    Answer{Status: 200, Body: `{"displayName":"Alice","publicAlias":"9a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d","emailAddress":"alice@example.com","coreRevision":12345678,"timeStamp":"2024-05-01T10:00:00+00:00","id":"9a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d","revision":12345678}`},
+				Invalid: Answer{Status: 203, Body: "<html><head><title>Azure DevOps Services | Sign In</title></head><body></body></html>", Header: map[string]string{"Content-Type": "text/html"}},
+			}},
+		},
+		{
 			Provider: "new-relic",
 			Doc:      "https://docs.newrelic.com/docs/apis/rest-api-v2/get-started/introduction-new-relic-rest-api-v2/",
 			Routes: []Route{{
