@@ -93,6 +93,7 @@ func goProviders() []goProvider {
 		{"sendgrid", func(cfg Config) Verifier { return newSendGrid(cfg) }},
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
+		{"buildkite", func(cfg Config) Verifier { return newBuildkite(cfg) }},
 	}
 }
 

@@ -4,6 +4,22 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "buildkite",
+			Doc:      "https://buildkite.com/docs/apis/rest-api/access-token",
+			Routes: []Route{
+				{
+					Call: "GET /v2/access-token", Auth: bearer,
+					Live:    Answer{Status: 200, Body: `{"scopes":["read_builds"],"uuid":"b63254c0-3271-4a98-8270-7cfbd6c2f14e"}`},
+					Invalid: Answer{Status: 401, Body: `{"message":"Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication"}`},
+				},
+				{
+					Call: "DELETE /v2/access-token", Auth: bearer, Revokes: true,
+					Live:    Answer{Status: 204},
+					Invalid: Answer{Status: 401, Body: `{"message":"Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication"}`},
+				},
+			},
+		},
+		{
 			Provider: "airtable",
 			Doc:      "https://airtable.com/developers/web/api/get-user-id-scopes",
 			Routes: []Route{{

@@ -1,0 +1,174 @@
+package fake
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Script is the fake of a provider whose calls a Row cannot say: the secret travels in a
+// form field or beside another credential, the verification is a POST, or an answer names
+// the secret's own id. Each route is written from the provider's documentation, as a Row's
+// are; the Server's checks hold (a revocation of a secret nobody verified, or a second one,
+// fails the test, and so does any call no route names).
+type Script struct {
+	*Server
+	Provider string
+	routes   []Step
+}
+
+// Step is one call a Script answers.
+type Step struct {
+	// Call is the method and the path ("POST /2/auth/token/revoke"); a segment in braces
+	// ("/tokens/v2/{user}/{id}") stands for any one segment.
+	Call string
+	// Key returns the secret the request carries where the provider reads it, and why the
+	// request is not one the provider would take ("" when it is).
+	Key func(r *http.Request, body string) (key, wrong string)
+	// Revokes marks the call that revokes the secret: it answers Live and the secret is dead
+	// after. Reads marks a call that only reads though its method is not GET or HEAD.
+	Revokes, Reads bool
+	// Live answers a live secret and Invalid one the provider does not know; LiveFor, when
+	// set, makes the live answer from the secret (an answer that names it).
+	Live, Invalid Answer
+	LiveFor       func(key string) Answer
+}
+
+// NewScript starts the fake of provider.
+func NewScript(t testing.TB, provider string, steps ...Step) *Script {
+	f := &Script{Provider: provider, routes: steps}
+	f.Server = newServer(t, func(r *http.Request) string { return r.Header.Get("Authorization") }, f.handle)
+	return f
+}
+
+// AddKey adds a live secret.
+func (f *Script) AddKey(v string) { f.keys.add(v, f.Provider+" key") }
+
+// Reads reports whether c is a call the provider documents as a read.
+func (f *Script) Reads(c Call) bool {
+	for _, s := range f.routes {
+		if s.Reads && callMatches(s.Call, c.Method, c.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Setup makes the fake ready for a test that knows nothing of the provider: env is where
+// leakstop finds it (LEAKSTOP_<ID>_URL and any operator credential it accepts).
+func (f *Script) Setup(env map[string]string) *Setup {
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env[urlEnv(f.Provider)]; !ok {
+		env[urlEnv(f.Provider)] = f.URL
+	}
+	return &Setup{Server: f.Server, Env: env, Add: func(v, _ string) { f.AddKey(v) }, Reads: f.Reads}
+}
+
+func urlEnv(provider string) string {
+	return "LEAKSTOP_" + strings.ToUpper(strings.ReplaceAll(provider, "-", "_")) + "_URL"
+}
+
+func (f *Script) handle(w http.ResponseWriter, r *http.Request, body string) {
+	for _, s := range f.routes {
+		if !callMatches(s.Call, r.Method, r.URL.Path) {
+			continue
+		}
+		key, wrong := s.Key(r, body)
+		if wrong != "" {
+			f.unexpected(w, r, wrong)
+			return
+		}
+		if s.Revokes {
+			x := f.keys.get(key)
+			if x == nil || !x.live {
+				answer(w, s.Invalid)
+				return
+			}
+			f.revoke(x, r)
+			answer(w, s.Live)
+			return
+		}
+		if f.keys.verify(key) == nil {
+			answer(w, s.Invalid)
+			return
+		}
+		if s.LiveFor != nil {
+			answer(w, s.LiveFor(key))
+			return
+		}
+		answer(w, s.Live)
+		return
+	}
+	f.unexpected(w, r, "no such route of "+f.Provider)
+}
+
+// Ways a provider reads the secret, for Step.Key.
+
+// HeaderKey reads the secret from header name after prefix ("Authorization", "Bearer ").
+func HeaderKey(name, prefix string) func(*http.Request, string) (string, string) {
+	return func(r *http.Request, _ string) (string, string) {
+		v, ok := strings.CutPrefix(r.Header.Get(name), prefix)
+		if !ok {
+			return "", "no " + name + ": " + prefix + "… header"
+		}
+		return v, ""
+	}
+}
+
+// FormKey reads the secret from the form field of a request body of form fields, which must
+// also hold every field of want (a client id) with its value.
+func FormKey(field string, want map[string]string) func(*http.Request, string) (string, string) {
+	return func(r *http.Request, body string) (string, string) {
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			return "", "the body is not form fields"
+		}
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return "", "the body is not form fields"
+		}
+		for k, v := range want {
+			if form.Get(k) != v {
+				return "", "no form field " + k + "=" + v
+			}
+		}
+		return form.Get(field), ""
+	}
+}
+
+// QueryKey reads the secret from the query parameter name.
+func QueryKey(name string) func(*http.Request, string) (string, string) {
+	return func(r *http.Request, _ string) (string, string) { return r.URL.Query().Get(name), "" }
+}
+
+// BasicAuth wraps how a step reads the secret with a check of the request's HTTP basic
+// credentials: the client credentials an OAuth revocation needs.
+func BasicAuth(user, pass string, key func(*http.Request, string) (string, string)) func(*http.Request, string) (string, string) {
+	return func(r *http.Request, body string) (string, string) {
+		u, p, ok := r.BasicAuth()
+		if !ok || u != user || p != pass {
+			return "", "not the client's credentials in HTTP basic auth"
+		}
+		return key(r, body)
+	}
+}
+
+// callMatches reports whether a request of method to path is the call ("GET /a/{id}").
+func callMatches(call, method, path string) bool {
+	m, p, ok := strings.Cut(call, " ")
+	if !ok || m != method {
+		return false
+	}
+	want, got := strings.Split(p, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		if want[i] != got[i] && !(strings.HasPrefix(want[i], "{") && got[i] != "") {
+			return false
+		}
+	}
+	return true
+}
