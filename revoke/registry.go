@@ -94,6 +94,12 @@ func goProviders() []goProvider {
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
 		{"buildkite", func(cfg Config) Verifier { return newBuildkite(cfg) }},
+		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
+		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
+		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},
+		{"elevenlabs", func(cfg Config) Verifier { return newElevenLabs(cfg) }},
+		{"langfuse", func(cfg Config) Verifier { return newLangfuse(cfg) }},
+		{"wandb", func(cfg Config) Verifier { return newWandb(cfg) }},
 	}
 }
 
