@@ -30,6 +30,7 @@ var checks = map[string]check{
 	"openai-legacy":     openAILegacy,
 	"gitlab-checksum":   gitlabChecksum,
 	"grafana-token":     grafanaToken,
+	"sentry-org-token":  sentryOrgToken,
 	"aws-key-id":        awsKeyID,
 	"aws-secret":        awsSecret,
 	"discord-bot-token": discordBotToken,

@@ -110,3 +110,23 @@ func fmtBE(s string) string {
 	le := crc32LE(s)
 	return le[6:8] + le[4:6] + le[2:4] + le[0:2]
 }
+
+// TestSentryOrgToken holds Sentry organization tokens to their facts and secret.
+func TestSentryOrgToken(t *testing.T) {
+	g := NewGenerator(11)
+	std := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	facts := `{"iat":1712345678.123,"url":"https://sentry.io","region_url":"https://us.sentry.io","org":"acme"}`
+	secret := g.Chars(setB64, 43)
+	testCheck(t, "sentryOrgToken", sentryOrgToken, []checkCase{
+		{"standard base64 facts, padded", "sntrys_" + std(facts) + "_" + secret, true},
+		{"URL-safe facts", "sntrys_" + base64.RawURLEncoding.EncodeToString([]byte(facts)) + "_" + secret, true},
+		{"integer iat", "sntrys_" + std(`{"iat":1712345678,"url":"https://sentry.acme.example","org":"acme"}`) + "_" + secret, true},
+		{"no org", "sntrys_" + std(`{"iat":1712345678,"url":"https://sentry.io"}`) + "_" + secret, false},
+		{"url not https", "sntrys_" + std(`{"iat":1712345678,"url":"sentry.io","org":"acme"}`) + "_" + secret, false},
+		{"iat not a number", "sntrys_" + std(`{"iat":"today","url":"https://sentry.io","org":"acme"}`) + "_" + secret, false},
+		{"random facts", "sntrys_eyJ" + g.Chars(setB64, 80) + "_" + secret, false},
+		{"short secret", "sntrys_" + std(facts) + "_" + secret[:40], false},
+		{"no secret", "sntrys_" + std(facts), false},
+		{"user token", "sntryu_" + g.Chars(setHex, 64), false},
+	})
+}

@@ -4,6 +4,16 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "sentry",
+			Doc:      "https://docs.sentry.io/api/organizations/list-your-organizations/",
+			Routes: []Route{{
+				Call: "GET /api/0/organizations/", Auth: bearer,
+				Live:      Answer{Status: 200, Body: `[{"id":"2","slug":"the-interstellar-jurisdiction","name":"The Interstellar Jurisdiction","status":{"id":"active","name":"active"}}]`},
+				Invalid:   Answer{Status: 401, Body: `{"detail":"Invalid token"}`},
+				Forbidden: &Answer{Status: 403, Body: `{"detail":"You do not have permission to perform this action."}`},
+			}},
+		},
+		{
 			Provider: "buildkite",
 			Doc:      "https://buildkite.com/docs/apis/rest-api/access-token",
 			Routes: []Route{
