@@ -23,6 +23,7 @@ func TestOneCallRevocations(t *testing.T) {
 		revokes  []string // the rules whose secrets revoke themselves
 	}{
 		{"buildkite", []string{"buildkite-api-token"}},
+		{"okta", []string{"okta-api-token"}},
 	} {
 		t.Run(tt.provider, func(t *testing.T) {
 			setup, ok := fake.Start(t, tt.provider)

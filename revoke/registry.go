@@ -94,6 +94,7 @@ func goProviders() []goProvider {
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
 		{"buildkite", func(cfg Config) Verifier { return newBuildkite(cfg) }},
+		{"okta", func(cfg Config) Verifier { return newOkta(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

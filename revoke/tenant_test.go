@@ -1,0 +1,62 @@
+package revoke
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/leakstop/leakstop/scanner/outcome"
+)
+
+// TestTenantHosts: a tenant provider's token goes to the variable's base URL when it is set,
+// else only to a host of the provider's own domains found beside it; a token without one, or
+// beside another host, is sent nowhere.
+func TestTenantHosts(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name, env, companion, want string
+	}{
+		{"variable set", srv.URL, "evil.example", srv.URL},
+		{"okta host", "", "acme.okta.com", "https://acme.okta.com"},
+		{"okta host, upper case", "", "Acme.OktaPreview.com", "https://acme.oktapreview.com"},
+		{"another host", "", "acme.okta.com.evil.example", ""},
+		{"a path in the host", "", "acme.okta.com/x", ""},
+		{"no host", "", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Client: &Client{HTTP: srv.Client()}, Env: func(k string) string {
+				if k == "LEAKSTOP_OKTA_URL" {
+					return tt.env
+				}
+				return ""
+			}}
+			org := newTenant(cfg, "okta", oktaHosts)
+			s := Secret{Provider: "okta", Value: "00" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", Companion: tt.companion}
+			if got := org.of(s); got != tt.want {
+				t.Errorf("base %q, want %q", got, tt.want)
+			}
+			if tt.want != "" {
+				return
+			}
+			before := calls.Load()
+			out, err := newOkta(cfg).Verify(context.Background(), s)
+			if err != nil || out.Status != outcome.Skipped {
+				t.Errorf("verify without a host: %+v %v", out, err)
+			}
+			rev, err := newOkta(cfg).Revoke(context.Background(), s, false)
+			if err != nil || rev.Status != outcome.Unsupported {
+				t.Errorf("revoke without a host: %+v %v", rev, err)
+			}
+			if calls.Load() != before {
+				t.Errorf("a token without its host was sent somewhere")
+			}
+		})
+	}
+}
