@@ -24,6 +24,7 @@ func TestOneCallRevocations(t *testing.T) {
 	}{
 		{"buildkite", []string{"buildkite-api-token"}},
 		{"okta", []string{"okta-api-token"}},
+		{"jfrog", []string{"jfrog-reference-token"}},
 	} {
 		t.Run(tt.provider, func(t *testing.T) {
 			setup, ok := fake.Start(t, tt.provider)

@@ -95,6 +95,7 @@ func goProviders() []goProvider {
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
 		{"buildkite", func(cfg Config) Verifier { return newBuildkite(cfg) }},
 		{"okta", func(cfg Config) Verifier { return newOkta(cfg) }},
+		{"jfrog", func(cfg Config) Verifier { return newJFrog(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -31,6 +31,7 @@ var checks = map[string]check{
 	"gitlab-checksum":   gitlabChecksum,
 	"grafana-token":     grafanaToken,
 	"sentry-org-token":  sentryOrgToken,
+	"jfrog-reference":   jfrogReferenceToken,
 	"aws-key-id":        awsKeyID,
 	"aws-secret":        awsSecret,
 	"discord-bot-token": discordBotToken,

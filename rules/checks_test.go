@@ -53,7 +53,7 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
 		"aws-key-id", "aws-secret", "discord-bot-token", "generic-secret", "github-checksum",
-		"gitlab-checksum", "grafana-token", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
+		"gitlab-checksum", "grafana-token", "jfrog-reference", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
 		"openai-legacy", "openai-marker", "private-key", "pypi-macaroon", "random", "sentry-org-token", "url-password",
 	}
 	if diff := cmp.Diff(want, checkNames()); diff != "" {

@@ -130,3 +130,19 @@ func TestSentryOrgToken(t *testing.T) {
 		{"user token", "sntryu_" + g.Chars(setHex, 64), false},
 	})
 }
+
+// TestJFrogReferenceToken holds JFrog reference tokens to their decoded structure.
+func TestJFrogReferenceToken(t *testing.T) {
+	g := NewGenerator(12)
+	enc := base64.StdEncoding.EncodeToString
+	good := enc([]byte("reftkn:01:1767225600:" + g.Chars(setAlnum, 27)))
+	testCheck(t, "jfrogReferenceToken", jfrogReferenceToken, []checkCase{
+		{"expiring token", good, true},
+		{"token without expiry", enc([]byte("reftkn:01:0:" + g.Chars(setAlnum, 36))), true},
+		{"URL-safe alphabet", base64.RawURLEncoding.EncodeToString([]byte("reftkn:01:1767225600:" + g.Chars(setAlnum, 27))), true},
+		{"prefix, then random base64", "cmVmdGtuOjAxOj" + g.Chars(setB64, 50), false},
+		{"no expiry", enc([]byte("reftkn:01::" + g.Chars(setAlnum, 30))), false},
+		{"short random part", enc([]byte("reftkn:01:1767225600:abc")), false},
+		{"another version", enc([]byte("reftkn:02:1767225600:" + g.Chars(setAlnum, 27))), false},
+	})
+}

@@ -4,6 +4,22 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "jfrog",
+			Doc:      "https://jfrog.com/help/r/jfrog-rest-apis/revoke-token-by-id",
+			Routes: []Route{
+				{
+					Call: "GET /access/api/v1/tokens/me", Auth: bearer,
+					Live:    Answer{Status: 200, Body: `{"token_id":"7e0eec-4f8d-4d1e-9b3a-1c2d3e4f5a6b","subject":"jfac@01h2k3m4n5p6q7r8s9t0v1w2x3/users/ci","expiry":1767225600,"issued_at":1735689600,"issuer":"jfac@01h2k3m4n5p6q7r8s9t0v1w2x3","description":"ci","refreshable":false,"scope":"applied-permissions/user"}`},
+					Invalid: Answer{Status: 401, Body: `{"errors":[{"code":"UNAUTHORIZED","message":"Bad credentials"}]}`},
+				},
+				{
+					Call: "DELETE /access/api/v1/tokens/me", Auth: bearer, Revokes: true,
+					Live:    Answer{Status: 200},
+					Invalid: Answer{Status: 401, Body: `{"errors":[{"code":"UNAUTHORIZED","message":"Bad credentials"}]}`},
+				},
+			},
+		},
+		{
 			Provider: "okta",
 			Doc:      "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/",
 			Routes: []Route{
