@@ -25,6 +25,7 @@ func TestOneCallRevocations(t *testing.T) {
 		{"buildkite", []string{"buildkite-api-token"}},
 		{"okta", []string{"okta-api-token"}},
 		{"jfrog", []string{"jfrog-reference-token"}},
+		{"dropbox", []string{"dropbox-access-token"}},
 	} {
 		t.Run(tt.provider, func(t *testing.T) {
 			setup, ok := fake.Start(t, tt.provider)

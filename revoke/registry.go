@@ -96,6 +96,7 @@ func goProviders() []goProvider {
 		{"buildkite", func(cfg Config) Verifier { return newBuildkite(cfg) }},
 		{"okta", func(cfg Config) Verifier { return newOkta(cfg) }},
 		{"jfrog", func(cfg Config) Verifier { return newJFrog(cfg) }},
+		{"dropbox", func(cfg Config) Verifier { return newDropbox(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

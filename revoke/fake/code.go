@@ -172,3 +172,23 @@ func callMatches(call, method, path string) bool {
 	}
 	return true
 }
+
+// Dropbox fakes the two RPC calls leakstop makes (https://www.dropbox.com/developers/
+// documentation/http/documentation): POST /2/users/get_current_account and POST
+// /2/auth/token/revoke, both without arguments (no body, or the JSON null), the token as a
+// bearer token; a token Dropbox does not know gets 401 invalid_access_token.
+func Dropbox(t testing.TB) *Script {
+	noArgs := func(r *http.Request, body string) (string, string) {
+		if b := strings.TrimSpace(body); b != "" && b != "null" {
+			return "", "an RPC call without arguments has no body"
+		}
+		return HeaderKey("Authorization", "Bearer ")(r, body)
+	}
+	dead := Answer{Status: 401, Body: `{"error_summary":"invalid_access_token/..","error":{".tag":"invalid_access_token"}}`}
+	return NewScript(t, "dropbox",
+		Step{Call: "POST /2/users/get_current_account", Key: noArgs, Reads: true, Invalid: dead,
+			Live: Answer{Status: 200, Body: `{"account_id":"dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc","name":{"given_name":"Franz","surname":"Ferdinand","familiar_name":"Franz","display_name":"Franz Ferdinand (Personal)","abbreviated_name":"FF"},"email":"franz@dropbox.com","email_verified":true,"disabled":false,"account_type":{".tag":"basic"}}`}},
+		Step{Call: "POST /2/auth/token/revoke", Key: noArgs, Revokes: true, Invalid: dead,
+			Live: Answer{Status: 200, Body: `null`}},
+	)
+}
