@@ -97,6 +97,7 @@ func goProviders() []goProvider {
 		{"okta", func(cfg Config) Verifier { return newOkta(cfg) }},
 		{"jfrog", func(cfg Config) Verifier { return newJFrog(cfg) }},
 		{"dropbox", func(cfg Config) Verifier { return newDropbox(cfg) }},
+		{"linear", func(cfg Config) Verifier { return newLinear(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -191,4 +192,27 @@ func Dropbox(t testing.TB) *Script {
 		Step{Call: "POST /2/auth/token/revoke", Key: noArgs, Revokes: true, Invalid: dead,
 			Live: Answer{Status: 200, Body: `null`}},
 	)
+}
+
+// Linear fakes Linear's GraphQL endpoint for the one query leakstop sends, the viewer (POST
+// /graphql, the personal key as the Authorization header, https://linear.app/developers/graphql):
+// a live key's user, or Linear's authentication error. Any other query fails the test.
+func Linear(t testing.TB) *Script {
+	viewer := func(r *http.Request, body string) (string, string) {
+		var q struct {
+			Query string `json:"query"`
+		}
+		if json.Unmarshal([]byte(body), &q) != nil || !strings.Contains(q.Query, "viewer") || strings.Contains(q.Query, "mutation") {
+			return "", "not the viewer query"
+		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			return "", "the query is not JSON"
+		}
+		return r.Header.Get("Authorization"), ""
+	}
+	return NewScript(t, "linear", Step{
+		Call: "POST /graphql", Key: viewer, Reads: true,
+		Live:    Answer{Status: 200, Body: `{"data":{"viewer":{"id":"2d5b1e6c-1f0a-4b8e-9c3d-7a6f5e4d3c2b"}}}`},
+		Invalid: Answer{Status: 400, Body: `{"errors":[{"message":"Authentication required, not authenticated","extensions":{"type":"authentication error","code":"AUTHENTICATION_ERROR","statusCode":401,"userPresentableMessage":"You need to authenticate to access this operation."}}]}`},
+	})
 }

@@ -132,6 +132,7 @@ func setups() map[string]func(testing.TB) *Setup {
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_XAI_URL": f.URL, "XAI_MANAGEMENT_KEY": operatorXAI}, Add: func(v, _ string) { f.AddKey(v) }}
 		},
 		"dropbox": func(t testing.TB) *Setup { return Dropbox(t).Setup(nil) },
+		"linear":  func(t testing.TB) *Setup { return Linear(t).Setup(nil) },
 		"perplexity": func(t testing.TB) *Setup {
 			f := NewPerplexity(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PERPLEXITY_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) }}
