@@ -53,7 +53,7 @@ var gitleaksKinds = []struct {
 	{"openssh private key", `{{pem "OPENSSH" 300}}`, "private-key", "private-key"},
 	{"generic api key", `api_key = "{{alnum 24}}{{digits 4}}"`, "generic-api-key", "generic"},
 	{"age secret key (gitleaks only)", "AGE-SECRET-KEY-1{{chars \"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L\" 58}}", "age-secret-key", ""},
-	{"linear api key (gitleaks only)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", ""},
+	{"linear api key (the built-in rule of the same id lends its provider)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", "linear"},
 }
 
 // TestGitleaksDefaultConfigs loads each committed gitleaks default configuration: it loads
