@@ -86,3 +86,53 @@ func TestGitLabTokenKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestDatadogRevoke follows datadog.toml: an API key is looked up by its value among the
+// keys of the operator's organization and deleted with the operator's keys; without them,
+// or with another organization's, nothing is deleted.
+func TestDatadogRevoke(t *testing.T) {
+	const api, app = "datadog-admin-api-for-tests", "datadog-admin-app-for-tests"
+	leaked := gen(t, "{{hex 32}}")
+	other := gen(t, "{{hex 32}}")
+	foreign := gen(t, "{{hex 32}}")
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		want    []string // revocations of leaked, foreign
+		deletes int
+	}{
+		{"without operator keys", map[string]string{}, []string{"needs-credential", "needs-credential"}, 0},
+		{"with operator keys", map[string]string{"DATADOG_ADMIN_API_KEY": api, "DATADOG_ADMIN_APP_KEY": app}, []string{"revoked", "needs-credential"}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fake.NewDatadog(t, api, app)
+			f.AddKey(other)
+			f.AddKey(leaked)
+			f.AddForeignKey(foreign)
+			env := map[string]string{"LEAKSTOP_DATADOG_URL": f.URL}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			h := newHarness(t, env)
+			ss := []revoke.Secret{h.secret("datadog", leaked, ""), h.secret("datadog", foreign, "")}
+			ss[0].Rule, ss[1].Rule = "datadog-api-key", "datadog-api-key"
+			h.runner(true, true).Run(context.Background(), ss)
+			if f.Count(http.MethodDelete, "/") != 0 {
+				t.Errorf("a dry run deleted a key")
+			}
+			res := h.runner(true, false).Run(context.Background(), ss)
+			_, rs := statuses(res)
+			if d := cmp.Diff(tt.want, rs); d != "" {
+				t.Errorf("revocations (-want +got):\n%s\n%+v", d, res)
+			}
+			if got := f.Count(http.MethodDelete, "/api/v1/api_key/"); got != tt.deletes {
+				t.Errorf("%d DELETE, want %d", got, tt.deletes)
+			}
+			if f.Live(leaked) == (tt.deletes == 1) || !f.Live(other) || !f.Live(foreign) {
+				t.Errorf("live after: leaked %v other %v foreign %v", f.Live(leaked), f.Live(other), f.Live(foreign))
+			}
+			data, _ := os.ReadFile(h.audit.Path())
+			checkNoSecrets(t, "the audit log", string(data), leaked, other, foreign, api, app)
+		})
+	}
+}

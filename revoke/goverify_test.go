@@ -24,6 +24,7 @@ func TestGoVerifications(t *testing.T) {
 		{"dropbox", "POST /2/users/get_current_account"},
 		{"okta", "GET /api/v1/users/me"},
 		{"jfrog", "GET /access/api/v1/tokens/me"},
+		{"datadog", "GET /api/v1/validate"},
 	} {
 		p, ok := rules.LookupProvider(tt.provider)
 		if !ok {

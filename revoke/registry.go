@@ -98,6 +98,7 @@ func goProviders() []goProvider {
 		{"jfrog", func(cfg Config) Verifier { return newJFrog(cfg) }},
 		{"dropbox", func(cfg Config) Verifier { return newDropbox(cfg) }},
 		{"linear", func(cfg Config) Verifier { return newLinear(cfg) }},
+		{"datadog", func(cfg Config) Verifier { return newDatadog(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -133,6 +133,11 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"dropbox": func(t testing.TB) *Setup { return Dropbox(t).Setup(nil) },
 		"linear":  func(t testing.TB) *Setup { return Linear(t).Setup(nil) },
+		"datadog": func(t testing.TB) *Setup {
+			f := NewDatadog(t, operatorDatadogAPI, operatorDatadogApp)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DATADOG_URL": f.URL, "DATADOG_ADMIN_API_KEY": operatorDatadogAPI, "DATADOG_ADMIN_APP_KEY": operatorDatadogApp},
+				Add: func(v, _ string) { f.AddKey(v) }}
+		},
 		"perplexity": func(t testing.TB) *Setup {
 			f := NewPerplexity(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PERPLEXITY_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) }}
