@@ -53,3 +53,50 @@ func TestDatadogSites(t *testing.T) {
 		})
 	}
 }
+
+// TestAlgoliaAnswers: Algolia's 403 is a dead key only when it says so; a key without its
+// application ID is sent nowhere.
+func TestAlgoliaAnswers(t *testing.T) {
+	var calls int
+	var status int
+	var body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.WriteHeader(status)
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	cfg := Config{Client: &Client{HTTP: srv.Client(), Backoff: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}, Env: func(k string) string {
+		if k == "LEAKSTOP_ALGOLIA_URL" {
+			return srv.URL
+		}
+		return ""
+	}}
+	a := newAlgolia(cfg)
+	s := Secret{Provider: "algolia", Rule: "algolia-admin-key", Value: strings.Repeat("0a1b", 8), Companion: "AB12CD34EF"}
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   outcome.Status
+	}{
+		{200, `{"items":[],"nbPages":0}`, outcome.Live},
+		{403, `{"message":"Invalid Application-ID or API key","status":403}`, outcome.Invalid},
+		{403, `{"message":"Method not allowed with this API key","status":403}`, outcome.Live},
+		{404, `{"message":"Not found"}`, outcome.Unknown},
+	} {
+		status, body = tt.status, tt.body
+		if out, err := a.Verify(context.Background(), s); err != nil || out.Status != tt.want {
+			t.Errorf("%d %s: %+v %v, want %s", tt.status, tt.body, out, err, tt.want)
+		}
+	}
+	before := calls
+	for _, app := range []string{"", "ab12cd34ef", "AB12CD34EF.evil.example"} {
+		s.Companion = app
+		if out, _ := a.Verify(context.Background(), s); out.Status != outcome.Skipped {
+			t.Errorf("application %q: %+v", app, out)
+		}
+	}
+	if calls != before {
+		t.Errorf("a key without its application ID was sent")
+	}
+}

@@ -25,6 +25,7 @@ func TestGoVerifications(t *testing.T) {
 		{"okta", "GET /api/v1/users/me"},
 		{"jfrog", "GET /access/api/v1/tokens/me"},
 		{"datadog", "GET /api/v1/validate"},
+		{"algolia", "GET /1/indexes"},
 	} {
 		p, ok := rules.LookupProvider(tt.provider)
 		if !ok {

@@ -99,6 +99,7 @@ func goProviders() []goProvider {
 		{"dropbox", func(cfg Config) Verifier { return newDropbox(cfg) }},
 		{"linear", func(cfg Config) Verifier { return newLinear(cfg) }},
 		{"datadog", func(cfg Config) Verifier { return newDatadog(cfg) }},
+		{"algolia", func(cfg Config) Verifier { return newAlgolia(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

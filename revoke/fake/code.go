@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -215,4 +216,43 @@ func Linear(t testing.TB) *Script {
 		Live:    Answer{Status: 200, Body: `{"data":{"viewer":{"id":"2d5b1e6c-1f0a-4b8e-9c3d-7a6f5e4d3c2b"}}}`},
 		Invalid: Answer{Status: 400, Body: `{"errors":[{"message":"Authentication required, not authenticated","extensions":{"type":"authentication error","code":"AUTHENTICATION_ERROR","statusCode":401,"userPresentableMessage":"You need to authenticate to access this operation."}}]}`},
 	})
+}
+
+// Algolia fakes applications' lists of indices (GET /1/indexes,
+// https://www.algolia.com/doc/rest-api/search/#tag/Indices/operation/listIndices): the key in
+// x-algolia-api-key with its application's ID in x-algolia-application-id; a key the
+// application does not know gets Algolia's 403.
+type Algolia struct {
+	*Script
+	mu   sync.Mutex
+	apps map[string]string // application ID, by key
+}
+
+// NewAlgolia starts the fake.
+func NewAlgolia(t testing.TB) *Algolia {
+	f := &Algolia{apps: map[string]string{}}
+	key := func(r *http.Request, body string) (string, string) {
+		v := r.Header.Get("x-algolia-api-key")
+		f.mu.Lock()
+		app, ok := f.apps[v]
+		f.mu.Unlock()
+		if ok && r.Header.Get("x-algolia-application-id") != app {
+			return "", "x-algolia-application-id is not the key's application"
+		}
+		return v, ""
+	}
+	f.Script = NewScript(t, "algolia", Step{
+		Call: "GET /1/indexes", Key: key,
+		Live:    Answer{Status: 200, Body: `{"items":[{"name":"products","createdAt":"2026-01-05T10:00:00.000Z","updatedAt":"2026-11-30T08:00:00.000Z","entries":4200,"dataSize":1048576,"fileSize":2097152,"lastBuildTimeS":1,"numberOfPendingTasks":0,"pendingTask":false}],"nbPages":1}`},
+		Invalid: Answer{Status: 403, Body: `{"message":"Invalid Application-ID or API key","status":403}`},
+	})
+	return f
+}
+
+// AddPair adds a live key of application app.
+func (f *Algolia) AddPair(key, app string) {
+	f.mu.Lock()
+	f.apps[key] = app
+	f.mu.Unlock()
+	f.AddKey(key)
 }

@@ -133,6 +133,12 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"dropbox": func(t testing.TB) *Setup { return Dropbox(t).Setup(nil) },
 		"linear":  func(t testing.TB) *Setup { return Linear(t).Setup(nil) },
+		"algolia": func(t testing.TB) *Setup {
+			f := NewAlgolia(t)
+			s := f.Setup(nil)
+			s.Add = f.AddPair
+			return s
+		},
 		"datadog": func(t testing.TB) *Setup {
 			f := NewDatadog(t, operatorDatadogAPI, operatorDatadogApp)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DATADOG_URL": f.URL, "DATADOG_ADMIN_API_KEY": operatorDatadogAPI, "DATADOG_ADMIN_APP_KEY": operatorDatadogApp},
