@@ -26,6 +26,7 @@ func TestGoVerifications(t *testing.T) {
 		{"jfrog", "GET /access/api/v1/tokens/me"},
 		{"datadog", "GET /api/v1/validate"},
 		{"algolia", "GET /1/indexes"},
+		{"sonarqube", "GET /api/authentication/validate"},
 	} {
 		p, ok := rules.LookupProvider(tt.provider)
 		if !ok {

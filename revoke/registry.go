@@ -100,6 +100,7 @@ func goProviders() []goProvider {
 		{"linear", func(cfg Config) Verifier { return newLinear(cfg) }},
 		{"datadog", func(cfg Config) Verifier { return newDatadog(cfg) }},
 		{"algolia", func(cfg Config) Verifier { return newAlgolia(cfg) }},
+		{"sonarqube", func(cfg Config) Verifier { return newSonarQube(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -60,3 +60,15 @@ func TestTenantHosts(t *testing.T) {
 		})
 	}
 }
+
+// TestSonarQubeNeedsItsServer: without LEAKSTOP_SONARQUBE_URL a token is sent nowhere,
+// whatever host is written beside it.
+func TestSonarQubeNeedsItsServer(t *testing.T) {
+	q := newSonarQube(Config{Client: &Client{HTTP: http.DefaultClient}, Env: func(string) string { return "" }})
+	for _, host := range []string{"", "sonar.acme.example", "sonarcloud.io"} {
+		out, err := q.Verify(context.Background(), Secret{Provider: "sonarqube", Value: "squ_" + "0123456789abcdef0123456789abcdef01234567", Companion: host})
+		if err != nil || out.Status != outcome.Skipped {
+			t.Errorf("beside %q: %+v %v", host, out, err)
+		}
+	}
+}

@@ -4,6 +4,15 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "sonarqube",
+			Doc:      "https://next.sonarqube.com/sonarqube/web_api/api/authentication/validate",
+			Routes: []Route{{
+				Call: "GET /api/authentication/validate", Auth: bearer,
+				Live:    Answer{Status: 200, Body: `{"valid":true}`},
+				Invalid: Answer{Status: 200, Body: `{"valid":false}`},
+			}},
+		},
+		{
 			Provider: "jfrog",
 			Doc:      "https://jfrog.com/help/r/jfrog-rest-apis/revoke-token-by-id",
 			Routes: []Route{
