@@ -27,6 +27,7 @@ func TestGoVerifications(t *testing.T) {
 		{"datadog", "GET /api/v1/validate"},
 		{"algolia", "GET /1/indexes"},
 		{"sonarqube", "GET /api/authentication/validate"},
+		{"auth0", "GET /api/v2/tenants/settings"},
 	} {
 		p, ok := rules.LookupProvider(tt.provider)
 		if !ok {

@@ -101,6 +101,7 @@ func goProviders() []goProvider {
 		{"datadog", func(cfg Config) Verifier { return newDatadog(cfg) }},
 		{"algolia", func(cfg Config) Verifier { return newAlgolia(cfg) }},
 		{"sonarqube", func(cfg Config) Verifier { return newSonarQube(cfg) }},
+		{"auth0", func(cfg Config) Verifier { return newAuth0(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -2,6 +2,7 @@ package revoke
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -70,5 +71,20 @@ func TestSonarQubeNeedsItsServer(t *testing.T) {
 		if err != nil || out.Status != outcome.Skipped {
 			t.Errorf("beside %q: %+v %v", host, out, err)
 		}
+	}
+}
+
+// TestAuth0TenantOfToken: an Auth0 token is sent to the tenant its issuer names, and a token
+// of no Auth0 tenant nowhere.
+func TestAuth0TenantOfToken(t *testing.T) {
+	a := newAuth0(Config{Client: &Client{HTTP: http.DefaultClient}, Env: func(string) string { return "" }})
+	jwt := "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://acme.eu.auth0.com/","aud":"https://acme.eu.auth0.com/api/v2/"}`)) + ".c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
+	if got := a.verify.url(Secret{Value: jwt, Companion: "evil.example"}); got != "https://acme.eu.auth0.com/api/v2/tenants/settings" {
+		t.Errorf("url %q", got)
+	}
+	other := "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"https://login.acme.example/","aud":"https://login.acme.example/api/v2/"}`)) + ".c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
+	out, err := a.Verify(context.Background(), Secret{Rule: "auth0-management-token", Value: other, Companion: "acme.auth0.com"})
+	if err != nil || out.Status != outcome.Skipped {
+		t.Errorf("a token of no Auth0 tenant: %+v %v", out, err)
 	}
 }

@@ -32,6 +32,7 @@ var checks = map[string]check{
 	"grafana-token":     grafanaToken,
 	"sentry-org-token":  sentryOrgToken,
 	"jfrog-reference":   jfrogReferenceToken,
+	"auth0-management":  auth0ManagementToken,
 	"aws-key-id":        awsKeyID,
 	"aws-secret":        awsSecret,
 	"discord-bot-token": discordBotToken,

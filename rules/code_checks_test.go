@@ -146,3 +146,29 @@ func TestJFrogReferenceToken(t *testing.T) {
 		{"another version", enc([]byte("reftkn:02:1767225600:" + g.Chars(setAlnum, 27))), false},
 	})
 }
+
+// TestAuth0Tenant holds Auth0 Management API tokens to their issuer and audience.
+func TestAuth0Tenant(t *testing.T) {
+	g := NewGenerator(13)
+	for _, c := range []struct {
+		name, claims, want string
+	}{
+		{"tenant", `{"iss":"https://acme.auth0.com/","aud":"https://acme.auth0.com/api/v2/"}`, "acme.auth0.com"},
+		{"tenant with region", `{"iss":"https://acme-prod.eu.auth0.com/","aud":"https://acme-prod.eu.auth0.com/api/v2/"}`, "acme-prod.eu.auth0.com"},
+		{"audiences", `{"iss":"https://acme.auth0.com/","aud":["https://acme.auth0.com/userinfo","https://acme.auth0.com/api/v2/"]}`, "acme.auth0.com"},
+		{"another API", `{"iss":"https://acme.auth0.com/","aud":"https://api.acme.example"}`, ""},
+		{"another tenant's API", `{"iss":"https://acme.auth0.com/","aud":"https://other.auth0.com/api/v2/"}`, ""},
+		{"a look-alike issuer", `{"iss":"https://acme.auth0.com.evil.example/","aud":"https://acme.auth0.com.evil.example/api/v2/"}`, ""},
+		{"a custom domain", `{"iss":"https://login.acme.example/","aud":"https://login.acme.example/api/v2/"}`, ""},
+		{"no issuer", `{"aud":"https://acme.auth0.com/api/v2/"}`, ""},
+	} {
+		if got := Auth0Tenant(g.JWT(c.claims)); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	unsigned := enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(`{"iss":"https://acme.auth0.com/","aud":"https://acme.auth0.com/api/v2/"}`)) + "." + g.Chars(setB64URL, 43)
+	if got := Auth0Tenant(unsigned); got != "" {
+		t.Errorf("unsigned token: %q", got)
+	}
+}

@@ -4,6 +4,16 @@ package fake
 func codeRows() []Row {
 	return []Row{
 		{
+			Provider: "auth0",
+			Doc:      "https://auth0.com/docs/api/management/v2/tenants/tenant-settings-route",
+			Routes: []Route{{
+				Call: "GET /api/v2/tenants/settings", Auth: bearer,
+				Live:      Answer{Status: 200, Body: `{"friendly_name":"Acme","picture_url":"https://acme.example/logo.png","support_email":"support@acme.example","default_audience":"","session_lifetime":168}`},
+				Invalid:   Answer{Status: 401, Body: `{"statusCode":401,"error":"Unauthorized","message":"Invalid token","attributes":{"error":"Invalid token"}}`},
+				Forbidden: &Answer{Status: 403, Body: `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:tenant_settings","errorCode":"insufficient_scope"}`},
+			}},
+		},
+		{
 			Provider: "sonarqube",
 			Doc:      "https://next.sonarqube.com/sonarqube/web_api/api/authentication/validate",
 			Routes: []Route{{
