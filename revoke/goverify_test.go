@@ -22,7 +22,7 @@ func TestGoVerifications(t *testing.T) {
 	}{
 		{"linear", "POST /graphql"},
 		{"dropbox", "POST /2/users/get_current_account"},
-		{"okta", "GET /api/v1/users/me"},
+		{"okta", "GET /"},
 		{"jfrog", "GET /access/api/v1/tokens/me"},
 		{"datadog", "GET /api/v1/validate"},
 		{"algolia", "GET /1/indexes"},

@@ -23,7 +23,7 @@ func TestOneCallRevocations(t *testing.T) {
 		revokes  []string // the rules whose secrets revoke themselves
 	}{
 		{"buildkite", []string{"buildkite-api-token"}},
-		{"okta", []string{"okta-api-token"}},
+		{"okta", []string{"okta-api-token", "okta-access-token"}},
 		{"jfrog", []string{"jfrog-reference-token"}},
 		{"dropbox", []string{"dropbox-access-token"}},
 	} {
@@ -78,5 +78,22 @@ func TestOneCallRevocations(t *testing.T) {
 			}
 			checkNoSecrets(t, "the audit log", string(data), raw...)
 		})
+	}
+}
+
+// TestOktaRevocationVerifiedAgain: Okta's revocation endpoint answers 200 to any token (RFC
+// 7009), so a 200 after which the token still verifies live is no revocation.
+func TestOktaRevocationVerifiedAgain(t *testing.T) {
+	f := fake.Okta(t)
+	v, _ := ruleSecret(t, "okta-access-token", 77)
+	f.AddKey(v)
+	f.Inject("POST /oauth2/", -1, fake.Reply{Status: 200})
+	setup := f.Setup(nil)
+	h := newHarness(t, setup.Env)
+	s := h.secret("okta", v, "")
+	s.Rule = "okta-access-token"
+	res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})
+	if r := res[0].Revocation; r == nil || r.Status != outcome.Failed || !f.Live(v) {
+		t.Errorf("revocation %+v, live %v: want failed, still live", r, f.Live(v))
 	}
 }

@@ -33,6 +33,7 @@ var checks = map[string]check{
 	"sentry-org-token":  sentryOrgToken,
 	"jfrog-reference":   jfrogReferenceToken,
 	"auth0-management":  auth0ManagementToken,
+	"okta-access-token": oktaAccessToken,
 	"aws-key-id":        awsKeyID,
 	"aws-secret":        awsSecret,
 	"discord-bot-token": discordBotToken,

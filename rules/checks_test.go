@@ -54,7 +54,7 @@ func TestCheckRegistry(t *testing.T) {
 	want := []string{
 		"auth0-management", "aws-key-id", "aws-secret", "discord-bot-token", "generic-secret", "github-checksum",
 		"gitlab-checksum", "grafana-token", "jfrog-reference", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
-		"openai-legacy", "openai-marker", "private-key", "pypi-macaroon", "random", "sentry-org-token", "url-password",
+		"okta-access-token", "openai-legacy", "openai-marker", "private-key", "pypi-macaroon", "random", "sentry-org-token", "url-password",
 	}
 	if diff := cmp.Diff(want, checkNames()); diff != "" {
 		t.Errorf("check names (-want +got):\n%s", diff)

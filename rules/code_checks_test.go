@@ -172,3 +172,24 @@ func TestAuth0Tenant(t *testing.T) {
 		t.Errorf("unsigned token: %q", got)
 	}
 }
+
+// TestOktaAccessToken holds Okta access tokens to an Okta issuer and a client id.
+func TestOktaAccessToken(t *testing.T) {
+	g := NewGenerator(14)
+	for _, c := range []struct {
+		name, claims, iss string
+	}{
+		{"custom authorization server", `{"ver":1,"iss":"https://acme.okta.com/oauth2/default","aud":"api://default","cid":"0oa1b2c3d4E5F6g7h8i9","uid":"00u1","scp":["openid"]}`, "https://acme.okta.com/oauth2/default"},
+		{"org authorization server", `{"ver":1,"iss":"https://dev-123456.oktapreview.com","cid":"0oa1b2c3d4E5F6g7h8i9"}`, "https://dev-123456.oktapreview.com"},
+		{"no client", `{"iss":"https://acme.okta.com/oauth2/default"}`, ""},
+		{"another issuer", `{"iss":"https://acme.auth0.com/","cid":"0oa1"}`, ""},
+		{"a look-alike host", `{"iss":"https://acme.okta.com.evil.example/oauth2/default","cid":"0oa1"}`, ""},
+		{"another path", `{"iss":"https://acme.okta.com/x/../oauth2/default","cid":"0oa1"}`, ""},
+		{"plain http", `{"iss":"http://acme.okta.com/oauth2/default","cid":"0oa1"}`, ""},
+	} {
+		iss, _ := OktaAccessToken(g.JWT(c.claims))
+		if iss != c.iss {
+			t.Errorf("%s: issuer %q, want %q", c.name, iss, c.iss)
+		}
+	}
+}

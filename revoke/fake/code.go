@@ -256,3 +256,37 @@ func (f *Algolia) AddPair(key, app string) {
 	f.mu.Unlock()
 	f.AddKey(key)
 }
+
+// Okta fakes an Okta org: API tokens (the SSWS scheme,
+// https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/) are
+// verified with GET /api/v1/users/me and revoke themselves with DELETE
+// /api/v1/api-tokens/current; OAuth access tokens (bearer,
+// https://developer.okta.com/docs/api/openapi/okta-oauth/) are verified at an authorization
+// server's GET …/v1/userinfo and revoked at its POST …/v1/revoke with the token and a client id
+// in a form, which answers 200 whether or not it knew the token (RFC 7009).
+func Okta(t testing.TB) *Script {
+	ssws := HeaderKey("Authorization", "SSWS ")
+	tokenDead := Answer{Status: 401, Body: `{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeCt0kD8CwSxOHKdFqyiWG1g","errorCauses":[]}`}
+	oauthDead := Answer{Status: 401, Body: `{"error":"invalid_token","error_description":"The access token is invalid."}`, Header: map[string]string{"WWW-Authenticate": `Bearer authorization_uri="https://acme.okta.com/oauth2/v1/authorize", error="invalid_token"`}}
+	userinfo := Answer{Status: 200, Body: `{"sub":"00uid4BxXw6I6TV4m0g3","name":"John Doe","email":"john.doe@example.com","email_verified":true}`}
+	revoke := func(r *http.Request, body string) (string, string) {
+		v, wrong := FormKey("token", map[string]string{"token_type_hint": "access_token"})(r, body)
+		if wrong == "" {
+			if form, _ := url.ParseQuery(body); !strings.HasPrefix(form.Get("client_id"), "0oa") {
+				return "", "no client_id of the token's client"
+			}
+		}
+		return v, wrong
+	}
+	bearerKey := HeaderKey("Authorization", "Bearer ")
+	revoked := Answer{Status: 200}
+	return NewScript(t, "okta",
+		Step{Call: "GET /api/v1/users/me", Key: ssws, Invalid: tokenDead,
+			Live: Answer{Status: 200, Body: `{"id":"00ub0oNGTSWTBKOLGLNR","status":"ACTIVE","profile":{"login":"isaac.brock@example.com"}}`}},
+		Step{Call: "DELETE /api/v1/api-tokens/current", Key: ssws, Revokes: true, Invalid: tokenDead, Live: Answer{Status: 204}},
+		Step{Call: "GET /oauth2/{server}/v1/userinfo", Key: bearerKey, Invalid: oauthDead, Live: userinfo},
+		Step{Call: "GET /oauth2/v1/userinfo", Key: bearerKey, Invalid: oauthDead, Live: userinfo},
+		Step{Call: "POST /oauth2/{server}/v1/revoke", Key: revoke, Revokes: true, Invalid: revoked, Live: revoked},
+		Step{Call: "POST /oauth2/v1/revoke", Key: revoke, Revokes: true, Invalid: revoked, Live: revoked},
+	)
+}

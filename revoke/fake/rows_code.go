@@ -39,23 +39,6 @@ func codeRows() []Row {
 			},
 		},
 		{
-			Provider: "okta",
-			Doc:      "https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApiToken/",
-			Routes: []Route{
-				{
-					Call: "GET /api/v1/users/me", Auth: "Authorization: SSWS {key}",
-					Live:      Answer{Status: 200, Body: `{"id":"00ub0oNGTSWTBKOLGLNR","status":"ACTIVE","profile":{"login":"isaac.brock@example.com"}}`},
-					Invalid:   Answer{Status: 401, Body: `{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeCt0kD8CwSxOHKdFqyiWG1g","errorCauses":[]}`},
-					Forbidden: &Answer{Status: 403, Body: `{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action","errorLink":"E0000006","errorId":"oae5cxl4RYJQIyBz9MvAkuTIw","errorCauses":[]}`},
-				},
-				{
-					Call: "DELETE /api/v1/api-tokens/current", Auth: "Authorization: SSWS {key}", Revokes: true,
-					Live:    Answer{Status: 204},
-					Invalid: Answer{Status: 401, Body: `{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oaeCt0kD8CwSxOHKdFqyiWG1g","errorCauses":[]}`},
-				},
-			},
-		},
-		{
 			Provider: "sentry",
 			Doc:      "https://docs.sentry.io/api/organizations/list-your-organizations/",
 			Routes: []Route{{

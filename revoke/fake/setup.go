@@ -133,6 +133,7 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"dropbox": func(t testing.TB) *Setup { return Dropbox(t).Setup(nil) },
 		"linear":  func(t testing.TB) *Setup { return Linear(t).Setup(nil) },
+		"okta":    func(t testing.TB) *Setup { return Okta(t).Setup(nil) },
 		"algolia": func(t testing.TB) *Setup {
 			f := NewAlgolia(t)
 			s := f.Setup(nil)
