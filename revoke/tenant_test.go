@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -87,4 +88,23 @@ func TestAuth0TenantOfToken(t *testing.T) {
 	if err != nil || out.Status != outcome.Skipped {
 		t.Errorf("a token of no Auth0 tenant: %+v %v", out, err)
 	}
+}
+
+// FuzzTenantHost: whatever a file beside a token says its host is, a tenant provider sends
+// the token only to https:// and a host of the provider's own domains.
+func FuzzTenantHost(f *testing.F) {
+	for _, s := range []string{"acme.okta.com", "ACME.okta.com", "acme.okta.com.evil.example", "acme.okta.com/x", "a@acme.okta.com", " acme.okta.com\n", ""} {
+		f.Add(s)
+	}
+	org := newTenant(Config{Env: func(string) string { return "" }}, "okta", oktaHosts)
+	f.Fuzz(func(t *testing.T, companion string) {
+		base := org.of(Secret{Companion: companion})
+		if base == "" {
+			return
+		}
+		host, ok := strings.CutPrefix(base, "https://")
+		if !ok || !oktaHosts.MatchString(host) || strings.ContainsAny(host, "/@:?# ") {
+			t.Fatalf("companion %q sends the token to %q", companion, base)
+		}
+	})
 }
