@@ -225,23 +225,11 @@ func (g *gitlabProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Out
 		}
 		return g.deleteRunner(ctx, s, dryRun)
 	}
-	if dryRun {
-		return Outcome{Status: outcome.DryRun, Detail: "would revoke the token with itself (DELETE /personal_access_tokens/self)"}, nil
-	}
-	r, err := g.c.do(ctx, request{Provider: "gitlab", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: g.base + "/personal_access_tokens/self", Header: gitlabHeaders(s.Value)})
-	if err != nil {
-		return Outcome{}, err
-	}
-	switch r.Status {
-	case http.StatusNoContent, http.StatusOK:
-		if !acknowledged(r) {
-			return notAcknowledged("revoking", r), nil
-		}
-		return Outcome{Status: outcome.Revoked, Detail: "revoked with itself"}, nil
-	case http.StatusUnauthorized:
-		return Outcome{Status: outcome.Revoked, Detail: "already invalid (HTTP 401)"}, nil
-	}
-	return Outcome{Status: outcome.Failed, Detail: "revoking: " + httpDetail(r)}, nil
+	return oneCall{
+		c: g.c, provider: "gitlab", method: http.MethodDelete, url: g.base + "/personal_access_tokens/self",
+		header: gitlabHeaders(s.Value), done: []int{http.StatusNoContent, http.StatusOK}, gone: []int{http.StatusUnauthorized},
+		what: "revoked the token with itself",
+	}.run(ctx, s, dryRun)
 }
 
 // deleteRunner deletes the runner whose token leaked, with the token itself: the runner API
