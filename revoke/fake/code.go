@@ -10,8 +10,8 @@ import (
 )
 
 // Script is the fake of a provider whose calls a Row cannot say: the secret travels in a
-// form field or beside another credential, the verification is a POST, or an answer names
-// the secret's own id. Each route is written from the provider's documentation, as a Row's
+// form field or beside another credential, or the verification is a POST that only reads.
+// Each route is written from the provider's documentation, as a Row's
 // are; the Server's checks hold (a revocation of a secret nobody verified, or a second one,
 // fails the test, and so does any call no route names).
 type Script struct {
@@ -31,10 +31,8 @@ type Step struct {
 	// Revokes marks the call that revokes the secret: it answers Live and the secret is dead
 	// after. Reads marks a call that only reads though its method is not GET or HEAD.
 	Revokes, Reads bool
-	// Live answers a live secret and Invalid one the provider does not know; LiveFor, when
-	// set, makes the live answer from the secret (an answer that names it).
+	// Live answers a live secret and Invalid one the provider does not know.
 	Live, Invalid Answer
-	LiveFor       func(key string) Answer
 }
 
 // NewScript starts the fake of provider.
@@ -97,10 +95,6 @@ func (f *Script) handle(w http.ResponseWriter, r *http.Request, body string) {
 			answer(w, s.Invalid)
 			return
 		}
-		if s.LiveFor != nil {
-			answer(w, s.LiveFor(key))
-			return
-		}
 		answer(w, s.Live)
 		return
 	}
@@ -137,23 +131,6 @@ func FormKey(field string, want map[string]string) func(*http.Request, string) (
 			}
 		}
 		return form.Get(field), ""
-	}
-}
-
-// QueryKey reads the secret from the query parameter name.
-func QueryKey(name string) func(*http.Request, string) (string, string) {
-	return func(r *http.Request, _ string) (string, string) { return r.URL.Query().Get(name), "" }
-}
-
-// BasicAuth wraps how a step reads the secret with a check of the request's HTTP basic
-// credentials: the client credentials an OAuth revocation needs.
-func BasicAuth(user, pass string, key func(*http.Request, string) (string, string)) func(*http.Request, string) (string, string) {
-	return func(r *http.Request, body string) (string, string) {
-		u, p, ok := r.BasicAuth()
-		if !ok || u != user || p != pass {
-			return "", "not the client's credentials in HTTP basic auth"
-		}
-		return key(r, body)
 	}
 }
 
