@@ -28,6 +28,7 @@ func TestGoVerifications(t *testing.T) {
 		{"algolia", "GET /1/indexes"},
 		{"sonarqube", "GET /api/authentication/validate"},
 		{"auth0", "GET /api/v2/tenants/settings"},
+		{"sentry", "GET /api/0/organizations/"},
 	} {
 		p, ok := rules.LookupProvider(tt.provider)
 		if !ok {

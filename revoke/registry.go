@@ -102,6 +102,7 @@ func goProviders() []goProvider {
 		{"algolia", func(cfg Config) Verifier { return newAlgolia(cfg) }},
 		{"sonarqube", func(cfg Config) Verifier { return newSonarQube(cfg) }},
 		{"auth0", func(cfg Config) Verifier { return newAuth0(cfg) }},
+		{"sentry", func(cfg Config) Verifier { return newSentry(cfg) }},
 		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
 		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
 		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},

@@ -108,3 +108,26 @@ func FuzzTenantHost(f *testing.F) {
 		}
 	})
 }
+
+// TestSentryOrgRegion: an organization token goes to the region its facts name when that is
+// a host of sentry.io, and nowhere otherwise.
+func TestSentryOrgRegion(t *testing.T) {
+	p := newSentry(Config{Client: &Client{HTTP: http.DefaultClient}, Env: func(string) string { return "" }})
+	tok := func(facts string) string {
+		return "sntrys_" + base64.StdEncoding.EncodeToString([]byte(facts)) + "_" + strings.Repeat("A1b2", 10) + "xyz"
+	}
+	s := Secret{Rule: "sentry-org-token", Value: tok(`{"iat":1712345678,"url":"https://sentry.io/","region_url":"https://de.sentry.io","org":"acme"}`)}
+	if got := p.org.url(s); got != "https://de.sentry.io/api/0/organizations/acme/releases/?per_page=1" {
+		t.Errorf("url %q", got)
+	}
+	for _, facts := range []string{
+		`{"iat":1712345678,"url":"https://sentry.acme.example","org":"acme"}`,
+		`{"iat":1712345678,"url":"https://sentry.io","region_url":"https://sentry.io.evil.example","org":"acme"}`,
+		`{"iat":1712345678,"url":"https://sentry.io","region_url":"https://us.sentry.io/x","org":"acme"}`,
+	} {
+		out, err := p.Verify(context.Background(), Secret{Rule: "sentry-org-token", Value: tok(facts)})
+		if err != nil || out.Status != outcome.Skipped {
+			t.Errorf("%s: %+v %v", facts, out, err)
+		}
+	}
+}

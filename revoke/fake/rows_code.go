@@ -46,6 +46,12 @@ func codeRows() []Row {
 				Live:      Answer{Status: 200, Body: `[{"id":"2","slug":"the-interstellar-jurisdiction","name":"The Interstellar Jurisdiction","status":{"id":"active","name":"active"}}]`},
 				Invalid:   Answer{Status: 401, Body: `{"detail":"Invalid token"}`},
 				Forbidden: &Answer{Status: 403, Body: `{"detail":"You do not have permission to perform this action."}`},
+			}, {
+				// https://docs.sentry.io/api/releases/list-an-organizations-releases/
+				Call: "GET /api/0/organizations/acme/releases/", Auth: bearer,
+				Live:      Answer{Status: 200, Body: `[{"id":2,"version":"2.0rc2","shortVersion":"2.0rc2","ref":null,"url":null,"dateReleased":null,"dateCreated":"2026-11-30T08:00:00Z","newGroups":0,"projects":[{"slug":"pump-station","name":"Pump Station"}]}]`},
+				Invalid:   Answer{Status: 401, Body: `{"detail":"Invalid token"}`},
+				Forbidden: &Answer{Status: 403, Body: `{"detail":"You do not have permission to perform this action."}`},
 			}},
 		},
 		{
