@@ -136,3 +136,33 @@ func TestDatadogRevoke(t *testing.T) {
 		})
 	}
 }
+
+// TestDatadogAppKey: an application key is live when the operator's organization holds it,
+// and then deleted by value; without the operator's keys it is neither verified nor revoked.
+func TestDatadogAppKey(t *testing.T) {
+	const api, app = "datadog-admin-api-for-tests", "datadog-admin-app-for-tests"
+	key := gen(t, "{{hex 40}}")
+	for _, withOperator := range []bool{false, true} {
+		f := fake.NewDatadog(t, api, app)
+		f.AddKey(key)
+		env := map[string]string{"LEAKSTOP_DATADOG_URL": f.URL}
+		if withOperator {
+			env["DATADOG_ADMIN_API_KEY"], env["DATADOG_ADMIN_APP_KEY"] = api, app
+		}
+		h := newHarness(t, env)
+		s := h.secret("datadog", key, "")
+		s.Rule = "datadog-app-key"
+		res := h.runner(true, false).Run(context.Background(), []revoke.Secret{s})
+		vs, rs := statuses(res)
+		// Deleted, the key is in no organization: the lookup after says unknown, not invalid.
+		want := []string{"skipped", "skipped"}
+		if withOperator {
+			want = []string{"live", "revoked"}
+		}
+		if vs[0] != want[0] || rs[0] != want[1] || f.Live(key) == withOperator {
+			t.Errorf("with operator %v: verification %v, revocation %v, live %v", withOperator, vs, rs, f.Live(key))
+		}
+		data, _ := os.ReadFile(h.audit.Path())
+		checkNoSecrets(t, "the audit log", string(data), key, api, app)
+	}
+}

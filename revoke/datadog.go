@@ -41,7 +41,7 @@ func newDatadog(cfg Config) *datadogProvider {
 	return d
 }
 
-const datadogAppKey = "an application key is sent only with an API key, and Datadog answers 403 both to a dead one and to one without the permission: it is not verified"
+const datadogAppKey = "an application key is sent only with an API key, and Datadog answers 403 both to a dead one and to one without the permission: it is verified only by looking it up with DATADOG_ADMIN_API_KEY and DATADOG_ADMIN_APP_KEY"
 
 // Remediation says where to revoke a key by hand.
 func (d *datadogProvider) Remediation(s Secret) string {
@@ -55,10 +55,49 @@ func (d *datadogProvider) Remediation(s Secret) string {
 // site invalid; an answer that says neither, on any site, leaves it unknown.
 func (d *datadogProvider) Verify(ctx context.Context, s Secret) (Outcome, error) {
 	if s.Rule == "datadog-app-key" {
-		return Outcome{Status: outcome.Skipped, Detail: datadogAppKey}, nil
+		return d.lookupAppKey(ctx, s)
 	}
 	_, out, err := d.site(ctx, s)
 	return out, err
+}
+
+// appKeyURL is where the v1 Key Management API reads and deletes application key s, on the
+// operator's site: the first of the sites (LEAKSTOP_DATADOG_URL, or US1).
+func (d *datadogProvider) appKeyURL(s Secret) string {
+	return d.sites[0] + "/api/v1/application_key/" + url.PathEscape(s.Value)
+}
+
+// operatorHeader authenticates the operator's calls.
+func (d *datadogProvider) operatorHeader() http.Header {
+	h := http.Header{}
+	h.Set("DD-API-KEY", d.api)
+	h.Set("DD-APPLICATION-KEY", d.app)
+	return h
+}
+
+// lookupAppKey looks an application key up among the operator's organization's ("Get an
+// application key", GET /api/v1/application_key/{key}): a key that is there is live; one
+// that is not may be another organization's, which says nothing.
+func (d *datadogProvider) lookupAppKey(ctx context.Context, s Secret) (Outcome, error) {
+	if d.api == "" || d.app == "" {
+		return Outcome{Status: outcome.Skipped, Detail: datadogAppKey}, nil
+	}
+	r, err := d.c.do(ctx, request{Provider: "datadog", Action: "verify", Secret: &s, Method: http.MethodGet, URL: d.appKeyURL(s), Header: d.operatorHeader()})
+	if err != nil {
+		return Outcome{}, err
+	}
+	var k struct {
+		Key struct {
+			Hash string `json:"hash"`
+		} `json:"application_key"`
+	}
+	switch {
+	case r.Status == http.StatusOK && json.Unmarshal(r.Body, &k) == nil && k.Key.Hash == s.Value:
+		return Outcome{Status: outcome.Live, Detail: "an application key of the organization of DATADOG_ADMIN_API_KEY (" + hostOf(d.sites[0]) + ")"}, nil
+	case r.Status == http.StatusNotFound:
+		return Outcome{Status: outcome.Unknown, Detail: "not an application key of the organization of DATADOG_ADMIN_API_KEY on " + hostOf(d.sites[0]) + " (another organization's, or deleted)"}, nil
+	}
+	return unknownAnswer(r), nil
 }
 
 // site finds the site that knows the key: its base URL with a live outcome, or "" with the
@@ -105,11 +144,11 @@ func hostOf(base string) string {
 // other key: listing them by id would write other keys, whole, to the audit log), and
 // DELETE /api/v1/api_key/{key} deletes it.
 func (d *datadogProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
-	if s.Rule == "datadog-app-key" {
-		return Outcome{Status: outcome.Unsupported, Detail: "leakstop deletes only API keys: " + d.Remediation(s)}, nil
-	}
 	if d.api == "" || d.app == "" {
 		return needsCredential("DATADOG_ADMIN_API_KEY and DATADOG_ADMIN_APP_KEY", "an API key and an application key of the same organization, with api_keys_read and api_keys_write", d.Remediation(s)), nil
+	}
+	if s.Rule == "datadog-app-key" {
+		return d.deleteAppKey(ctx, s, dryRun)
 	}
 	base, out, err := d.site(ctx, s)
 	if err != nil || base == "" {
@@ -160,10 +199,31 @@ func (d *datadogProvider) Revoke(ctx context.Context, s Secret, dryRun bool) (Ou
 	return Outcome{Status: outcome.Failed, Detail: "deleting the API key: " + httpDetail(del)}, nil
 }
 
+// deleteAppKey deletes an application key the operator's organization holds ("Delete an
+// application key", DELETE /api/v1/application_key/{key}); the verification looked it up.
+func (d *datadogProvider) deleteAppKey(ctx context.Context, s Secret, dryRun bool) (Outcome, error) {
+	if dryRun {
+		return Outcome{Status: outcome.DryRun, Detail: "would delete the application key (" + hostOf(d.sites[0]) + ")"}, nil
+	}
+	del, err := d.c.do(ctx, request{Provider: "datadog", Action: "revoke", Secret: &s, Method: http.MethodDelete, URL: d.appKeyURL(s), Header: d.operatorHeader()})
+	if err != nil {
+		return Outcome{}, err
+	}
+	switch {
+	case del.Status == http.StatusOK && acknowledged(del):
+		return Outcome{Status: outcome.Revoked, Detail: "deleted the application key with DATADOG_ADMIN_API_KEY (" + hostOf(d.sites[0]) + ")"}, nil
+	case del.Status == http.StatusOK:
+		return notAcknowledged("deleting", del), nil
+	case del.Status == http.StatusNotFound:
+		return Outcome{Status: outcome.Revoked, Detail: "already deleted: " + httpDetail(del)}, nil
+	}
+	return Outcome{Status: outcome.Failed, Detail: "deleting the application key: " + httpDetail(del)}, nil
+}
+
 // Describe says which calls the Datadog provider makes.
 func (d *datadogProvider) Describe() Calls {
 	return Calls{
-		Verify: "API keys: `GET /api/v1/validate` on each Datadog site until one knows the key",
-		Revoke: "API keys, with `DATADOG_ADMIN_API_KEY` and `DATADOG_ADMIN_APP_KEY`: `GET /api/v1/api_key/{key}` finds the key in the operator's organization, then `DELETE /api/v1/api_key/{key}`",
+		Verify: "API keys: `GET /api/v1/validate` on each Datadog site until one knows the key; application keys: `GET /api/v1/application_key/{key}` with `DATADOG_ADMIN_API_KEY` and `DATADOG_ADMIN_APP_KEY`",
+		Revoke: "with `DATADOG_ADMIN_API_KEY` and `DATADOG_ADMIN_APP_KEY`: API keys `GET` then `DELETE /api/v1/api_key/{key}`, application keys `DELETE /api/v1/application_key/{key}`",
 	}
 }

@@ -16,7 +16,8 @@ const (
 // Datadog fakes one Datadog site (https://docs.datadoghq.com/api/latest/key-management/):
 // GET /api/v1/validate with DD-API-KEY ({"valid": true}, or 403 {"errors": ["Forbidden"]});
 // with the operator's DD-API-KEY and DD-APPLICATION-KEY, GET and DELETE /api/v1/api_key/{key}
-// on a key of the operator's organization ({"api_key": {…}}; 404 for any other key).
+// and /api/v1/application_key/{key} on a key of the operator's organization ({"api_key":
+// {…}}, {"application_key": {…}}; 404 for any other key).
 type Datadog struct {
 	*Server
 	api, app string
@@ -30,13 +31,17 @@ func NewDatadog(t testing.TB, api, app string) *Datadog {
 	return f
 }
 
-// AddKey adds a live API key of the operator's organization.
+// AddKey adds a live API key (32 characters) or application key (40) of the operator's
+// organization.
 func (f *Datadog) AddKey(v string) {
 	f.keys.mu.Lock()
 	f.own[v] = true
 	f.keys.mu.Unlock()
 	f.keys.add(v, "datadog "+v[len(v)-4:])
 }
+
+// isApp reports whether v is an application key (40 characters).
+func (f *Datadog) isApp(v string) bool { return len(v) == 40 }
 
 // AddForeignKey adds a live API key of another organization: it validates, and the
 // operator's organization does not hold it.
@@ -53,6 +58,11 @@ func (f *Datadog) handle(w http.ResponseWriter, r *http.Request, _ string) {
 		return
 	}
 	v, ok := strings.CutPrefix(r.URL.Path, "/api/v1/api_key/")
+	app := false
+	if !ok {
+		v, ok = strings.CutPrefix(r.URL.Path, "/api/v1/application_key/")
+		app = true
+	}
 	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodDelete) {
 		f.unexpected(w, r, "not a call leakstop makes")
 		return
@@ -65,12 +75,19 @@ func (f *Datadog) handle(w http.ResponseWriter, r *http.Request, _ string) {
 	own := f.own[v]
 	f.keys.mu.Unlock()
 	x := f.keys.get(v)
-	if !own || x == nil || !x.live {
+	if !own || x == nil || !x.live || app != f.isApp(v) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{"API key not found"}})
 		return
 	}
+	if app && r.Method == http.MethodGet {
+		f.keys.verify(v)
+	}
 	if r.Method == http.MethodDelete {
 		f.revoke(x, r)
+	}
+	if app {
+		writeJSON(w, http.StatusOK, map[string]any{"application_key": map[string]any{"hash": v, "name": "ci", "owner": "alice@example.com"}})
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"api_key": map[string]any{"created": "2026-01-05 10:00:00", "created_by": "alice@example.com", "key": v, "name": "agent"}})
 }
