@@ -14,9 +14,9 @@ import (
 // itself or a reader could mistake for a real one; the keys are made at run time.
 //
 // Template functions: alnum, hex, HEX, lower, upper, digits, b64, b64url, base32 (each takes
-// a length), chars SET N, crc62 S (GitHub/npm checksum), crc36 S (GitLab checksum),
-// ghtoken PREFIX (a GitHub token with a valid checksum), npmtoken, openai PREFIX N (an
-// OpenAI key with segments of N), gitlab N VERSIONED (a routable GitLab token with a payload
+// a length), chars SET N, crc62 S (GitHub/npm checksum), crc36 S (GitLab checksum), crc32le S
+// (Grafana's checksum), ghtoken PREFIX (a GitHub token with a valid checksum), npmtoken,
+// openai PREFIX N (an OpenAI key with segments of N), gitlab N VERSIONED (a routable GitLab token with a payload
 // of N characters and a valid checksum), discord (a Discord bot token), jwt PAYLOAD (a
 // signed-looking JWT with that JSON payload), pem TYPE N (a private key block of N random
 // bytes; TYPE is "RSA", "EC", "OPENSSH", "" …), b64enc S (S in unpadded base64url),
@@ -157,6 +157,7 @@ func (g *Generator) funcs() template.FuncMap {
 		"chars":    g.Chars,
 		"crc62":    base62CRC32,
 		"crc36":    base36CRC32,
+		"crc32le":  crc32LE,
 		"ghtoken":  g.GitHubToken,
 		"npmtoken": g.NPMToken,
 		"openai":   g.OpenAIKey,

@@ -41,12 +41,15 @@ func crc32Digits(s, digits string, width int) string {
 	return string(out)
 }
 
-// githubChecksum checks the CRC32/base62 tail of ghp_, gho_, ghu_ and ghr_ tokens: the last
-// six characters are the CRC-32 of the random part (between the underscore and the tail) in
-// base 62. ghs_ (app installation) tokens pass unchecked: GitHub documents the same scheme,
-// but its own widely copied example fails it, other scanners skip it, and ghs_ tokens expire
-// within an hour, so a strict check would only hide real ones. github_pat_ has no public
-// checksum and passes too.
+// githubChecksum checks GitHub's token formats (providers.md §3): ghp_, gho_, ghu_ and the
+// classic ghs_ tokens (36 characters after the prefix) and ghr_ (76) end in six characters
+// of checksum, the CRC-32 of the random part (between the underscore and the tail) in base
+// 62, as "Behind GitHub's new authentication token formats" documents for every one of
+// them. GitHub's own placeholder installation token in its REST documentation fails it, as a
+// documentation sample should. The stateless installation tokens rolled out from April 2026
+// (ghs_APPID_JWT, about 520 characters) carry no checksum of their own: the app id is digits
+// and the rest a signed JWT, whose header must name its algorithm. github_pat_ has no public
+// checksum and passes.
 func githubChecksum(secret string) bool {
 	prefix, body, ok := strings.Cut(secret, "_")
 	if !ok {
@@ -57,11 +60,18 @@ func githubChecksum(secret string) bool {
 		if len(body) != 36 {
 			return false
 		}
+	case "ghs":
+		if app, jwt, stateless := strings.Cut(body, "_"); stateless {
+			return app != "" && len(app) <= 20 && inSet(app, "0123456789") && signedJWT(jwt)
+		}
+		if len(body) != 36 {
+			return false
+		}
 	case "ghr":
 		if len(body) != 76 {
 			return false
 		}
-	case "ghs", "github":
+	case "github":
 		return true
 	default:
 		return false
@@ -122,21 +132,23 @@ func openAILegacy(secret string) bool {
 	return inSet(body[:20], setAlnum) && inSet(body[28:], setAlnum)
 }
 
-// gitlabChecksum checks GitLab's routable tokens (glpat-<payload>.[01.]<len><crc>): the two
-// base-36 characters before the checksum give the payload length, and the last seven are
-// the CRC-32 of everything before them, prefix included, in lowercase base 36. Legacy tokens
-// (glpat- and 20 characters, no dot) have no checksum and pass.
+// gitlabChecksum checks GitLab's routable tokens (Authn::TokenField::Generator::RoutableToken
+// in GitLab's source): <prefix><payload>.[01.]<len><crc>, where the two base-36 characters
+// before the checksum give the length of the base64url payload, and the last seven are the
+// CRC-32 of everything before them, prefix included, in lowercase base 36. Every kind of
+// token has the form (glpat-, gldt-, glrt-t2_, an instance prefix before them): the payload is
+// the len characters before the first dot and the prefix what comes before it. CI/CD job
+// tokens signed as JWTs (glcbt-eyJ…) must be signed JWTs. Legacy tokens (prefix and random
+// characters, no dot) have no checksum and pass: their rule's regex holds them.
 func gitlabChecksum(secret string) bool {
+	if i := strings.Index(secret, "-eyJ"); i >= 0 && strings.HasSuffix(secret[:i+1], "glcbt-") {
+		return signedJWT(secret[i+1:])
+	}
 	dot := strings.IndexByte(secret, '.')
 	if dot < 0 {
 		return len(secret) == len("glpat-")+20 || !strings.HasPrefix(secret, "glpat-")
 	}
 	head, rest := secret[:dot], secret[dot+1:]
-	dash := strings.IndexByte(head, '-')
-	if dash < 0 {
-		return false
-	}
-	payload := head[dash+1:]
 	switch {
 	case len(rest) == 9: // unversioned: <len><crc>
 	case len(rest) == 12 && rest[2] == '.': // versioned: <version>.<len><crc>
@@ -145,7 +157,11 @@ func gitlabChecksum(secret string) bool {
 		return false
 	}
 	n, err := strconv.ParseUint(rest[:2], 36, 16)
-	if err != nil || int(n) != len(payload) {
+	if err != nil || int(n) >= len(head) {
+		return false
+	}
+	prefix, payload := head[:len(head)-int(n)], head[len(head)-int(n):]
+	if !strings.Contains(prefix, "gl") || !strings.HasSuffix(prefix, "-") && !strings.HasSuffix(prefix, "_") || !inSet(payload, setB64URL) {
 		return false
 	}
 	return base36CRC32(secret[:len(secret)-7]) == secret[len(secret)-7:]

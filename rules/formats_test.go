@@ -82,8 +82,14 @@ func TestGitHubChecksumKinds(t *testing.T) {
 		{"ghp bad checksum", "ghp_" + g.Chars(setAlnum, 30) + "000000", false},
 		{"ghp too short", "ghp_" + g.Chars(setAlnum, 35), false},
 		{"ghr with a ghp length", "ghr_" + g.GitHubToken("ghp_")[4:], false},
-		// ghs_: GitHub's own doc placeholder fails the checksum, so ghs_ is not held to it.
-		{"ghs any", "ghs_" + g.Chars(setAlnum, 36), true},
+		{"ghs valid", g.GitHubToken("ghs_"), true},
+		{"ghs bad checksum", "ghs_" + g.Chars(setAlnum, 36), false},
+		// The placeholder of GitHub's REST documentation (create an installation access token).
+		{"ghs documentation sample", "ghs_" + "16C7e42F292c6912E7710c838347Ae178B4a", false},
+		{"ghs stateless", "ghs_12345_" + g.JWT(`{"iss":"12345","exp":1777000000}`), true},
+		{"ghs stateless, app id not digits", "ghs_12a45_" + g.JWT(`{"iss":"12345"}`), false},
+		{"ghs stateless, no JWT", "ghs_12345_" + g.Chars(setAlnum, 40), false},
+		{"ghs stateless, unsigned", "ghs_12345_" + base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"1"}`)) + "." + g.Chars(setB64URL, 43), false},
 		{"fine-grained has no checksum", "github_pat_" + g.Chars(setAlnum, 22) + "_" + g.Chars(setAlnum, 59), true},
 		{"unknown prefix", "ghx_" + g.Chars(setAlnum, 36), false},
 		{"no underscore", "ghp" + g.Chars(setAlnum, 36), false},

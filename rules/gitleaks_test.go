@@ -53,7 +53,7 @@ var gitleaksKinds = []struct {
 	{"openssh private key", `{{pem "OPENSSH" 300}}`, "private-key", "private-key"},
 	{"generic api key", `api_key = "{{alnum 24}}{{digits 4}}"`, "generic-api-key", "generic"},
 	{"age secret key", "{{age}}", "age-secret-key", "age"},
-	{"linear api key (gitleaks only)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", ""},
+	{"linear api key (the built-in rule of the same id lends its provider)", "LINEAR_API_KEY=lin_api_{{alnum 40}}", "linear-api-key", "linear"},
 }
 
 // TestGitleaksDefaultConfigs loads each committed gitleaks default configuration: it loads

@@ -8,47 +8,6 @@ import (
 	"testing"
 )
 
-// GitLab fakes GET and DELETE /api/v4/personal_access_tokens/self (providers.md §4).
-type GitLab struct {
-	*Server
-}
-
-// NewGitLab starts the fake.
-func NewGitLab(t testing.TB) *GitLab {
-	f := &GitLab{}
-	f.Server = newServer(t, func(r *http.Request) string { return r.Header.Get("PRIVATE-TOKEN") }, f.handle)
-	return f
-}
-
-// AddToken adds a live token.
-func (f *GitLab) AddToken(v string) { f.keys.add(v, "glpat "+v[len(v)-4:]) }
-
-func (f *GitLab) handle(w http.ResponseWriter, r *http.Request, _ string) {
-	tok := r.Header.Get("PRIVATE-TOKEN")
-	if r.URL.Path != "/api/v4/personal_access_tokens/self" {
-		f.unexpected(w, r, "no such route")
-		return
-	}
-	switch r.Method {
-	case http.MethodGet:
-		if f.keys.verify(tok) == nil {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401 Unauthorized"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": 4, "name": "Test Token", "revoked": false, "active": true, "scopes": []string{"api"}, "user_id": 3})
-	case http.MethodDelete:
-		x := f.keys.get(tok)
-		if x == nil || !x.live {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401 Unauthorized"})
-			return
-		}
-		f.revoke(x, r)
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		f.unexpected(w, r, "no such route")
-	}
-}
-
 // Slack fakes auth.test, auth.revoke (with test=1) and incoming webhooks (providers.md §5).
 // Errors come back as HTTP 200 with "ok": false, as Slack sends them.
 type Slack struct {

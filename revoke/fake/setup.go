@@ -66,6 +66,7 @@ const (
 	operatorScaleway     = "operator-scaleway-secret-key"
 	operatorMapbox       = "operator-mapbox-tokens-write"
 	operatorUpstash      = "operator-upstash-developer-api-key"
+	operatorGitLab       = "operator-gitlab-admin-token"
 )
 
 // setups are the hand-written fakes, by provider, listed by hand: the providers whose calls
@@ -97,7 +98,13 @@ func setups() map[string]func(testing.TB) *Setup {
 		},
 		"gitlab": func(t testing.TB) *Setup {
 			f := NewGitLab(t)
-			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GITLAB_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }}
+			f.SetAdmin(operatorGitLab)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_GITLAB_URL": f.URL, "GITLAB_ADMIN_TOKEN": operatorGitLab}, Add: func(v, _ string) { f.AddToken(v) },
+				// A runner token verifies with a POST, and the Token information API looks a
+				// token up with one: both only read.
+				Reads: func(c Call) bool {
+					return c.Method == "POST" && (c.Path == "/api/v4/runners/verify" || c.Path == "/api/v4/admin/token")
+				}}
 		},
 		"slack": func(t testing.TB) *Setup {
 			f := NewSlack(t)
@@ -276,6 +283,20 @@ func setups() map[string]func(testing.TB) *Setup {
 		"xai": func(t testing.TB) *Setup {
 			f := NewXAI(t, operatorXAI)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_XAI_URL": f.URL, "XAI_MANAGEMENT_KEY": operatorXAI}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"dropbox": func(t testing.TB) *Setup { return Dropbox(t).Setup(nil) },
+		"linear":  func(t testing.TB) *Setup { return Linear(t).Setup(nil) },
+		"okta":    func(t testing.TB) *Setup { return Okta(t).Setup(nil) },
+		"algolia": func(t testing.TB) *Setup {
+			f := NewAlgolia(t)
+			s := f.Setup(nil)
+			s.Add = f.AddPair
+			return s
+		},
+		"datadog": func(t testing.TB) *Setup {
+			f := NewDatadog(t, operatorDatadogAPI, operatorDatadogApp)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DATADOG_URL": f.URL, "DATADOG_ADMIN_API_KEY": operatorDatadogAPI, "DATADOG_ADMIN_APP_KEY": operatorDatadogApp},
+				Add: func(v, _ string) { f.AddKey(v) }}
 		},
 		"perplexity": func(t testing.TB) *Setup {
 			f := NewPerplexity(t)
