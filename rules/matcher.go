@@ -58,8 +58,15 @@ type Match struct {
 	Start, End int
 	// Line and Column (1-based; the column counts characters) locate Start.
 	Line, Column int
+	// Encoding names how the secret was written when it was not plain text: "base64",
+	// "url", "escape", "concat", "shell", or a chain of them outermost first
+	// ("base64+base64"). Start and End then cover the encoded text in the data.
+	Encoding string
+	// Confidence is how sure the match is to be a secret (confidence.go).
+	Confidence Confidence
 
 	cStart, cEnd int // the companion's offsets, when there is one
+	depth        int // how many derivations deep it was found (0: in the data itself)
 }
 
 // NewSet compiles rules and global allowlists into a matcher. Rule ids must be unique.
@@ -164,12 +171,66 @@ type region struct {
 	clippedLo, clippedHi bool
 }
 
-// Find returns the secrets in data, ordered by offset. path is where data came from (for
-// rules and allowlists limited by path); it may be empty.
+// Find returns the secrets in data, ordered by offset: those written plainly, and those
+// written encoded or split (decode.go, join.go). path is where data came from (for rules
+// and allowlists limited by path); it may be empty.
 func (s *Set) Find(data []byte, path string) []Match {
 	if len(data) == 0 {
 		return nil
 	}
+	out := s.find(data, path)
+	out = s.findDerived(out, data, path)
+	if len(out) == 0 {
+		return nil
+	}
+	out = dropShadowed(out)
+	out = dropInlineAllowed(out, data)
+	positions(out, data)
+	for i := range out {
+		out[i].Confidence = matchConfidence(out[i].Rule, out[i].Encoding)
+	}
+	return out
+}
+
+// findDerived adds to out what the derived texts of data hold (decode.go), placed on data.
+func (s *Set) findDerived(out []Match, data []byte, path string) []Match {
+	var b budget
+	text, dv := data, (*derivation)(nil)
+	var within []spanRange
+	found := false
+	for depth := 1; depth <= maxDepth; depth++ {
+		next := derive(text, within, &b)
+		if next == nil {
+			break
+		}
+		next.parent = dv
+		for _, m := range s.find(next.text, path) {
+			enc := next.encodingAt(m.Start, m.End)
+			if enc == "" {
+				continue // in the copied context: found in the level before
+			}
+			m.Encoding, m.depth = enc, depth
+			m.Start, m.End = next.toRoot(m.Start, false), next.toRoot(m.End, true)
+			if m.End <= m.Start {
+				m.End = min(m.Start+1, len(data))
+			}
+			if m.Companion != "" {
+				m.cStart, m.cEnd = next.toRoot(m.cStart, false), next.toRoot(m.cEnd, true)
+			}
+			out = append(out, m)
+			found = true
+		}
+		text, dv, within = next.text, next, next.transformed()
+	}
+	if !found {
+		return out
+	}
+	return preferPlain(out)
+}
+
+// find runs the keyword pass and the rules over one text: the matches before overlaps are
+// settled.
+func (s *Set) find(data []byte, path string) []Match {
 	// Per rule: the windows its regex runs on, or for anchored rules the keyword hits
 	// where it is tried. Allocated at the first hit: most chunks have none.
 	var regions [][]region
@@ -230,12 +291,43 @@ func (s *Set) Find(data []byte, path string) []Match {
 			out = s.matchAnchored(out, r, data, a, path)
 		}
 	}
-	if len(out) == 0 {
-		return nil
+	return out
+}
+
+// preferPlain settles what a derived match and a match found less deep say of the same
+// place. The same secret by the same rule is kept as found plainly. Otherwise the more
+// specific rule keeps the place (MoreSpecific); of two alike, the deeper match, which
+// decoded what the other took for an opaque value (the base64 of a password, found by the
+// generic rule both ways).
+func preferPlain(ms []Match) []Match {
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Start < ms[j].Start })
+	drop := make([]bool, len(ms))
+	for i := range ms {
+		for j := i + 1; j < len(ms) && ms[j].Start < ms[i].End; j++ {
+			a, b := &ms[i], &ms[j]
+			if a.depth == b.depth || drop[i] || drop[j] {
+				continue
+			}
+			shallow, deep, si, di := a, b, i, j
+			if a.depth > b.depth {
+				shallow, deep, si, di = b, a, j, i
+			}
+			switch {
+			case shallow.Rule == deep.Rule && shallow.Secret == deep.Secret:
+				drop[di] = true
+			case shallow.Rule.specificity() > deep.Rule.specificity():
+				drop[di] = true
+			default:
+				drop[si] = true
+			}
+		}
 	}
-	out = dropShadowed(out)
-	out = dropInlineAllowed(out, data)
-	positions(out, data)
+	out := ms[:0]
+	for i, m := range ms {
+		if !drop[i] {
+			out = append(out, m)
+		}
+	}
 	return out
 }
 
@@ -272,6 +364,10 @@ var lowerByte = func() (t [256]byte) {
 // cuts, so that a key is never seen in part.
 const maxExtend = 256
 
+// maxTokenExtend is how far a window's edge moves out when the token it cuts is longer than
+// maxExtend: a signed JWT with a large payload runs to several kilobytes.
+const maxTokenExtend = 16 << 10
+
 // tokenByte marks the bytes keys are made of; a window's edge never stops among them.
 var tokenByte = func() (t [256]bool) {
 	for _, c := range []byte(setAlnum + "_-+/=.") {
@@ -283,7 +379,7 @@ var tokenByte = func() (t [256]bool) {
 // addRegion extends the rule's regions with the window around a keyword hit at [start,stop),
 // merging it into the previous region when they overlap (hits arrive in order of their
 // end). A window edge that falls inside a token moves out to the token's end (up to
-// maxExtend bytes); only when the token is longer than that does the edge stay clipped.
+// maxTokenExtend bytes); only when the token is longer than that does the edge stay clipped.
 func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 	w := r.window()
 	if n := len(rs); n > 0 && start >= rs[n-1].lo && start <= rs[n-1].hi {
@@ -300,7 +396,7 @@ func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 	if lo <= 0 {
 		lo = 0
 	} else {
-		limit := max(lo-maxExtend, 0)
+		limit := max(lo-maxTokenExtend, 0)
 		for lo > limit && tokenByte[data[lo-1]] {
 			lo--
 		}
@@ -326,14 +422,14 @@ func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 }
 
 // windowEnd returns where a window of w bytes after stop ends: at the end of the token it
-// would cut (up to maxExtend bytes further; clipped tells that it still cuts one), and, for
+// would cut (up to maxTokenExtend bytes further; clipped tells that it still cuts one), and, for
 // rules that are not multiline, no later than the line's end.
 func windowEnd(data []byte, stop, w int, multiline bool) (hi int, clipped bool) {
 	hi = stop + w
 	if hi >= len(data) {
 		hi = len(data)
 	} else {
-		limit := min(hi+maxExtend, len(data))
+		limit := min(hi+maxTokenExtend, len(data))
 		for hi < limit && tokenByte[data[hi]] {
 			hi++
 		}

@@ -217,8 +217,8 @@ func TestFindWindowClipping(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := NewGenerator(25)
-	short := "demo_" + g.Chars(setAlnum, 200) // longer than the window, shorter than its reach
-	long := "demo_" + g.Chars(setAlnum, 2000)
+	short := "demo_" + g.Chars(setAlnum, 2000) // longer than the window, shorter than its reach
+	long := "demo_" + g.Chars(setAlnum, 20000)
 	if diff := cmp.Diff([]found{{"demo-token", short, 1, 6}}, foundOf(set.Find([]byte(`k = "`+short+`"`), ""))); diff != "" {
 		t.Errorf("a token longer than the window (-want +got):\n%s", diff)
 	}

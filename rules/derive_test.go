@@ -1,0 +1,73 @@
+package rules
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// derivedCase is a text in which a secret hides (encoded or split): want is the rule that
+// must find it, encoding the chain it reports, and at the text the finding starts at (its
+// first occurrence in text).
+type derivedCase struct {
+	name, text, rule, encoding, at string
+}
+
+func b64(s string) string    { return base64.StdEncoding.EncodeToString([]byte(s)) }
+func b64url(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func derivedCases(g *Generator) []derivedCase {
+	gh := g.GitHubToken("ghp_")
+	aws := "AKIA" + g.Chars(setBase32, 16)
+	awsSecret := g.Chars(setB64, 40)
+	slack := "https://hooks.slack.com/services/T" + g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8) + "/B" + g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8) + "/" + g.Chars(setAlnum, 24)
+	oai := g.OpenAIKey("sk-proj-", 74)
+	generic := g.Chars(setAlnum, 28) + "9"
+	esc := func(s string) string { return strings.ReplaceAll(s, "/", `\/`) }
+	uesc := func(s string) string { return strings.ReplaceAll(s, "_", `\u005f`) }
+	docker := `{"auths":{"ghcr.io":{"auth":"` + b64("octocat:"+gh) + `"}}}`
+	return []derivedCase{
+		{"k8s secret data", "apiVersion: v1\nkind: Secret\ndata:\n  GITHUB_TOKEN: " + b64(gh) + "\n", "github-pat", "base64", b64(gh)},
+		{"basic auth header", `curl -H "Authorization: Basic ` + b64("x-access-token:"+gh) + `" https://api.github.com`, "github-pat", "base64", b64("x-access-token:" + gh)[20:40]}, // 15 bytes in: 20 characters
+		{"dockerconfigjson", "data:\n  .dockerconfigjson: " + b64(docker) + "\n", "github-pat", "base64+base64", ""},
+		{"base64url", "TOKEN_B64=" + b64url(gh) + "\n", "github-pat", "base64", b64url(gh)},
+		{"aws pair in base64", "data:\n  AWS_ACCESS_KEY_ID: " + b64(aws) + "\n  AWS_SECRET_ACCESS_KEY: " + b64(awsSecret) + "\n", "aws-access-key-id", "base64", b64(aws)},
+		{"percent-encoded", "GET /hook?url=" + url.QueryEscape(slack) + "&x=1", "slack-webhook-url", "url", ""},
+		{"json escapes", `{"webhook":"` + esc(slack) + `"}`, "slack-webhook-url", "escape", ""},
+		{"unicode escapes", `const t = "` + uesc(gh) + `";`, "github-pat", "escape", "ghp"},
+		{"js concatenation", `const key = "` + oai[:12] + `" + "` + oai[12:] + `";`, "openai-project-key", "concat", oai[:12]},
+		{"go concatenation across lines", "const key = \"" + oai[:20] + "\" +\n\t\"" + oai[20:] + "\"\n", "openai-project-key", "concat", oai[:20]},
+		{"leading plus", "String key = \"" + oai[:20] + "\"\n    + \"" + oai[20:] + "\";\n", "openai-project-key", "concat", oai[:20]},
+		{"python implicit", `KEY = ("` + oai[:30] + `"` + "\n       \"" + oai[30:] + `")`, "openai-project-key", "concat", oai[:30]},
+		{"python same line", `KEY = "` + oai[:30] + `" "` + oai[30:] + `"`, "openai-project-key", "concat", oai[:30]},
+		{"php dot", `$key = '` + oai[:10] + `' . '` + oai[10:] + `';`, "openai-project-key", "concat", oai[:10]},
+		{"array join", `const k = ["` + oai[:10] + `", "` + oai[10:40] + `", "` + oai[40:] + `"].join("");`, "openai-project-key", "concat", oai[:10]},
+		{"python join", `k = "".join(["` + oai[:10] + `", "` + oai[10:] + `"])`, "openai-project-key", "concat", oai[:10]},
+		{"rust concat", `const K: &str = concat!("` + oai[:10] + `", "` + oai[10:] + `");`, "openai-project-key", "concat", oai[:10]},
+		{"shell pieces", `A="` + oai[:15] + `"; B="${A}` + oai[15:] + `"`, "openai-project-key", "shell", oai[:15]},
+		{"shell lines", "P1=" + oai[:15] + "\nP2=" + oai[15:40] + "\nexport OPENAI_API_KEY=\"${P1}${P2}" + oai[40:] + "\"\n", "openai-project-key", "shell", oai[:15]},
+		{"split base64", `const b = "` + b64(gh)[:20] + `" + "` + b64(gh)[20:] + `";`, "github-pat", "concat+base64", b64(gh)[:20]},
+		{"generic in base64", "data:\n  config.json: " + b64(`{"api_key": "`+generic+`"}`) + "\n", "generic-api-key", "base64", ""},
+	}
+}
+
+func TestDerivedFindings(t *testing.T) {
+	set := builtinSet(t)
+	for _, seed := range exampleSeeds {
+		for _, c := range derivedCases(NewGenerator(seed)) {
+			ms := set.Find([]byte(c.text), "")
+			if len(ms) != 1 || ms[0].Rule.ID != c.rule || ms[0].Encoding != c.encoding {
+				t.Errorf("seed %d, %s: want one %s finding (%s), got:%s\n\ttext: %q", seed, c.name, c.rule, c.encoding, describe(ms), c.text)
+				continue
+			}
+			m := ms[0]
+			if c.at != "" && m.Start != strings.Index(c.text, c.at) {
+				t.Errorf("seed %d, %s: finding at %d, want %d (%q)", seed, c.name, m.Start, strings.Index(c.text, c.at), c.at)
+			}
+			if m.Confidence != matchConfidence(m.Rule, m.Encoding) || m.Confidence > ConfidenceMedium {
+				t.Errorf("seed %d, %s: confidence %s", seed, c.name, m.Confidence)
+			}
+		}
+	}
+}
