@@ -24,11 +24,11 @@ import (
 
 // Encodings a location can name (Match.Encoding joins them with "+", outermost first).
 const (
-	EncodingBase64  = "base64"  // standard or URL-safe base64
-	EncodingURL     = "url"     // percent-encoding (%2F)
-	EncodingEscape  = "escape"  // JSON and JavaScript string escapes (\u002f, \x2f, \/)
-	EncodingJoined  = "concat"  // string literals joined by concatenation ("a" + "b")
-	EncodingShell   = "shell"   // shell variables assembled from others (B="${A}b")
+	EncodingBase64  = "base64" // standard or URL-safe base64
+	EncodingURL     = "url"    // percent-encoding (%2F)
+	EncodingEscape  = "escape" // JSON and JavaScript string escapes (\u002f, \x2f, \/)
+	EncodingJoined  = "concat" // string literals joined by concatenation ("a" + "b")
+	EncodingShell   = "shell"  // shell variables assembled from others (B="${A}b")
 	encodingJoinSep = "+"
 )
 
@@ -338,7 +338,9 @@ func printableHex(hi, lo byte) bool {
 	return v >= 0x20 && v < 0x7f
 }
 
-func isHexDigit(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
 
 func hexVal(c byte) int {
 	switch {

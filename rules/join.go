@@ -304,9 +304,9 @@ func literalList(text []byte, i, hi int, closer byte) ([]literal, int, bool) {
 type shellVars struct {
 	names, values [][]byte
 	offs          [][]int32 // where each byte of each value comes from
-	lines         []int   // the line (count) each was set on
-	count         int // lines of assignments read
-	lastEnd       int // where the last line of assignments ended, to tell runs of them
+	lines         []int     // the line (count) each was set on
+	count         int       // lines of assignments read
+	lastEnd       int       // where the last line of assignments ended, to tell runs of them
 }
 
 // line reads the assignments of the line at text[at] (NAME=value, export NAME=value,
