@@ -282,13 +282,21 @@ func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 			}
 			i++
 		}
+		// A data: URL's payload is an image, a font, or a script or source map that the
+		// sources that read pages expand themselves, with the origin of each: the word
+		// counts up to it.
+		end := i
+		if k := indexFold(text[start:i], "data:"); k >= 0 {
+			end = start + k
+			escapes = escapes && hasEscape(text, start, end)
+		}
 		switch {
-		case escapes && i-start <= maxRun:
-			if e, ok := decodeEscapes(text, start, i, b); ok {
+		case escapes && end-start <= maxRun:
+			if e, ok := decodeEscapes(text, start, end, b); ok {
 				edits = append(edits, e)
 			}
-		case i-start >= minBase64:
-			edits = findBase64(text, start, i, b, edits)
+		case end-start >= minBase64:
+			edits = findBase64(text, start, end, b, edits)
 		}
 	}
 	return edits
@@ -336,6 +344,33 @@ func escapeAt(text []byte, i, hi int) bool {
 func printableHex(hi, lo byte) bool {
 	v := hexVal(hi)<<4 | hexVal(lo)
 	return v >= 0x20 && v < 0x7f
+}
+
+// indexFold returns where the lower-case ASCII word first occurs in b, in any case, or -1.
+func indexFold(b []byte, word string) int {
+	for i := 0; i+len(word) <= len(b); i++ {
+		if lowerByte[b[i]] != word[0] {
+			continue
+		}
+		j := 1
+		for j < len(word) && lowerByte[b[i+j]] == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// hasEscape reports whether an escape starts in text[lo:hi].
+func hasEscape(text []byte, lo, hi int) bool {
+	for i := lo; i < hi; i++ {
+		if encClass[text[i]] == encSpecial && escapeAt(text, i, hi) {
+			return true
+		}
+	}
+	return false
 }
 
 func isHexDigit(c byte) bool {

@@ -71,3 +71,55 @@ func TestDerivedFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedDecoys: encoded and joined text that holds no secret gives no finding.
+func TestDerivedDecoys(t *testing.T) {
+	set := builtinSet(t)
+	for _, seed := range exampleSeeds {
+		g := NewGenerator(seed)
+		png := "\x89PNG\r\n\x1a\n" + g.Chars(setAlnum+"\x00\x01\xff\xfe", 300)
+		cases := map[string]string{
+			"image data URL":    `<img src="data:image/png;base64,` + b64(png) + `">`,
+			"integrity":         `"integrity": "sha512-` + b64(g.Chars("\x00\x10\x80\xff"+setAlnum, 64)) + `",`,
+			"random base64":     "blob: " + b64(g.Chars("\x00\x01\x02\x90\xa0\xff"+setAlnum, 120)),
+			"prose in base64":   "note: " + b64("this is only a sentence about tokens and secrets"),
+			"config in base64":  "config.json: " + b64(`{"name":"app","version":"1.2.3","token_url":"https://auth.example.com/token"}`),
+			"weak k8s password": "data:\n  password: " + b64("changeme-please-123") + "\n",
+			"aws sample":        "data:\n  id: " + b64("AKIA"+"IOSFODNN7EXAMPLE") + "\n",
+			"percent URL":       "redirect_uri=https%3A%2F%2Fexample.com%2Foauth%2Fcallback%3Fstate%3Dabc",
+			"minified escapes":  `var s="caf\u00e9 \u002f men\u00fa",t="a\/b\/c";function f(e){return"/api/"+"v1/"+e}`,
+			"string building":   `msg := "Hello, " + name + "!" + "\n"` + "\nlog.Println(\"token \" +\n\t\"refreshed\")\n",
+			"placeholder split": `key := "sk-proj-" + "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"`,
+			"hex joined":        `id = "` + g.Chars(setHex, 20) + `" "` + g.Chars(setHex, 20) + `"`,
+			"docstring":         "def f():\n    \"\"\"Return the token for the user.\"\"\"\n    return \"tok\" \"en\"\n",
+			"shell path":        "PREFIX=/usr/local\nBIN=\"${PREFIX}/bin\"\nexport PATH=\"$BIN:$PATH\"\n",
+			"identifiers":       "getElementsByClassName querySelectorAll addEventListenerOptions",
+			"jwt header":        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9 is a header",
+		}
+		for name, text := range cases {
+			if ms := set.Find([]byte(text), ""); len(ms) != 0 {
+				t.Errorf("seed %d, %s: unwanted findings:%s\n\ttext: %q", seed, name, describe(ms), text)
+			}
+		}
+	}
+}
+
+// TestDeriveBounded: a file full of base64 (images, archives) costs a bounded number of
+// decodings, and runs that cannot be text are turned down.
+func TestDeriveBounded(t *testing.T) {
+	g := NewGenerator(9)
+	var b strings.Builder
+	for b.Len() < 8<<20 {
+		b.WriteString(`url("data:image/png;base64,` + b64("\x89PNG"+g.Chars(setAlnum+"\x00\xff", 600)) + `");` + "\n")
+		b.WriteString(`"integrity": "sha512-` + b64(g.Chars("\x00\xff"+setAlnum, 64)) + `",` + "\n")
+		b.WriteString(`k = "` + b64(g.Chars(setAlnum, 30)) + `"` + "\n") // text: decoded
+	}
+	var bud budget
+	dv := derive([]byte(b.String()), nil, &bud)
+	if bud.runs > maxRuns || bud.bytes > maxDerivedBytes {
+		t.Errorf("budget overspent: %+v", bud)
+	}
+	if dv == nil || len(dv.text) > 4*maxDerivedBytes {
+		t.Errorf("derived text: %v bytes", dv != nil)
+	}
+}

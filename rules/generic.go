@@ -16,6 +16,11 @@ func genericSecret(v string) bool {
 	if n < 10 || n > 200 {
 		return false
 	}
+	if text, ok := base64Text(v); ok {
+		// The base64 of text (a Kubernetes Secret's value) is judged by what it says: the
+		// base64 of "changeme" is a stand-in too.
+		return len(text) < n && genericSecret(text) && !isPlaceholder(text)
+	}
 	lower := strings.ToLower(v)
 	c := classesOf(v)
 	switch {
@@ -185,6 +190,25 @@ func decodesToProse(s string) bool {
 		}
 	}
 	return spaces >= 2
+}
+
+// base64Text returns what s decodes to when it is padded or unpadded base64 (either
+// alphabet) of text.
+func base64Text(s string) (string, bool) {
+	trimmed := strings.TrimRight(s, "=")
+	if len(trimmed) < minBase64 || len(s)-len(trimmed) > 2 {
+		return "", false
+	}
+	for i := 0; i < len(trimmed); i++ {
+		if !b64Byte[trimmed[i]] {
+			return "", false
+		}
+	}
+	e, ok := decodeBase64([]byte(s), 0, len(trimmed), len(s)-len(trimmed))
+	if !ok {
+		return "", false
+	}
+	return string(e.out), true
 }
 
 // hasAnyPrefix reports whether s starts with one of prefixes.

@@ -143,8 +143,103 @@ const (
 	LineKeyword
 )
 
-// Classify tells what line can hold. It costs one table lookup a byte, and no copy.
+// Classify tells what line can hold: its keywords, and those of what it says decoded or
+// joined (decode.go), which the matcher matches too. A line without a candidate for
+// decoding or joining costs one table lookup a byte, and no copy. The text may be several
+// lines (the lines of one value split over them, see Joined); then it is classified as one.
 func (a *LineFilter) Classify(line []byte) LineKind {
+	kind := a.classifyPlain(line)
+	if kind == LineWhole || !mayDerive(line) {
+		return kind
+	}
+	var b budget
+	text, within := line, []spanRange(nil)
+	for depth := 1; depth <= maxDepth; depth++ {
+		dv := derive(text, within, &b)
+		if dv == nil {
+			break
+		}
+		switch a.classifyPlain(dv.text) {
+		case LineWhole:
+			return LineWhole
+		case LineKeyword:
+			kind = LineKeyword
+		}
+		text, within = dv.text, dv.transformed()
+	}
+	return kind
+}
+
+// mayDerive reports, in one pass, whether text holds a candidate for decoding or joining: two
+// quotes, an escape, a $ (a shell reference), or a base64 run long enough to be tried.
+func mayDerive(text []byte) bool {
+	quotes, run := 0, 0
+	for _, c := range text {
+		switch {
+		case b64Byte[c]:
+			run++
+			if run >= minBase64 {
+				return true
+			}
+			continue
+		case c == '"' || c == '\'' || c == '`':
+			quotes++
+			if quotes >= 2 {
+				return true
+			}
+		case c == '%' || c == '\\' || c == '$':
+			return true
+		}
+		run = 0
+	}
+	return false
+}
+
+// Continues reports whether a string literal at the start of the next line may be joined
+// to line: it ends with a literal, then maybe an operator (+, .) or a line continuation.
+// Continued reports whether line may continue such a line: it starts with a literal, maybe
+// after an operator. A history scan that matches selected lines gives the lines of such a
+// value to the matcher together (or the whole text): the matcher joins them.
+func Continues(line []byte) bool {
+	i := len(line)
+	for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t' || line[i-1] == '\r') {
+		i--
+	}
+	if i > 0 && line[i-1] == '\\' {
+		i--
+	}
+	for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+		i--
+	}
+	if i > 0 && (line[i-1] == '+' || line[i-1] == '.') {
+		i--
+		for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+			i--
+		}
+	}
+	return i > 0 && isQuote(line[i-1])
+}
+
+// Continued: see Continues.
+func Continued(line []byte) bool {
+	i := skipSpaces(line, 0, len(line))
+	if i < len(line) && (line[i] == '+' || line[i] == '.') {
+		i = skipSpaces(line, i+1, len(line))
+	}
+	return i < len(line) && isQuote(line[i])
+}
+
+// ShellAssignment reports whether line sets a shell variable (NAME=…, export NAME=…): the
+// matcher looks up the variables a line reads among those set on the lines of assignments
+// right before it, up to ShellLines of them.
+func ShellAssignment(line []byte) bool { return shellAssignment(line) }
+
+// ShellLines is how many lines of assignments before a line the matcher looks its shell
+// variables up in.
+const ShellLines = maxShellLines
+
+// classifyPlain tells what line can hold as written. It costs one table lookup a byte.
+func (a *LineFilter) classifyPlain(line []byte) LineKind {
 	state := LinePlain
 	s, k := 0, a.classes
 	for _, b := range line {

@@ -141,6 +141,13 @@ type selection struct {
 }
 
 // sel picks the lines of data to match into s (reusing its buffers).
+//
+// The matcher reads some values across lines (rules.Continues): a string split over
+// consecutive lines, shell variables assembled from those set on the lines before. A group
+// of such lines in which a keyword occurs, as written or joined, sends the blob whole:
+// matched on their own, the lines would give other findings than together. Between lines
+// that are not consecutive in data, the selection holds an empty line, so that the matcher
+// never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
 	c.mu.Lock()
@@ -155,15 +162,48 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			c.selected += int64(len(s.data))
 		}
 	}()
-	lineNo := int32(0)
-	for len(data) > 0 {
+	lineNo, lastSelected := int32(0), int32(0)
+	// The lines a split value may span: joinFrom is where the group of joined lines that
+	// ends with the previous line starts (-1: none), cont whether the previous line ends
+	// so that the next may join it; shell holds where the last lines of assignments start.
+	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
+	var shell []int
+	group := func(from, to int) bool { return c.f.Classify(data[from:to]) != rules.LinePlain }
+	for off := 0; off < len(data); {
 		lineNo++
-		end := bytes.IndexByte(data, '\n')
-		var line []byte
+		start := off
+		end := bytes.IndexByte(data[off:], '\n')
 		if end < 0 {
-			line, data = data, nil
+			end = len(data)
 		} else {
-			line, data = data[:end], data[end+1:]
+			end += off
+		}
+		off = end + 1
+		line := data[start:end]
+		if cont && len(line) > 0 && rules.Continued(line) {
+			if joinFrom < 0 {
+				joinFrom = prevStart
+			}
+		} else if joinFrom >= 0 {
+			if group(joinFrom, prevEnd) {
+				s.whole = true
+				return
+			}
+			joinFrom = -1
+		}
+		cont = len(line) > 0 && rules.Continues(line)
+		prevStart, prevEnd = start, end
+		if rules.ShellAssignment(line) {
+			shell = append(shell, start)
+			if len(shell) > rules.ShellLines+1 {
+				shell = shell[1:]
+			}
+			if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], end) {
+				s.whole = true
+				return
+			}
+		} else {
+			shell = shell[:0]
 		}
 		if len(line) == 0 {
 			continue
@@ -185,11 +225,20 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			s.whole = true
 			return
 		case linePending, lineMatched:
+			if lastSelected > 0 && lastSelected != lineNo-1 {
+				s.data = append(s.data, '\n')
+				s.lineMap = append(s.lineMap, 0)
+				s.hashes = append(s.hashes, 0)
+			}
 			s.data = append(s.data, line...)
 			s.data = append(s.data, '\n')
 			s.lineMap = append(s.lineMap, lineNo)
 			s.hashes = append(s.hashes, h)
+			lastSelected = lineNo
 		}
+	}
+	if joinFrom >= 0 && group(joinFrom, prevEnd) {
+		s.whole = true
 	}
 }
 
@@ -204,6 +253,8 @@ func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
 	}
 	for i, h := range hashes {
 		switch {
+		case h == 0:
+			// the empty line between lines that are not consecutive
 		case hit[i+1]:
 			c.lines.put(h, lineMatched)
 			c.recent.update(h, lineMatched)
