@@ -93,6 +93,12 @@ func goProviders() []goProvider {
 		{"sendgrid", func(cfg Config) Verifier { return newSendGrid(cfg) }},
 		{"cloudflare", func(cfg Config) Verifier { return newCloudflare(cfg) }},
 		{"discord", func(cfg Config) Verifier { return newDiscord(cfg) }},
+		{"openrouter", func(cfg Config) Verifier { return newOpenRouter(cfg) }},
+		{"xai", func(cfg Config) Verifier { return newXAI(cfg) }},
+		{"perplexity", func(cfg Config) Verifier { return newPerplexity(cfg) }},
+		{"elevenlabs", func(cfg Config) Verifier { return newElevenLabs(cfg) }},
+		{"langfuse", func(cfg Config) Verifier { return newLangfuse(cfg) }},
+		{"wandb", func(cfg Config) Verifier { return newWandb(cfg) }},
 	}
 }
 

@@ -147,9 +147,17 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The providers of the first registry stay registered; every provider added since
+	// (TestRegistryMatchesFiles holds the registry to the files) may join them.
 	want := []string{"anthropic", "aws", "cloudflare", "digitalocean", "discord", "github", "gitlab", "groq", "huggingface", "npm", "openai", "replicate", "sendgrid", "slack", "stripe", "telegram"}
-	if d := cmp.Diff(want, b.Names()); d != "" {
-		t.Errorf("providers (-want +got):\n%s", d)
+	got := b.Names()
+	if !slices.IsSorted(got) {
+		t.Errorf("names are not sorted: %v", got)
+	}
+	for _, n := range want {
+		if !slices.Contains(got, n) {
+			t.Errorf("provider %s is not registered: %v", n, got)
+		}
 	}
 }
 

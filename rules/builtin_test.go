@@ -154,10 +154,11 @@ func TestBuiltinRegexesCompile(t *testing.T) {
 }
 
 // TestRulesListing checks what `leakstop rules` relies on to print one rule a line in
-// columns: an id of at most 32 characters, a provider of at most 13, a one-line description.
+// columns that stay readable: an id of at most 48 characters, a provider of at most 24, a
+// one-line description.
 func TestRulesListing(t *testing.T) {
 	for _, r := range Builtin() {
-		if len(r.ID) > 32 || len(r.Provider) > 13 {
+		if len(r.ID) > 48 || len(r.Provider) > 24 {
 			t.Errorf("rule %s: id or provider %q too long for the listing's columns", r.ID, r.Provider)
 		}
 		if strings.ContainsAny(r.Description, "\n\t") || len(r.Description) > 100 {

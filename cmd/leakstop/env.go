@@ -2,15 +2,16 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/leakstop/leakstop/revoke"
 )
 
-// credentialVars are the environment variables that hold the operator's credentials:
-// leakstop reads them (revoke, issues) and no process it starts needs them.
-var credentialVars = []string{
-	"OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN",
-	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "CLOUDFLARE_API_TOKEN", "SENDGRID_API_KEY",
-}
+// tokenVars are the credentials leakstop reads beside the providers' operator credentials
+// (the variables each provider file names, revoke.OperatorCredentials): the GitHub tokens of
+// issues and org scans, and the ones git hosting tools set.
+var tokenVars = []string{"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
 
 // credentialSuffixes name, by the convention every provider follows, the variables that
 // hold a credential of a provider leakstop may learn later: FOO_ADMIN_KEY, FOO_API_TOKEN.
@@ -18,10 +19,8 @@ var credentialSuffixes = []string{"_ADMIN_KEY", "_API_KEY", "_API_TOKEN", "_SECR
 
 // isCredentialVar reports whether the variable name holds a credential.
 func isCredentialVar(name string) bool {
-	for _, v := range credentialVars {
-		if name == v {
-			return true
-		}
+	if slices.Contains(tokenVars, name) || slices.Contains(revoke.OperatorCredentials(), name) {
+		return true
 	}
 	for _, s := range credentialSuffixes {
 		if strings.HasSuffix(name, s) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -107,12 +108,14 @@ func runRules(_ context.Context, o *rulesOptions, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Columns as wide as the longest id and provider: ids grow with the providers.
+	w := tabwriter.NewWriter(stdout, 0, 0, 1, ' ', 0)
 	for _, r := range loaded.set.Rules {
 		provider := r.Provider
 		if provider == "" {
 			provider = "-"
 		}
-		fmt.Fprintf(stdout, "%-32s %-13s %s\n", r.ID, provider, r.Description)
+		fmt.Fprintf(w, "%s\t%s\t%s\n", r.ID, provider, r.Description)
 	}
-	return nil
+	return w.Flush()
 }

@@ -116,5 +116,17 @@ func setups() map[string]func(testing.TB) *Setup {
 			f := NewDiscord(t)
 			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_DISCORD_URL": f.URL}, Add: func(v, _ string) { f.AddToken(v) }, Live: f.Live}
 		},
+		"openrouter": func(t testing.TB) *Setup {
+			f := NewOpenRouter(t, operatorOpenRouter)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_OPENROUTER_URL": f.URL, "OPENROUTER_MANAGEMENT_KEY": operatorOpenRouter}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"xai": func(t testing.TB) *Setup {
+			f := NewXAI(t, operatorXAI)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_XAI_URL": f.URL, "XAI_MANAGEMENT_KEY": operatorXAI}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
+		"perplexity": func(t testing.TB) *Setup {
+			f := NewPerplexity(t)
+			return &Setup{Server: f.Server, Env: map[string]string{"LEAKSTOP_PERPLEXITY_URL": f.URL}, Add: func(v, _ string) { f.AddKey(v) }}
+		},
 	}
 }
