@@ -52,7 +52,7 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 // TestCheckRegistry lists the named checks; rule data refers to them by these names.
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
-		"aws-key-id", "aws-secret", "discord-bot-token", "generic-secret", "github-checksum",
+		"aws-key-id", "aws-secret", "discord-bot-token", "framework-secret", "generic-secret", "github-checksum",
 		"gitlab-checksum", "jwt", "mixed", "not-hex", "not-placeholder", "npm-checksum",
 		"openai-legacy", "openai-marker", "private-key", "random", "url-password",
 	}

@@ -470,10 +470,16 @@ func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region, path str
 // (cut at the line end unless the rule is multiline; moved out to the end of a token it
 // would cut, as for regions).
 func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int, path string) []Match {
+	if r.Generic && !r.issued && quietName(data, at) {
+		return out // csrf_token, next_page_token: a name that says it is no credential
+	}
 	hi, clipped := windowEnd(data, at, r.window(), r.Multiline)
 	loc := r.anchored.FindSubmatchIndex(data[at:hi])
 	if loc == nil || clipped && loc[1] == hi-at {
 		return out
+	}
+	if r.Generic && !genericShape(data, at, loc) {
+		return out // {"aws documented secret", "…"}: a table of strings, not define('KEY', '…')
 	}
 	return s.candidate(out, r, data, at, loc, path)
 }
