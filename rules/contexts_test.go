@@ -138,3 +138,32 @@ func TestFormatsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPairs: a two-part credential is one finding of its provider carrying both parts, and
+// the secret half alone is a finding of its own provider where its name says what it is.
+func TestPairs(t *testing.T) {
+	set := builtinSet(t)
+	for _, seed := range exampleSeeds {
+		g := NewGenerator(seed)
+		id, secret := "AKIA"+g.Chars(setBase32, 16), g.Chars(setB64, 40)
+		for name, text := range map[string]string{
+			"credentials file":       "[default]\naws_access_key_id = " + id + "\naws_secret_access_key = " + secret + "\n",
+			"env":                    "AWS_ACCESS_KEY_ID=" + id + "\nAWS_SECRET_ACCESS_KEY=" + secret + "\n",
+			"json":                   `{"AccessKeyId": "` + id + `", "SecretAccessKey": "` + secret + `"}`,
+			"base64 in a k8s secret": "data:\n  AWS_ACCESS_KEY_ID: " + b64(id) + "\n  AWS_SECRET_ACCESS_KEY: " + b64(secret) + "\n",
+		} {
+			ms := set.Find([]byte(text), "")
+			if len(ms) != 1 || ms[0].Rule.ID != "aws-access-key-id" || ms[0].Secret != id || ms[0].Companion != secret {
+				t.Errorf("seed %d, %s: want one aws-access-key-id finding with its secret, got:%s", seed, name, describe(ms))
+				continue
+			}
+			if ms[0].Redacted != id || strings.Contains(Redact(ms[0].Companion, ""), secret) {
+				t.Errorf("seed %d, %s: the id shows %q; the secret must stay redacted", seed, name, ms[0].Redacted)
+			}
+		}
+		ms := set.Find([]byte("export AWS_SECRET_ACCESS_KEY="+secret+"\n"), "")
+		if len(ms) != 1 || ms[0].Rule.ID != "aws-secret-access-key" || ms[0].Rule.Provider != "aws" || strings.Contains(ms[0].Redacted, secret) {
+			t.Errorf("seed %d, secret alone: want one aws-secret-access-key finding, redacted, got:%s", seed, describe(ms))
+		}
+	}
+}
