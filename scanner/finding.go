@@ -58,6 +58,9 @@ type Location struct {
 	Exposure string `json:"exposure,omitempty"`
 	// Variable names the environment variable that put the secret there.
 	Variable string `json:"variable,omitempty"`
+	// Repository is the repository ("owner/name") the place is in, when a scan reads
+	// several (an org scan).
+	Repository string `json:"repository,omitempty"`
 	// Context is a short piece of the line around the secret, with the secret redacted:
 	// where it sits in a megabyte-long minified line. Set by the sources that read such
 	// lines (scanner/web).
@@ -129,6 +132,9 @@ func locationLess(a, b Location) bool {
 		}
 		return a.Date < b.Date
 	}
+	if c := strings.Compare(a.Repository, b.Repository); c != 0 {
+		return c < 0
+	}
 	if c := strings.Compare(a.URL, b.URL); c != 0 {
 		return c < 0
 	}
@@ -145,7 +151,8 @@ func locationLess(a, b Location) bool {
 }
 
 func sameLocation(a, b Location) bool {
-	return a.Path == b.Path && a.Line == b.Line && a.Column == b.Column && a.Commit == b.Commit && a.URL == b.URL && a.Encoding == b.Encoding
+	return a.Path == b.Path && a.Line == b.Line && a.Column == b.Column && a.Commit == b.Commit && a.URL == b.URL &&
+		a.Repository == b.Repository && a.Encoding == b.Encoding
 }
 
 // Level returns the finding's confidence as a rules.Confidence (0 when unknown, as in a
@@ -192,4 +199,43 @@ type Stats struct {
 
 	// Baseline counts the findings the baseline hid: found again, known already.
 	Baseline int64 `json:"baseline,omitempty"`
+
+	// Repositories, for a scan of several repositories (an org scan), says what was read
+	// of each, in the order of their names.
+	Repositories []RepositoryStats `json:"repositories,omitempty"`
+	// Shard is the share of an org's repositories the scan read ("2/8": shard 2 of 8),
+	// when it read one share.
+	Shard string `json:"shard,omitempty"`
 }
+
+// RepositoryStats is what a scan of several repositories read of one of them.
+type RepositoryStats struct {
+	// Repository is "owner/name".
+	Repository string `json:"repository"`
+	// Scan says what was read: ScanFull, ScanIncremental, ScanUnchanged, ScanEmpty or
+	// ScanFailed.
+	Scan    string `json:"scan"`
+	Commits int64  `json:"commits"`
+	Blobs   int64  `json:"blobs"`
+	Bytes   int64  `json:"bytes"`
+	// Findings counts the distinct secrets found in the repository.
+	Findings int   `json:"findings"`
+	Errors   int64 `json:"errors,omitempty"`
+	// Error says why the repository could not be read, when it could not.
+	Error      string `json:"error,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// What a scan of several repositories read of one (RepositoryStats.Scan).
+const (
+	// ScanFull: the whole history, a first scan or one after the rules changed.
+	ScanFull = "full"
+	// ScanIncremental: only what earlier scans had not read.
+	ScanIncremental = "incremental"
+	// ScanUnchanged: nothing new since the last scan.
+	ScanUnchanged = "unchanged"
+	// ScanEmpty: the repository holds no commit.
+	ScanEmpty = "empty"
+	// ScanFailed: the repository could not be fetched or read.
+	ScanFailed = "failed"
+)

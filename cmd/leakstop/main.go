@@ -37,7 +37,10 @@ const (
 )
 
 func main() {
-	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv()))
+	stopProfile := startProfile(os.Getenv, os.Stderr)
+	code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, processEnv())
+	stopProfile()
+	os.Exit(code)
 }
 
 // Main runs leakstop with args and returns the exit status. Tests call it directly.

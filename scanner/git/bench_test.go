@@ -92,3 +92,35 @@ func BenchmarkStaged100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSelect times the line selection alone (hashing, the line tables, the line
+// filter) over the first 256 MiB of the benchmark repository's blobs in pack order, as the
+// reader hands them over: the Go side of a history scan, apart from git's.
+func BenchmarkSelect(b *testing.B) {
+	dir := benchRepo(b)
+	var blobs [][]byte
+	var total int64
+	src := &Source{Dir: dir, Reader: readerGit}
+	err := src.Scan(context.Background(), func(c scanner.Chunk) error {
+		if total < 256<<20 && len(c.Data) > 0 && c.LineMap == nil {
+			blobs = append(blobs, append([]byte(nil), c.Data...))
+			total += int64(len(c.Data))
+		}
+		if c.Done != nil {
+			c.Done()
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := builtin()
+	b.SetBytes(total)
+	for b.Loop() {
+		cache := newLineCache(set.LineFilter())
+		var s selection
+		for _, blob := range blobs {
+			cache.sel(blob, &s)
+		}
+	}
+}

@@ -59,8 +59,11 @@ type lineTable struct {
 
 func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
 
-// recentSlots is the size of a lineCache's table of recent lines (256 KiB).
-const recentSlots = 1 << 15
+// recentSlots is the size of a lineCache's table of recent lines (2 MiB, a core's L2 cache
+// here). On redis' blobs in pack order it misses 1.1 million of 6.9 million lines where
+// 2^15 slots missed 2.4 million; a miss costs a classification of the line (about 3 ns a
+// byte), far more than the lookup in the larger table costs.
+const recentSlots = 1 << 18
 
 // recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
 // taking an older one's slot. A lookup is one load from a table that stays in the

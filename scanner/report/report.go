@@ -245,6 +245,7 @@ func sanitize(in []*scanner.Finding, show bool) (out []*scanner.Finding, lens []
 		c.Locations = make([]scanner.Location, len(f.Locations))
 		for i, l := range f.Locations {
 			l.Path = red.Redact(l.Path)
+			l.Repository = red.Redact(l.Repository)
 			l.Author = red.Redact(l.Author)
 			l.Email = red.Redact(l.Email)
 			l.Message = red.Redact(l.Message)

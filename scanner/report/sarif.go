@@ -329,6 +329,10 @@ func sarifResultFor(f *scanner.Finding, l scanner.Location, n, ruleIndex int, se
 	}
 	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art, Region: region(l.Line, l.Column, n)}}
 	key := art.URIBaseID + art.URI
+	if l.Repository != "" {
+		// The same secret at the same path of two repositories is two alerts.
+		key = l.Repository + "\x00" + key
+	}
 	seen[key]++
 	res := sarifResult{
 		RuleID:    f.Rule,
@@ -394,6 +398,9 @@ func resultMessage(f *scanner.Finding, l scanner.Location) string {
 		b.WriteString(", " + msgText(f.Provider))
 	}
 	b.WriteString(").")
+	if l.Repository != "" {
+		b.WriteString(" In repository " + msgText(l.Repository) + ".")
+	}
 	if l.Commit != "" {
 		b.WriteString(" Committed in " + msgText(short(l.Commit, 12)))
 		if l.Author != "" {
@@ -468,6 +475,7 @@ func resultProperties(f *scanner.Finding, l scanner.Location) map[string]string 
 			p[k] = v
 		}
 	}
+	set("repository", l.Repository)
 	set("commit", l.Commit)
 	set("author", l.Author)
 	set("date", l.Date)

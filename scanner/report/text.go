@@ -90,6 +90,7 @@ func writeText(w io.Writer, fs []*scanner.Finding, res *scanner.Result, opts Opt
 		t.finding(f, opts)
 		leaks += len(f.Locations)
 	}
+	t.repositories(res.Stats.Repositories)
 	t.summary(leaks, len(fs), res)
 	if len(fs) > 0 {
 		t.printf("%s\n", t.style(ansiDim, hint))
@@ -160,6 +161,9 @@ func (t *textWriter) location(l scanner.Location) {
 		where = position(l.URL, l.Line, l.Column)
 	default:
 		where = l.Where()
+	}
+	if l.Repository != "" {
+		where = l.Repository + ": " + where
 	}
 	line := "  " + t.style(ansiCyan, printable(where))
 	if o := l.Origin; o != nil {
@@ -260,6 +264,9 @@ func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 		read = append(read, count(st.Files, "file"))
 	}
 	read = append(read, humanize.IBytes(uint64(max(st.Bytes, 0))), durationText(st.DurationMS))
+	if n := len(st.Repositories); n > 0 {
+		read = append([]string{english.Plural(n, "repository", "repositories")}, read...)
+	}
 	tail := ""
 	if st.Skipped > 0 {
 		tail += "; " + count(st.Skipped, "place") + " skipped"
@@ -280,6 +287,56 @@ func (t *textWriter) summary(leaks, secrets int, res *scanner.Result) {
 	}
 	found := count(int64(leaks), "leak") + " (" + count(int64(secrets), "distinct secret") + ")"
 	t.printf("%s in %s%s\n", t.style(ansiBold+ansiRed, found), where, tail)
+}
+
+// repositories writes a line per repository of a scan of several, with what was read of
+// it: the ones that failed first, then those with commits read or secrets found; the ones
+// with nothing new are counted on one line.
+func (t *textWriter) repositories(rs []scanner.RepositoryStats) {
+	if len(rs) == 0 {
+		return
+	}
+	width := len("repository")
+	for _, r := range rs {
+		width = max(width, len(printable(r.Repository)))
+	}
+	width = min(width, 48)
+	t.printf("%s\n", t.style(ansiBold, fmt.Sprintf("%-*s  %-11s %8s %8s %8s %6s %8s", width, "repository", "scan", "commits", "blobs", "findings", "errors", "took")))
+	quiet := 0
+	row := func(r scanner.RepositoryStats) {
+		scan := printable(r.Scan)
+		if r.Scan == scanner.ScanFailed {
+			scan = t.style(ansiBold+ansiRed, fmt.Sprintf("%-11s", scan))
+		} else {
+			scan = fmt.Sprintf("%-11s", scan)
+		}
+		errs := r.Errors
+		if r.Scan == scanner.ScanFailed && errs == 0 {
+			errs = 1
+		}
+		t.printf("%-*s  %s %8d %8d %8d %6d %8s\n", width, printable(r.Repository), scan, r.Commits, r.Blobs, r.Findings, errs, durationText(r.DurationMS))
+		if r.Error != "" {
+			t.printf("  %s\n", t.style(ansiDim, printable(clip(r.Error, 120))))
+		}
+	}
+	for _, r := range rs {
+		if r.Scan == scanner.ScanFailed {
+			row(r)
+		}
+	}
+	for _, r := range rs {
+		switch {
+		case r.Scan == scanner.ScanFailed:
+		case r.Commits > 0 || r.Findings > 0 || r.Errors > 0:
+			row(r)
+		default:
+			quiet++
+		}
+	}
+	if quiet > 0 {
+		t.printf("%s\n", t.style(ansiDim, fmt.Sprintf("… and %s with nothing new to read", english.Plural(quiet, "repository", "repositories"))))
+	}
+	t.printf("\n")
 }
 
 // count writes n things: "1 commit", "12 commits".
