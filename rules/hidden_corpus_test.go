@@ -52,6 +52,7 @@ func hiddenCorpus(g *Generator) []corpusFile {
 	laravelKey := b64(g.Chars("\x00\x01\x02\x7f\x80\xfe\xff"+setAlnum, 32))
 	nextauth, tfDefault, tfState, csKey, javaKey, ktKey, rbKey, wpKey := r(32), r(20), r(24), r(30), r(30), r(30), r(30), g.Chars(setAlnum+"!@#%^*()-_[]{}<>~+=,.;:/?|", 64)
 	propsPw, xmlPw, helmTok, composePw, iniPw, nbTok := r(20), r(20), r(30), r(20), r(20), r(30)
+	csvTok1, csvTok2 := r(32), r(40)
 	esc := func(s string) string { return strings.ReplaceAll(s, "/", `\/`) }
 	half := func(s string, at int) (string, string) { return s[:at], s[at:] }
 	o2a, o2b := half(oai2, 30)
@@ -307,6 +308,14 @@ password = ` + iniPw + `
  "nbformat": 4
 }
 `, []plant{{"generic-api-key", "", nbTok}}},
+
+		{"exports/service-accounts.csv", "id,name,api_token,token_type,password_hash,created\r\n" +
+			uuid() + ",billing,\"" + csvTok1 + "\",bearer,$2b$12$" + g.Chars(setAlnum+"./", 53) + ",2026-01-02\r\n" +
+			uuid() + ",search,,bearer,,2026-01-03\r\n" +
+			uuid() + ",mailer," + csvTok2 + ",bearer,$2b$12$" + g.Chars(setAlnum+"./", 53) + ",2026-01-04\r\n",
+			[]plant{{"generic-api-key", "", csvTok1}, {"generic-api-key", "", csvTok2}}},
+
+		{"exports/metrics.csv", "date,page,views\n2026-01-01,/pricing," + g.Chars("0123456789", 5) + "\n", nil},
 
 		{"templates/base.html", `<!doctype html>
 <meta name="csrf-token" content="` + r(40) + `">

@@ -159,6 +159,9 @@ const (
 // lines (the lines of one value split over them, see Joined); then it is classified as one.
 func (a *LineFilter) Classify(line []byte) LineKind {
 	kind := a.classifyPlain(line)
+	if kind == LineKeyword && csvHeader(line) {
+		return LineWhole // the header of a table whose cells, lines below, are secrets (csv.go)
+	}
 	if kind == LineWhole || !mayDerive(line) {
 		return kind
 	}

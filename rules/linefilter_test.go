@@ -83,7 +83,11 @@ func TestClassify(t *testing.T) {
 					}
 					line = append(line, p...)
 				}
-				if got, want := a.Classify(line), naiveClass(words, context, line); got != want {
+				want := naiveClass(words, context, line)
+				if want == LineKeyword && csvHeader(line) {
+					want = LineWhole // a table's header: its cells are lines below (csv.go)
+				}
+				if got := a.Classify(line); got != want {
 					t.Fatalf("line %q: class %d, want %d", line, got, want)
 				}
 			}

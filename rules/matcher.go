@@ -179,6 +179,7 @@ func (s *Set) Find(data []byte, path string) []Match {
 		return nil
 	}
 	out := s.find(data, path)
+	out = s.findCSV(out, data, path)
 	out = s.findDerived(out, data, path)
 	if len(out) == 0 {
 		return nil
