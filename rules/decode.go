@@ -3,7 +3,6 @@ package rules
 import (
 	"encoding/base64"
 	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -554,14 +553,4 @@ func isText(b []byte) bool {
 		}
 	}
 	return utf8.Valid(b)
-}
-
-// hasEncoding reports whether enc names at least one of the encodings in chain.
-func hasEncoding(chain, enc string) bool {
-	for part := range strings.SplitSeq(chain, encodingJoinSep) {
-		if part == enc {
-			return true
-		}
-	}
-	return false
 }
