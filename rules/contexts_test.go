@@ -73,6 +73,9 @@ func genericContexts(g *Generator) []contextCase {
 		{"integrity", `"integrity": "sha512-` + g.Chars(setB64, 86) + `==", "token": "sha512-` + g.Chars(setB64, 86) + `=="`, ""},
 		{"version", `"auth-utils": "7.22.5-beta.1234"`, ""},
 		{"file path", `secret_file = "/etc/ssl/private/server.key"`, ""},
+		{"timestamp", `<AuthenticationStatement AuthenticationInstant="2002-04-18T16:56:53Z" AuthenticationMethod="urn:x">`, ""},
+		{"table of names", `    {"pwd", PyInit_pwd},`, ""},
+		{"set of names", `NAMES = {'ACErrorCode', 'AuthorizationExternalForm', 'AuthorizationItemSet', 'AUHostIdentifier'}`, ""},
 	}
 }
 

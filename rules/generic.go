@@ -34,7 +34,7 @@ func genericSecret(v string) bool {
 		return false
 	case strings.Contains(v, "://") || isDottedName(v) || isEmail(v) || isVersion(v):
 		return false
-	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v):
+	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v) || isTimestamp(v):
 		return false
 	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimSuffix(v[1:], "+")) || isIdent(strings.TrimSuffix(v[1:], "+"))):
 		return false // "PWD="+dir, "KEY="+w.key+"\n": the rest of a concatenation
@@ -75,6 +75,34 @@ func frameworkSecret(v string) bool {
 		return entropy(v) >= 3.5 && !isPlaceholder(v)
 	}
 	return genericSecret(v)
+}
+
+// isTimestamp reports whether s starts with an ISO 8601 date and time (2002-04-18T16:56:53Z).
+func isTimestamp(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	for i, c := range []byte(s[:16]) {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' && c != ' ' && c != 't' {
+				return false
+			}
+		case 13:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isPhrase reports whether s is words of letters in one case each, joined by - _ . or
@@ -157,8 +185,9 @@ func genericShape(data []byte, at int, loc []int) bool {
 
 // quotedNameBeforeComma checks a generic match (loc, relative to the keyword hit at) that
 // gives a name its value by a comma, as define('AUTH_KEY', '…') and getenv("TOKEN", "…")
-// do: the name must be a whole quoted string, not the end of a phrase in a table of strings
-// ({"documented secret", "…"}). A match by another assignment passes.
+// do: the name must be a whole quoted string and a call's first argument, and the value
+// quoted; not the end of a phrase in a table of strings ({"documented secret", "…"}) nor an
+// item of a list. A match by another assignment passes.
 func quotedNameBeforeComma(data []byte, at int, loc []int) bool {
 	value := loc[1]
 	for g := 1; 2*g+1 < len(loc); g++ {
@@ -170,11 +199,24 @@ func quotedNameBeforeComma(data []byte, at int, loc []int) bool {
 	if bytes.IndexByte(data[at:at+value], ',') < 0 {
 		return true
 	}
+	quoted := false
+	for g := 1; g <= 2 && 2*g+1 < len(loc); g++ {
+		quoted = quoted || loc[2*g] >= 0
+	}
 	lo := at
 	for lo > 0 && nameByte[data[lo-1]] {
 		lo--
 	}
-	return lo > 0 && (data[lo-1] == '"' || data[lo-1] == '\'')
+	if !quoted || lo == 0 || data[lo-1] != '"' && data[lo-1] != '\'' {
+		return false // {"pwd", PyInit_pwd}: a value given by a comma is quoted
+	}
+	// The name is a call's first argument: define( 'AUTH_KEY', …), not an item of a list
+	// of strings ({'AuthToken', 'AuthValue'}).
+	i := lo - 2
+	for i >= 0 && (data[i] == ' ' || data[i] == '\t') {
+		i--
+	}
+	return i >= 0 && data[i] == '('
 }
 
 // genericStopwords are words whose presence in a value says it is a stand-in or a name.
