@@ -20,6 +20,9 @@ type LineFilter struct {
 	classes int
 	next    []uint32
 	out     []uint8
+	// reach[s] is the largest Reach of the keywords that end at the state whose row
+	// starts at s.
+	reach []uint32
 }
 
 // Bits of LineFilter.out.
@@ -33,12 +36,19 @@ const (
 func newLineFilter(set *Set) *LineFilter {
 	index := map[string]int{}
 	var words []string
-	var context []bool
+	var reach []int
 	for _, r := range set.Rules {
 		if len(r.Keywords) == 0 {
 			return nil
 		}
-		whole := r.Multiline || r.Companion != nil
+		// How far a rule that needs more than its line reads from a keyword hit: its
+		// region reaches the window and the end of a token the window's edge cuts
+		// (maxExtend) on each side, the secret lies in it, and a companion is looked for
+		// CompanionWindow bytes around the secret; the edges' checks read a byte beyond.
+		ruleReach := 0
+		if r.Multiline || r.Companion != nil {
+			ruleReach = r.window() + maxExtend + r.CompanionWindow + 2
+		}
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
 			if strings.ContainsAny(k, "\r\n") || k == "" {
@@ -49,18 +59,43 @@ func newLineFilter(set *Set) *LineFilter {
 				i = len(words)
 				index[k] = i
 				words = append(words, k)
-				context = append(context, false)
+				reach = append(reach, 0)
 			}
-			context[i] = context[i] || whole
+			reach[i] = max(reach[i], ruleReach)
 		}
 	}
-	return buildLineFilter(words, context)
+	return buildLineFilter(words, reach)
 }
 
-// buildLineFilter builds the automaton of words (lower case); context[i] tells whether word i
+// Reach is how far, in bytes before the start and after the end of line, the rules that
+// need more than their line (LineWhole) and whose keywords line holds can read: their
+// findings on a text are the same when line is matched with every line that lies within
+// Reach of it, whole, and without the rest of the text. It is 0 for a line without such a
+// keyword.
+//
+// A line that Classify calls LineWhole for what it says decoded or joined, or for being a
+// table's header (csv.go), reaches the whole text: the reach of a rule in decoded bytes
+// says nothing of the text's bytes, and a table's cells are any number of lines below.
+func (a *LineFilter) Reach(line []byte) int {
+	r := uint32(0)
+	s := uint32(0)
+	for _, b := range line {
+		s = a.next[s+uint32(a.class[b])]
+		r = max(r, a.reach[s])
+	}
+	if r == 0 && a.Classify(line) == LineWhole {
+		return WholeReach
+	}
+	return int(r)
+}
+
+// WholeReach is the Reach of a line that needs the whole text.
+const WholeReach = 1 << 40
+
+// buildLineFilter builds the automaton of words (lower case); reach[i] > 0 tells that word i
 // belongs to a rule that needs the whole text. It returns nil if the automaton would be too
 // large for its table.
-func buildLineFilter(words []string, context []bool) *LineFilter {
+func buildLineFilter(words []string, reach []int) *LineFilter {
 	a := &LineFilter{classes: 1}
 	for _, w := range words {
 		for i := 0; i < len(w); i++ {
@@ -83,6 +118,7 @@ func buildLineFilter(words []string, context []bool) *LineFilter {
 		edges[i] = -1
 	}
 	out := []uint8{0}
+	reachOf := []uint32{0}
 	for i, w := range words {
 		s := 0
 		for j := 0; j < len(w); j++ {
@@ -90,6 +126,7 @@ func buildLineFilter(words []string, context []bool) *LineFilter {
 			if edges[s*k+c] < 0 {
 				edges[s*k+c] = int32(len(out))
 				out = append(out, 0)
+				reachOf = append(reachOf, 0)
 				for range k {
 					edges = append(edges, -1)
 				}
@@ -97,8 +134,9 @@ func buildLineFilter(words []string, context []bool) *LineFilter {
 			s = int(edges[s*k+c])
 		}
 		out[s] |= outKeyword
-		if context[i] {
+		if reach[i] > 0 {
 			out[s] |= outContext
+			reachOf[s] = max(reachOf[s], uint32(reach[i]))
 		}
 	}
 	if len(out) > 1<<16 {
@@ -125,6 +163,7 @@ func buildLineFilter(words []string, context []bool) *LineFilter {
 			if s != 0 {
 				fail[t] = int(next[fail[s]*k+c])
 				out[t] |= out[fail[t]]
+				reachOf[t] = max(reachOf[t], reachOf[fail[t]])
 			}
 			queue = append(queue, int(t))
 		}
@@ -134,8 +173,10 @@ func buildLineFilter(words []string, context []bool) *LineFilter {
 		a.next[i] = uint32(int(t) * k)
 	}
 	a.out = make([]uint8, len(next))
+	a.reach = make([]uint32, len(next))
 	for s, o := range out {
 		a.out[s*k] = o
+		a.reach[s*k] = reachOf[s]
 	}
 	return a
 }

@@ -9,7 +9,7 @@ import (
 
 // naiveClass is what Classify must say: lowered (ASCII only), does the line hold a keyword,
 // and one of a rule that needs the whole blob?
-func naiveClass(words []string, context []bool, line []byte) LineKind {
+func naiveClass(words []string, context []int, line []byte) LineKind {
 	low := bytes.Map(func(r rune) rune {
 		if r >= 'A' && r <= 'Z' {
 			return r + 'a' - 'A'
@@ -19,7 +19,7 @@ func naiveClass(words []string, context []bool, line []byte) LineKind {
 	state := LinePlain
 	for i, w := range words {
 		if bytes.Contains(low, []byte(w)) {
-			if context[i] {
+			if context[i] > 0 {
 				return LineWhole
 			}
 			state = LineKeyword
@@ -28,22 +28,39 @@ func naiveClass(words []string, context []bool, line []byte) LineKind {
 	return state
 }
 
+// naiveReach is what Reach must say: the largest reach of the words line holds.
+func naiveReach(words []string, reach []int, line []byte) int {
+	low := bytes.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, line)
+	r := 0
+	for i, w := range words {
+		if bytes.Contains(low, []byte(w)) {
+			r = max(r, reach[i])
+		}
+	}
+	return r
+}
+
 // TestClassify checks the keyword automaton against a plain search, on lines made of
 // pieces of keywords (overlapping, prefixes of one another, in any case) and other bytes.
 func TestClassify(t *testing.T) {
 	cases := []struct {
 		name    string
 		words   []string
-		context []bool
+		context []int // a word's reach; 0 for a word of rules that read only their line
 	}{
 		{"built-in rules", nil, nil},
 		// Keywords inside others, sharing prefixes and suffixes: a match found only
 		// through a failure link.
-		{"nested", []string{"he", "she", "his", "hers", "ushe"}, []bool{false, false, false, true, false}},
+		{"nested", []string{"he", "she", "his", "hers", "ushe"}, []int{0, 0, 0, 7, 0}},
 		// A keyword that ends inside a longer one's path ("abc" then not "d").
-		{"inside", []string{"abcd", "bc", "cdx"}, []bool{false, true, false}},
-		{"repeats", []string{"aaa", "aab", "ab", "b"}, []bool{false, true, false, false}},
-		{"non-ASCII", []string{"clé", "ключ", "k"}, []bool{true, false, false}},
+		{"inside", []string{"abcd", "bc", "cdx"}, []int{0, 9, 0}},
+		{"repeats", []string{"aaa", "aab", "ab", "b"}, []int{0, 3, 0, 5}},
+		{"non-ASCII", []string{"clé", "ключ", "k"}, []int{4, 0, 6}},
 	}
 	set, err := Compile(nil)
 	if err != nil {
@@ -62,9 +79,11 @@ func TestClassify(t *testing.T) {
 							i = len(words)
 							index[k] = i
 							words = append(words, k)
-							context = append(context, false)
+							context = append(context, 0)
 						}
-						context[i] = context[i] || r.Multiline || r.Companion != nil
+						if r.Multiline || r.Companion != nil {
+							context[i] = 1
+						}
 					}
 				}
 			}
@@ -83,12 +102,16 @@ func TestClassify(t *testing.T) {
 					}
 					line = append(line, p...)
 				}
-				want := naiveClass(words, context, line)
+				want, wantReach := naiveClass(words, context, line), naiveReach(words, context, line)
 				if want == LineKeyword && csvHeader(line) {
-					want = LineWhole // a table's header: its cells are lines below (csv.go)
+					// A table's header: its cells are any number of lines below (csv.go).
+					want, wantReach = LineWhole, WholeReach
 				}
 				if got := a.Classify(line); got != want {
 					t.Fatalf("line %q: class %d, want %d", line, got, want)
+				}
+				if got, want := a.Reach(line), wantReach; got != want {
+					t.Fatalf("line %q: reach %d, want %d", line, got, want)
 				}
 			}
 		})

@@ -238,7 +238,7 @@ func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blob
 	if s.Lines != nil {
 		cache = newLineCache(s.Lines)
 		defer func() {
-			s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Msg("lines selected for matching")
+			s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Int64("whole_bytes", cache.wholeBytes).Msg("lines selected for matching")
 		}()
 	}
 	var left [][]blobRef // what a dead process had been given and did not answer

@@ -40,8 +40,8 @@ type lineCache struct {
 	// versions of a file sit together, so most lines are found here, in a table small
 	// enough to stay in the processor's cache.
 	recent recentLines
-	// selected and whole count what went to the engine, for the debug log.
-	selected, whole int64
+	// selected, whole and wholeBytes count what went to the engine, for the debug log.
+	selected, whole, wholeBytes int64
 }
 
 func newLineCache(f *rules.LineFilter) *lineCache {
@@ -139,13 +139,24 @@ func (c *lineCache) classify(line []byte) uint8 { return uint8(c.f.Classify(line
 type selection struct {
 	data    []byte
 	lineMap []int32
-	hashes  []uint64 // the hash of each selected line, for learn
+	hashes  []uint64 // the hash of each selected line, for learn (0: not to learn)
 	whole   bool     // the blob goes whole
+	context []span   // the lines with a keyword of a rule that needs more than its line
+	blocks  []span
 }
+
+// span is a part of a blob, as byte offsets.
+type span struct{ lo, hi int }
 
 // sel picks the lines of data to match into s (reusing its buffers).
 //
-// The matcher reads some values across lines (rules.Continues): a string split over
+// A line with a keyword of a rule that reads more than its line (a private key's block, a
+// key beside its id, a value on the line after its name) goes with every line within the
+// filter's Reach for it, as they are in data, whatever was seen of them before: a block of
+// data on which that rule finds what it finds on the whole blob (rules.LineFilter.Reach).
+// The blob goes whole only when its blocks would be most of it.
+//
+// The matcher also reads some values across lines (rules.Continues): a string split over
 // consecutive lines, shell variables assembled from those set on the lines before. A group
 // of such lines in which a keyword occurs, as written or joined, sends the blob whole:
 // matched on their own, the lines would give other findings than together. Between lines
@@ -153,6 +164,7 @@ type selection struct {
 // never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
+	s.context, s.blocks = s.context[:0], s.blocks[:0]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lines.n > maxCachedLines {
@@ -161,21 +173,202 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	defer func() {
 		if s.whole {
 			c.whole++
+			c.wholeBytes += int64(len(data))
 		} else {
 			c.selected += int64(len(s.data))
 		}
 	}()
-	lineNo, lastSelected := int32(0), int32(0)
+	// Lines go in batches: their hashes first, then their slots in the table of recent
+	// lines, loads that do not wait for one another (most lines' states are there, and a
+	// history's distinct lines are too many for the table to stay in the processor's
+	// cache: one at a time, the misses cost more than the rest of the work together).
+	var b batch
+	lineNo := int32(0)
 	// The lines a split value may span: joinFrom is where the group of joined lines that
 	// ends with the previous line starts (-1: none), cont whether the previous line ends
 	// so that the next may join it; shell holds where the last lines of assignments start.
 	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
+	prevLineNo, lastSelected := int32(0), int32(0)
 	var shell []int
 	group := func(from, to int) bool { return c.f.Classify(data[from:to]) != rules.LinePlain }
 	for off := 0; off < len(data); {
+		b.n = 0
+		for b.n < batchLines && off < len(data) {
+			lineNo++
+			start, end := off, bytes.IndexByte(data[off:], '\n')
+			if end < 0 {
+				end = len(data)
+			} else {
+				end += off
+			}
+			off = end + 1
+			if end == start {
+				continue
+			}
+			b.start[b.n], b.end[b.n], b.lineNo[b.n] = start, end, lineNo
+			b.hash[b.n] = maphash.Bytes(c.seed, data[start:end])
+			b.n++
+		}
+		for i := range b.n {
+			b.state[i] = c.recent.get(b.hash[i])
+		}
+		for i := range b.n {
+			line, h, state := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			ln := b.lineNo[i]
+			if ln != prevLineNo+1 {
+				// An empty line before this one ends what the lines before it joined.
+				if joinFrom >= 0 && group(joinFrom, prevEnd) {
+					s.whole = true
+					return
+				}
+				joinFrom, cont, shell = -1, false, shell[:0]
+			}
+			if cont && rules.Continued(line) {
+				if joinFrom < 0 {
+					joinFrom = prevStart
+				}
+			} else if joinFrom >= 0 {
+				if group(joinFrom, prevEnd) {
+					s.whole = true
+					return
+				}
+				joinFrom = -1
+			}
+			cont = rules.Continues(line)
+			prevStart, prevEnd, prevLineNo = b.start[i], b.end[i], ln
+			if rules.ShellAssignment(line) {
+				shell = append(shell, b.start[i])
+				if len(shell) > rules.ShellLines+1 {
+					shell = shell[1:]
+				}
+				if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], b.end[i]) {
+					s.whole = true
+					return
+				}
+			} else {
+				shell = shell[:0]
+			}
+			if state == 0 {
+				state = c.lookup(line, h)
+			}
+			switch state {
+			case lineContext:
+				s.context = append(s.context, span{b.start[i], b.end[i]})
+			case linePending, lineMatched:
+				if len(s.context) == 0 {
+					s.addLine(line, ln, h, &lastSelected)
+				}
+			}
+		}
+	}
+	if joinFrom >= 0 && group(joinFrom, prevEnd) {
+		s.whole = true
+		return
+	}
+	if len(s.context) > 0 {
+		c.selBlocks(data, s)
+	}
+}
+
+// batchLines is how many lines sel looks up at a time.
+const batchLines = 32
+
+// batch is a batch of sel's lines: where each is in the blob, its number, its hash and
+// what the table of recent lines says of it.
+type batch struct {
+	n          int
+	start, end [batchLines]int
+	lineNo     [batchLines]int32
+	hash       [batchLines]uint64
+	state      [batchLines]uint8
+}
+
+// state tells what line is, from the tables or, for a line not in them, from the filter.
+func (c *lineCache) state(line []byte) (uint64, uint8) {
+	h := maphash.Bytes(c.seed, line)
+	state := c.recent.get(h)
+	if state == 0 {
+		state = c.lookup(line, h)
+	}
+	return h, state
+}
+
+// lookup tells what line (of hash h), not among the recent lines, is: the filter says
+// whether it holds a keyword, and for a line that does (few do), the table of keyword lines
+// says what the matcher found on it before. The filter goes first because it costs less
+// than a miss in that table, which most lines would be. The line is recent after.
+func (c *lineCache) lookup(line []byte, h uint64) uint8 {
+	state := c.classify(line)
+	if state == linePending {
+		if known := c.lines.get(h); known != 0 {
+			state = known
+		} else {
+			c.lines.put(h, state)
+		}
+	}
+	c.recent.set(h, state)
+	return state
+}
+
+// selBlocks selects, for a blob with lines of s.context, the blocks of whole lines around
+// them (merged where they meet) and, outside the blocks, the keyword lines as sel does.
+func (c *lineCache) selBlocks(data []byte, s *selection) {
+	covered := 0
+	for _, l := range s.context {
+		reach := c.f.Reach(data[l.lo:l.hi])
+		lo, hi := max(l.lo-reach, 0), min(l.hi+reach, len(data))
+		lo = bytes.LastIndexByte(data[:lo], '\n') + 1
+		if i := bytes.IndexByte(data[hi:], '\n'); i >= 0 {
+			hi += i + 1
+		} else {
+			hi = len(data)
+		}
+		if n := len(s.blocks); n > 0 && lo <= s.blocks[n-1].hi {
+			covered += max(hi-s.blocks[n-1].hi, 0)
+			s.blocks[n-1].hi = max(hi, s.blocks[n-1].hi)
+			continue
+		}
+		s.blocks = append(s.blocks, span{lo, hi})
+		covered += hi - lo
+	}
+	if 2*covered >= len(data) {
+		s.whole = true
+		return
+	}
+	s.data, s.lineMap, s.hashes = s.data[:0], s.lineMap[:0], s.hashes[:0]
+	blocks := s.blocks
+	lineNo, lastSelected := int32(0), int32(0)
+	for off := 0; off < len(data); {
+		if len(blocks) > 0 && off == blocks[0].lo {
+			// The block as it is in data, each of its lines in lineMap; only its keyword
+			// lines learn what the matcher said of them.
+			b := blocks[0]
+			blocks = blocks[1:]
+			s.separate(lineNo+1, &lastSelected)
+			s.data = append(s.data, data[b.lo:b.hi]...)
+			for off < b.hi {
+				lineNo++
+				end := bytes.IndexByte(data[off:b.hi], '\n')
+				if end < 0 {
+					end = b.hi
+				} else {
+					end += off
+				}
+				var h uint64
+				if line := data[off:end]; len(line) > 0 {
+					if hh, state := c.state(line); state == linePending || state == lineMatched {
+						h = hh
+					}
+				}
+				s.lineMap = append(s.lineMap, lineNo)
+				s.hashes = append(s.hashes, h)
+				off = end + 1
+			}
+			lastSelected = lineNo
+			continue
+		}
 		lineNo++
-		start := off
-		end := bytes.IndexByte(data[off:], '\n')
+		start, end := off, bytes.IndexByte(data[off:], '\n')
 		if end < 0 {
 			end = len(data)
 		} else {
@@ -183,65 +376,34 @@ func (c *lineCache) sel(data []byte, s *selection) {
 		}
 		off = end + 1
 		line := data[start:end]
-		if cont && len(line) > 0 && rules.Continued(line) {
-			if joinFrom < 0 {
-				joinFrom = prevStart
-			}
-		} else if joinFrom >= 0 {
-			if group(joinFrom, prevEnd) {
-				s.whole = true
-				return
-			}
-			joinFrom = -1
-		}
-		cont = len(line) > 0 && rules.Continues(line)
-		prevStart, prevEnd = start, end
-		if rules.ShellAssignment(line) {
-			shell = append(shell, start)
-			if len(shell) > rules.ShellLines+1 {
-				shell = shell[1:]
-			}
-			if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], end) {
-				s.whole = true
-				return
-			}
-		} else {
-			shell = shell[:0]
-		}
 		if len(line) == 0 {
 			continue
 		}
-		h := maphash.Bytes(c.seed, line)
-		state := c.recent.get(h)
-		if state == 0 {
-			state = c.lines.get(h)
-			if state == 0 {
-				state = c.classify(line)
-				if state != linePlain {
-					c.lines.put(h, state)
-				}
-			}
-			c.recent.set(h, state)
-		}
-		switch state {
-		case lineContext:
-			s.whole = true
-			return
-		case linePending, lineMatched:
-			if lastSelected > 0 && lastSelected != lineNo-1 {
-				s.data = append(s.data, '\n')
-				s.lineMap = append(s.lineMap, 0)
-				s.hashes = append(s.hashes, 0)
-			}
-			s.data = append(s.data, line...)
-			s.data = append(s.data, '\n')
-			s.lineMap = append(s.lineMap, lineNo)
-			s.hashes = append(s.hashes, h)
-			lastSelected = lineNo
+		if h, state := c.state(line); state == linePending || state == lineMatched {
+			s.addLine(line, lineNo, h, &lastSelected)
 		}
 	}
-	if joinFrom >= 0 && group(joinFrom, prevEnd) {
-		s.whole = true
+}
+
+// addLine adds line (number lineNo, hash h) to the selection, after an empty line when the
+// line selected last (*last) is not the one before it.
+func (s *selection) addLine(line []byte, lineNo int32, h uint64, last *int32) {
+	s.separate(lineNo, last)
+	s.data = append(s.data, line...)
+	s.data = append(s.data, '\n')
+	s.lineMap = append(s.lineMap, lineNo)
+	s.hashes = append(s.hashes, h)
+	*last = lineNo
+}
+
+// separate adds an empty line to the selection when line lineNo does not follow the line
+// selected last (*last): the matcher joins no value across it (a string continued on the
+// next line), as it joins none across the lines data holds between them.
+func (s *selection) separate(lineNo int32, last *int32) {
+	if *last > 0 && *last != lineNo-1 {
+		s.data = append(s.data, '\n')
+		s.lineMap = append(s.lineMap, 0)
+		s.hashes = append(s.hashes, 0)
 	}
 }
 
@@ -257,7 +419,8 @@ func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
 	for i, h := range hashes {
 		switch {
 		case h == 0:
-			// the empty line between lines that are not consecutive
+			// a line of a block that is not a keyword line, or the empty line between lines
+			// that are not consecutive: nothing to learn
 		case hit[i+1]:
 			c.lines.put(h, lineMatched)
 			c.recent.update(h, lineMatched)
