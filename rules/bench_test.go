@@ -22,6 +22,7 @@ func BenchmarkFind(b *testing.B) {
 	}{
 		{"source", sourceLike(4 << 20)},
 		{"minified", minifiedLike(4<<20, 1<<20)},
+		{"base64", base64Heavy(4 << 20)},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -48,7 +49,7 @@ func BenchmarkFind(b *testing.B) {
 // early exit.
 func TestBenchmarkCorpora(t *testing.T) {
 	set := builtinSet(t)
-	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18)} {
+	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18), "base64": base64Heavy(1 << 20)} {
 		ms := set.Find(data, "src/app.js")
 		planted := strings.Count(string(data), "planted")
 		if len(ms) != planted {
@@ -162,6 +163,38 @@ func minifiedLike(n, lineLen int) []byte {
 			b.WriteString(frags[r.IntN(len(frags))]())
 		}
 		b.WriteString("var planted={k:\"" + g.OpenAIKey("sk-proj-", 74) + "\"};\n")
+	}
+	return []byte(b.String())
+}
+
+// base64Heavy returns about n bytes of what fills repositories with base64: images inlined
+// in CSS, lockfile integrity fields, Kubernetes manifests whose data is the base64 of
+// ordinary settings, and long certificate-like bundles, with a planted key every 256 KiB,
+// base64-encoded in a Secret manifest, so that the decoding stage is measured finding it.
+func base64Heavy(n int) []byte {
+	r := rand.New(rand.NewPCG(7, 8))
+	g := NewGenerator(9)
+	bin := func(k int) string { return g.Chars(setAlnum+"\x00\x01\x7f\x80\xfe\xff", k) }
+	frags := []func() string{
+		func() string {
+			return ".icon-" + g.Chars("abcdefghijklmnopqrstuvwxyz", 6) + `{background:url("data:image/png;base64,` + b64("\x89PNG\r\n\x1a\n"+bin(900)) + `")}` + "\n"
+		},
+		func() string {
+			return `    "node_modules/` + g.Chars("abcdefghijklmnopqrstuvwxyz", 8) + `": {"version": "1.` + fmt.Sprint(r.IntN(20)) + `.0", "integrity": "sha512-` + b64(bin(64)) + `"},` + "\n"
+		},
+		func() string {
+			return "  app.properties: " + b64("server.port=8080\nlog.level=info\nfeature."+g.Chars("abcdefghij", 6)+"=true\n") + "\n"
+		},
+		func() string { return "  ca.crt: " + b64(bin(1200)) + "\n" },
+	}
+	var b strings.Builder
+	next := 256 << 10
+	for b.Len() < n {
+		b.WriteString(frags[r.IntN(len(frags))]())
+		if b.Len() >= next {
+			next += 256 << 10
+			b.WriteString("  GITHUB_TOKEN: " + b64(g.GitHubToken("ghp_")) + " # planted\n")
+		}
 	}
 	return []byte(b.String())
 }

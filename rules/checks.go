@@ -41,6 +41,7 @@ var checks = map[string]check{
 	"private-key":       privateKeyBlock,
 	"url-password":      urlPassword,
 	"generic-secret":    genericSecret,
+	"framework-secret":  frameworkSecret,
 	"random":            random,
 	"not-hex":           notHex,
 	"mixed":             mixed,

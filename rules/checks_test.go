@@ -53,9 +53,9 @@ func testCheck(t *testing.T, name string, fn func(string) bool, cases []checkCas
 func TestCheckRegistry(t *testing.T) {
 	want := []string{
 		"age-secret-key", "auth0-management", "aws-key-id", "aws-secret", "discord-bot-token",
-		"generic-secret", "github-checksum", "gitlab-checksum", "grafana-token", "intercom-token",
-		"jfrog-reference", "jwt", "kube-key-data", "mapbox-token", "mixed", "not-hex",
-		"not-placeholder", "not-sample", "npm-checksum", "okta-access-token", "op-token",
+		"framework-secret", "generic-secret", "github-checksum", "gitlab-checksum", "grafana-token",
+		"intercom-token", "jfrog-reference", "jwt", "kube-key-data", "mapbox-token", "mixed",
+		"not-hex", "not-placeholder", "not-sample", "npm-checksum", "okta-access-token", "op-token",
 		"openai-legacy", "openai-marker", "private-key", "putty-key", "pypi-macaroon",
 		"qstash-token", "random", "sentry-org-token", "stripe-key", "supabase-role", "url-password",
 		"user-password", "zoom-token",

@@ -242,6 +242,7 @@ type fileRule struct {
 	CompanionChecks  []string        `toml:"companionChecks"`
 	RequireCompanion bool            `toml:"requireCompanion"`
 	Severity         string          `toml:"severity"`
+	Confidence       string          `toml:"confidence"`
 	Remediation      string          `toml:"remediation"`
 	Tags             []string        `toml:"tags"`
 	Allowlist        *fileAllowlist  `toml:"allowlist"`
@@ -622,6 +623,11 @@ func (fr fileRule) rule() (*Rule, error) {
 	}
 	if r.Description == "" {
 		r.Description = "Secret matched by rule " + fr.ID
+	}
+	if fr.Confidence != "" {
+		if r.Confidence, err = ParseConfidence(fr.Confidence); err != nil {
+			return nil, err
+		}
 	}
 	if fr.Path != "" {
 		if r.Path, err = regexp.Compile(fr.Path); err != nil {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"strings"
@@ -16,6 +17,11 @@ func genericSecret(v string) bool {
 	if n < 10 || n > 200 {
 		return false
 	}
+	if text, ok := base64Text(v); ok {
+		// The base64 of text (a Kubernetes Secret's value) is judged by what it says: the
+		// base64 of "changeme" is a stand-in too.
+		return len(text) < n && genericSecret(text) && !isPlaceholder(text)
+	}
 	lower := strings.ToLower(v)
 	c := classesOf(v)
 	switch {
@@ -23,12 +29,12 @@ func genericSecret(v string) bool {
 		return false // md5, sha1 (git), sha256, sha384, sha512
 	case isUUID(v):
 		return false
-	case hasAnyPrefix(lower, "sha1-", "sha256-", "sha384-", "sha512-", "md5-", "data:", "file:",
+	case hasAnyPrefix(lower, "sha1-", "sha256-", "sha384-", "sha512-", "md5-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "data:", "file:",
 		"http:", "https:", "www.", "arn:", "vault:", "ssm:", "sm://", "ref+", "op://", "keyvault:"):
 		return false
 	case strings.Contains(v, "://") || isDottedName(v) || isEmail(v) || isVersion(v):
 		return false
-	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v):
+	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v) || isTimestamp(v):
 		return false
 	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimSuffix(v[1:], "+")) || isIdent(strings.TrimSuffix(v[1:], "+"))):
 		return false // "PWD="+dir, "KEY="+w.key+"\n": the rest of a concatenation
@@ -36,6 +42,10 @@ func genericSecret(v string) bool {
 		return false // e.tokenize=e.compile=t.parse=void 0: minified code
 	case isCamelIdent(v):
 		return false // userAuthPubKeyOkMsg: a name made of words
+	case isPhrase(v):
+		return false // not-a-valid-key, use.your.own: words, a stand-in
+	case isTemplate(v):
+		return false // %(SECRET_KEY)s, {secret}, #{ENV['TOKEN']}, $(cat /run/secrets/x)
 	}
 	for _, w := range genericStopwords {
 		if strings.Contains(lower, w) {
@@ -54,6 +64,159 @@ func genericSecret(v string) bool {
 	}
 	threshold := math.Min(3.3, 0.8*math.Log2(float64(n)))
 	return entropy(v) >= threshold
+}
+
+// frameworkSecret is the check of the frameworks' signing secrets (Rails secret_key_base,
+// Laravel APP_KEY, Django SECRET_KEY): what genericSecret accepts, and also the long hex of
+// Rails' generated keys (which genericSecret takes for a digest) and Laravel's base64: form.
+func frameworkSecret(v string) bool {
+	v = strings.TrimPrefix(v, "base64:")
+	if c := classesOf(v); c.hexOnly && len(v) >= 64 && len(v) <= 256 {
+		return entropy(v) >= 3.5 && !isPlaceholder(v)
+	}
+	return genericSecret(v)
+}
+
+// isTimestamp reports whether s starts with an ISO 8601 date and time (2002-04-18T16:56:53Z).
+func isTimestamp(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	for i, c := range []byte(s[:16]) {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' && c != ' ' && c != 't' {
+				return false
+			}
+		case 13:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isPhrase reports whether s is words of letters in one case each, joined by - _ . or
+// blanks (not-a-valid-key, USE_YOUR_OWN, insert.key.here): what people write for a value
+// they leave out. A generated value has digits or mixes case within its parts.
+func isPhrase(s string) bool {
+	words := 0
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ' ' }) {
+		c := classesOf(p)
+		if c.digit || c.symbols > 0 || c.lower && c.upper {
+			return false
+		}
+		words++
+	}
+	return words >= 2
+}
+
+// isTemplate reports whether s is a template's or a shell's reference to a value rather
+// than the value: %(name)s, {name}, #{…}, $(…), <%= … %>, {{ … }}.
+func isTemplate(s string) bool {
+	for _, t := range []string{"${", "{{", "#{", "%(", "<%", "$("} {
+		if strings.Contains(s, t) {
+			return true
+		}
+	}
+	return s[0] == '{' && s[len(s)-1] == '}' || s[0] == '[' && s[len(s)-1] == ']'
+}
+
+// quietNames are parts of a name that say its value is not a credential, though the name
+// says token or secret: CSRF tokens (which a page prints to every visitor), pagination
+// cursors, the public half of a key pair.
+var quietNames = []string{
+	"csrf", "xsrf", "antiforgery", "anti_forgery", "anti-forgery", "authenticity_token",
+	"page_token", "pagetoken", "next_token", "nexttoken", "continuation", "cursor",
+	"sync_token", "publishable", "public_key", "publickey", "pubkey",
+}
+
+// quietName reports whether the name around a keyword hit at data[at:] (the name runs back
+// to the first byte that cannot be in a name, and on to the assignment) is one of
+// quietNames.
+func quietName(data []byte, at int) bool {
+	lo := at
+	for lo > 0 && at-lo < 64 && nameByte[data[lo-1]] {
+		lo--
+	}
+	hi := at
+	for hi < len(data) && hi-at < 64 && nameByte[data[hi]] {
+		hi++
+	}
+	name := strings.ToLower(string(data[lo:hi]))
+	for _, q := range quietNames {
+		if strings.Contains(name, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// genericShape checks the shape of a generic match (loc, relative to the keyword hit at)
+// beyond its regex: a value given by a comma comes after a whole quoted name
+// (quotedNameBeforeComma), and an unquoted value is not the first word of a quoted phrase
+// ("AWS4-HMAC-SHA256 Credential=…", "not yet set"): a quote before it and a blank after.
+func genericShape(data []byte, at int, loc []int) bool {
+	if !quotedNameBeforeComma(data, at, loc) {
+		return false
+	}
+	for g := 1; 2*g+1 < len(loc); g++ {
+		a, b := loc[2*g], loc[2*g+1]
+		if a < 0 {
+			continue
+		}
+		a, b = at+a, at+b
+		if a > 0 && b < len(data) && (data[a-1] == '"' || data[a-1] == '\'' || data[a-1] == '`') && (data[b] == ' ' || data[b] == '\t') {
+			return false
+		}
+		break
+	}
+	return true
+}
+
+// quotedNameBeforeComma checks a generic match (loc, relative to the keyword hit at) that
+// gives a name its value by a comma, as define('AUTH_KEY', '…') and getenv("TOKEN", "…")
+// do: the name must be a whole quoted string and a call's first argument, and the value
+// quoted; not the end of a phrase in a table of strings ({"documented secret", "…"}) nor an
+// item of a list. A match by another assignment passes.
+func quotedNameBeforeComma(data []byte, at int, loc []int) bool {
+	value := loc[1]
+	for g := 1; 2*g+1 < len(loc); g++ {
+		if loc[2*g] >= 0 {
+			value = loc[2*g]
+			break
+		}
+	}
+	if bytes.IndexByte(data[at:at+value], ',') < 0 {
+		return true
+	}
+	quoted := false
+	for g := 1; g <= 2 && 2*g+1 < len(loc); g++ {
+		quoted = quoted || loc[2*g] >= 0
+	}
+	lo := at
+	for lo > 0 && nameByte[data[lo-1]] {
+		lo--
+	}
+	if !quoted || lo == 0 || data[lo-1] != '"' && data[lo-1] != '\'' {
+		return false // {"pwd", PyInit_pwd}: a value given by a comma is quoted
+	}
+	// The name is a call's first argument: define( 'AUTH_KEY', …), not an item of a list
+	// of strings ({'AuthToken', 'AuthValue'}).
+	i := lo - 2
+	for i >= 0 && (data[i] == ' ' || data[i] == '\t') {
+		i--
+	}
+	return i >= 0 && data[i] == '('
 }
 
 // genericStopwords are words whose presence in a value says it is a stand-in or a name.
@@ -185,6 +348,25 @@ func decodesToProse(s string) bool {
 		}
 	}
 	return spaces >= 2
+}
+
+// base64Text returns what s decodes to when it is padded or unpadded base64 (either
+// alphabet) of text.
+func base64Text(s string) (string, bool) {
+	trimmed := strings.TrimRight(s, "=")
+	if len(trimmed) < minBase64 || len(s)-len(trimmed) > 2 {
+		return "", false
+	}
+	for i := 0; i < len(trimmed); i++ {
+		if !b64Byte[trimmed[i]] {
+			return "", false
+		}
+	}
+	e, ok := decodeBase64([]byte(s), 0, len(trimmed), len(s)-len(trimmed))
+	if !ok {
+		return "", false
+	}
+	return string(e.out), true
 }
 
 // hasAnyPrefix reports whether s starts with one of prefixes.

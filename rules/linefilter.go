@@ -72,6 +72,10 @@ func newLineFilter(set *Set) *LineFilter {
 // findings on a text are the same when line is matched with every line that lies within
 // Reach of it, whole, and without the rest of the text. It is 0 for a line without such a
 // keyword.
+//
+// A line that Classify calls LineWhole for what it says decoded or joined, or for being a
+// table's header (csv.go), reaches the whole text: the reach of a rule in decoded bytes
+// says nothing of the text's bytes, and a table's cells are any number of lines below.
 func (a *LineFilter) Reach(line []byte) int {
 	r := uint32(0)
 	s := uint32(0)
@@ -79,8 +83,14 @@ func (a *LineFilter) Reach(line []byte) int {
 		s = a.next[s+uint32(a.class[b])]
 		r = max(r, a.reach[s])
 	}
+	if r == 0 && a.Classify(line) == LineWhole {
+		return WholeReach
+	}
 	return int(r)
 }
+
+// WholeReach is the Reach of a line that needs the whole text.
+const WholeReach = 1 << 40
 
 // buildLineFilter builds the automaton of words (lower case); reach[i] > 0 tells that word i
 // belongs to a rule that needs the whole text. It returns nil if the automaton would be too
@@ -184,8 +194,106 @@ const (
 	LineKeyword
 )
 
-// Classify tells what line can hold. It costs one table lookup a byte, and no copy.
+// Classify tells what line can hold: its keywords, and those of what it says decoded or
+// joined (decode.go), which the matcher matches too. A line without a candidate for
+// decoding or joining costs one table lookup a byte, and no copy. The text may be several
+// lines (the lines of one value split over them, see Joined); then it is classified as one.
 func (a *LineFilter) Classify(line []byte) LineKind {
+	kind := a.classifyPlain(line)
+	if kind == LineKeyword && csvHeader(line) {
+		return LineWhole // the header of a table whose cells, lines below, are secrets (csv.go)
+	}
+	if kind == LineWhole || !mayDerive(line) {
+		return kind
+	}
+	var b budget
+	text, within := line, []spanRange(nil)
+	for depth := 1; depth <= maxDepth; depth++ {
+		dv := derive(text, within, &b)
+		if dv == nil {
+			break
+		}
+		switch a.classifyPlain(dv.text) {
+		case LineWhole:
+			return LineWhole
+		case LineKeyword:
+			kind = LineKeyword
+		}
+		text, within = dv.text, dv.transformed()
+	}
+	return kind
+}
+
+// mayDerive reports, in one pass, whether text holds a candidate for decoding or joining: two
+// quotes, an escape, a $ (a shell reference), or a base64 run long enough to be tried.
+func mayDerive(text []byte) bool {
+	quotes, run := 0, 0
+	for _, c := range text {
+		switch {
+		case b64Byte[c]:
+			run++
+			if run >= minBase64 {
+				return true
+			}
+			continue
+		case c == '"' || c == '\'' || c == '`':
+			quotes++
+			if quotes >= 2 {
+				return true
+			}
+		case c == '%' || c == '\\' || c == '$':
+			return true
+		}
+		run = 0
+	}
+	return false
+}
+
+// Continues reports whether a string literal at the start of the next line may be joined
+// to line: it ends with a literal, then maybe an operator (+, .) or a line continuation.
+// Continued reports whether line may continue such a line: it starts with a literal, maybe
+// after an operator. A history scan that matches selected lines gives the lines of such a
+// value to the matcher together (or the whole text): the matcher joins them.
+func Continues(line []byte) bool {
+	i := len(line)
+	for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t' || line[i-1] == '\r') {
+		i--
+	}
+	if i > 0 && line[i-1] == '\\' {
+		i--
+	}
+	for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+		i--
+	}
+	if i > 0 && (line[i-1] == '+' || line[i-1] == '.') {
+		i--
+		for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+			i--
+		}
+	}
+	return i > 0 && isQuote(line[i-1])
+}
+
+// Continued: see Continues.
+func Continued(line []byte) bool {
+	i := skipSpaces(line, 0, len(line))
+	if i < len(line) && (line[i] == '+' || line[i] == '.') {
+		i = skipSpaces(line, i+1, len(line))
+	}
+	return i < len(line) && isQuote(line[i])
+}
+
+// ShellAssignment reports whether line sets a shell variable (NAME=…, export NAME=…): the
+// matcher looks up the variables a line reads among those set on the lines of assignments
+// right before it, up to ShellLines of them.
+func ShellAssignment(line []byte) bool { return shellAssignment(line) }
+
+// ShellLines is how many lines of assignments before a line the matcher looks its shell
+// variables up in.
+const ShellLines = maxShellLines
+
+// classifyPlain tells what line can hold as written. It costs one table lookup a byte.
+func (a *LineFilter) classifyPlain(line []byte) LineKind {
 	state := LinePlain
 	s := uint32(0)
 	next, out, class := a.next, a.out, &a.class

@@ -102,10 +102,15 @@ func TestClassify(t *testing.T) {
 					}
 					line = append(line, p...)
 				}
-				if got, want := a.Classify(line), naiveClass(words, context, line); got != want {
+				want, wantReach := naiveClass(words, context, line), naiveReach(words, context, line)
+				if want == LineKeyword && csvHeader(line) {
+					// A table's header: its cells are any number of lines below (csv.go).
+					want, wantReach = LineWhole, WholeReach
+				}
+				if got := a.Classify(line); got != want {
 					t.Fatalf("line %q: class %d, want %d", line, got, want)
 				}
-				if got, want := a.Reach(line), naiveReach(words, context, line); got != want {
+				if got, want := a.Reach(line), wantReach; got != want {
 					t.Fatalf("line %q: reach %d, want %d", line, got, want)
 				}
 			}

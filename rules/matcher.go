@@ -58,8 +58,15 @@ type Match struct {
 	Start, End int
 	// Line and Column (1-based; the column counts characters) locate Start.
 	Line, Column int
+	// Encoding names how the secret was written when it was not plain text: "base64",
+	// "url", "escape", "concat", "shell", or a chain of them outermost first
+	// ("base64+base64"). Start and End then cover the encoded text in the data.
+	Encoding string
+	// Confidence is how sure the match is to be a secret (confidence.go).
+	Confidence Confidence
 
 	cStart, cEnd int // the companion's offsets, when there is one
+	depth        int // how many derivations deep it was found (0: in the data itself)
 }
 
 // NewSet compiles rules and global allowlists into a matcher. Rule ids must be unique.
@@ -87,8 +94,10 @@ func NewSet(rules []*Rule, allow ...Allowlist) (*Set, error) {
 		s.byID[r.ID] = r
 		if !r.Generic {
 			for _, p := range r.prefixes {
-				// "http…" starts the webhook URLs of specific rules, and every other URL.
-				if len(p) >= 3 && !strings.HasPrefix(p, "http") {
+				// "http…" starts the webhook URLs of specific rules, and every other URL;
+				// three letters or digits alone ("00D" of Salesforce's org ids) start one
+				// value in some hundreds of thousands of any alphabet.
+				if len(p) >= 3 && !strings.HasPrefix(p, "http") && (len(p) >= 4 || strings.ContainsAny(p, "_-.:/!")) {
 					s.owned = append(s.owned, p)
 				}
 			}
@@ -164,12 +173,67 @@ type region struct {
 	clippedLo, clippedHi bool
 }
 
-// Find returns the secrets in data, ordered by offset. path is where data came from (for
-// rules and allowlists limited by path); it may be empty.
+// Find returns the secrets in data, ordered by offset: those written plainly, and those
+// written encoded or split (decode.go, join.go). path is where data came from (for rules
+// and allowlists limited by path); it may be empty.
 func (s *Set) Find(data []byte, path string) []Match {
 	if len(data) == 0 {
 		return nil
 	}
+	out := s.find(data, path)
+	out = s.findCSV(out, data, path)
+	out = s.findDerived(out, data, path)
+	if len(out) == 0 {
+		return nil
+	}
+	out = dropShadowed(out)
+	out = dropInlineAllowed(out, data)
+	positions(out, data)
+	for i := range out {
+		out[i].Confidence = matchConfidence(out[i].Rule, out[i].Encoding)
+	}
+	return out
+}
+
+// findDerived adds to out what the derived texts of data hold (decode.go), placed on data.
+func (s *Set) findDerived(out []Match, data []byte, path string) []Match {
+	var b budget
+	text, dv := data, (*derivation)(nil)
+	var within []spanRange
+	found := false
+	for depth := 1; depth <= maxDepth; depth++ {
+		next := derive(text, within, &b)
+		if next == nil {
+			break
+		}
+		next.parent = dv
+		for _, m := range s.find(next.text, path) {
+			enc := next.encodingAt(m.Start, m.End)
+			if enc == "" {
+				continue // in the copied context: found in the level before
+			}
+			m.Encoding, m.depth = enc, depth
+			m.Start, m.End = next.toRoot(m.Start, false), next.toRoot(m.End, true)
+			if m.End <= m.Start {
+				m.End = min(m.Start+1, len(data))
+			}
+			if m.Companion != "" {
+				m.cStart, m.cEnd = next.toRoot(m.cStart, false), next.toRoot(m.cEnd, true)
+			}
+			out = append(out, m)
+			found = true
+		}
+		text, dv, within = next.text, next, next.transformed()
+	}
+	if !found {
+		return out
+	}
+	return preferPlain(out)
+}
+
+// find runs the keyword pass and the rules over one text: the matches before overlaps are
+// settled.
+func (s *Set) find(data []byte, path string) []Match {
 	// Per rule: the windows its regex runs on, or for anchored rules the keyword hits
 	// where it is tried. Allocated at the first hit: most chunks have none.
 	var regions [][]region
@@ -227,15 +291,54 @@ func (s *Set) Find(data []byte, path string) []Match {
 			out = s.matchRegion(out, r, data, rg, path)
 		}
 		for _, a := range anchors[ri] {
+			if n := len(out); n > 0 && out[n-1].Rule == r && a < out[n-1].End {
+				// A keyword inside the secret the rule just found ("auth" of
+				// oauth:…) starts no second match, as a search over the window would not.
+				continue
+			}
 			out = s.matchAnchored(out, r, data, a, path)
 		}
 	}
-	if len(out) == 0 {
-		return nil
+	return out
+}
+
+// preferPlain settles what a derived match and a match found less deep say of the same
+// place. The same secret by the same rule is kept as found plainly. Otherwise the more
+// specific rule keeps the place (MoreSpecific). Of two alike, a rule with a format of its
+// own keeps what it found plainly (a kubeconfig's client-key-data, whose decoded private
+// key is the same secret); generic rules keep the deeper match, which decoded what the
+// other took for an opaque value (the base64 of a password, found both ways).
+func preferPlain(ms []Match) []Match {
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Start < ms[j].Start })
+	drop := make([]bool, len(ms))
+	for i := range ms {
+		for j := i + 1; j < len(ms) && ms[j].Start < ms[i].End; j++ {
+			a, b := &ms[i], &ms[j]
+			if a.depth == b.depth || drop[i] || drop[j] {
+				continue
+			}
+			shallow, deep, si, di := a, b, i, j
+			if a.depth > b.depth {
+				shallow, deep, si, di = b, a, j, i
+			}
+			switch {
+			case shallow.Rule == deep.Rule && shallow.Secret == deep.Secret:
+				drop[di] = true
+			case shallow.Rule.specificity() > deep.Rule.specificity():
+				drop[di] = true
+			case shallow.Rule.specificity() == deep.Rule.specificity() && !shallow.Rule.Generic:
+				drop[di] = true
+			default:
+				drop[si] = true
+			}
+		}
 	}
-	out = dropShadowed(out)
-	out = dropInlineAllowed(out, data)
-	positions(out, data)
+	out := ms[:0]
+	for i, m := range ms {
+		if !drop[i] {
+			out = append(out, m)
+		}
+	}
 	return out
 }
 
@@ -272,6 +375,10 @@ var lowerByte = func() (t [256]byte) {
 // cuts, so that a key is never seen in part.
 const maxExtend = 256
 
+// maxTokenExtend is how far a window's edge moves out when the token it cuts is longer than
+// maxExtend: a signed JWT with a large payload runs to several kilobytes.
+const maxTokenExtend = 16 << 10
+
 // tokenByte marks the bytes keys are made of; a window's edge never stops among them.
 var tokenByte = func() (t [256]bool) {
 	for _, c := range []byte(setAlnum + "_-+/=.") {
@@ -283,7 +390,7 @@ var tokenByte = func() (t [256]bool) {
 // addRegion extends the rule's regions with the window around a keyword hit at [start,stop),
 // merging it into the previous region when they overlap (hits arrive in order of their
 // end). A window edge that falls inside a token moves out to the token's end (up to
-// maxExtend bytes); only when the token is longer than that does the edge stay clipped.
+// maxTokenExtend bytes); only when the token is longer than that does the edge stay clipped.
 func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 	w := r.window()
 	if n := len(rs); n > 0 && start >= rs[n-1].lo && start <= rs[n-1].hi {
@@ -300,7 +407,7 @@ func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 	if lo <= 0 {
 		lo = 0
 	} else {
-		limit := max(lo-maxExtend, 0)
+		limit := max(lo-maxTokenExtend, 0)
 		for lo > limit && tokenByte[data[lo-1]] {
 			lo--
 		}
@@ -326,14 +433,14 @@ func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 }
 
 // windowEnd returns where a window of w bytes after stop ends: at the end of the token it
-// would cut (up to maxExtend bytes further; clipped tells that it still cuts one), and, for
+// would cut (up to maxTokenExtend bytes further; clipped tells that it still cuts one), and, for
 // rules that are not multiline, no later than the line's end.
 func windowEnd(data []byte, stop, w int, multiline bool) (hi int, clipped bool) {
 	hi = stop + w
 	if hi >= len(data) {
 		hi = len(data)
 	} else {
-		limit := min(hi+maxExtend, len(data))
+		limit := min(hi+maxTokenExtend, len(data))
 		for hi < limit && tokenByte[data[hi]] {
 			hi++
 		}
@@ -374,10 +481,16 @@ func (s *Set) matchRegion(out []Match, r *Rule, data []byte, rg region, path str
 // (cut at the line end unless the rule is multiline; moved out to the end of a token it
 // would cut, as for regions).
 func (s *Set) matchAnchored(out []Match, r *Rule, data []byte, at int, path string) []Match {
+	if r.Generic && !r.issued && quietName(data, at) {
+		return out // csrf_token, next_page_token: a name that says it is no credential
+	}
 	hi, clipped := windowEnd(data, at, r.window(), r.Multiline)
 	loc := r.anchored.FindSubmatchIndex(data[at:hi])
 	if loc == nil || clipped && loc[1] == hi-at {
 		return out
+	}
+	if r.Generic && !genericShape(data, at, loc) {
+		return out // {"aws documented secret", "…"}: a table of strings, not define('KEY', '…')
 	}
 	return s.candidate(out, r, data, at, loc, path)
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -217,8 +218,8 @@ func TestFindWindowClipping(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := NewGenerator(25)
-	short := "demo_" + g.Chars(setAlnum, 200) // longer than the window, shorter than its reach
-	long := "demo_" + g.Chars(setAlnum, 2000)
+	short := "demo_" + g.Chars(setAlnum, 2000) // longer than the window, shorter than its reach
+	long := "demo_" + g.Chars(setAlnum, 20000)
 	if diff := cmp.Diff([]found{{"demo-token", short, 1, 6}}, foundOf(set.Find([]byte(`k = "`+short+`"`), ""))); diff != "" {
 		t.Errorf("a token longer than the window (-want +got):\n%s", diff)
 	}
@@ -460,6 +461,13 @@ func FuzzFind(f *testing.F) {
 	f.Add(minifiedLike(4<<10, 1<<10), "dist/app.min.js")
 	f.Add([]byte("a = 1\r\nb = 2\r\n"), "web/package-lock.json")
 	f.Add([]byte("\xff\xfe token = \xc3("), "testdata/x")
+	// Secrets written encoded and split, and the corpus of files that hide them.
+	for _, c := range derivedCases(g) {
+		f.Add([]byte(c.text), "deploy/values.yaml")
+	}
+	for _, c := range hiddenCorpus(g) {
+		f.Add([]byte(c.text), c.path)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, path string) {
 		ms := set.Find(data, path)
 		checkMatches(t, data, ms)
@@ -486,7 +494,18 @@ func checkMatches(t *testing.T, data []byte, ms []Match) {
 		if m.Rule == nil || m.Start < 0 || m.Start >= m.End || m.End > len(data) {
 			t.Fatalf("match %d: [%d,%d) of %d bytes (rule %v)", i, m.Start, m.End, len(data), m.Rule)
 		}
-		if string(data[m.Start:m.End]) != m.Secret {
+		if m.Encoding != "" {
+			// Found decoded or joined: [Start,End) is the encoded text, which holds no
+			// secret as written; the chain names known encodings and caps the confidence.
+			for _, e := range strings.Split(m.Encoding, "+") {
+				if !slices.Contains([]string{EncodingBase64, EncodingURL, EncodingEscape, EncodingJoined, EncodingShell}, e) {
+					t.Errorf("match %d: encoding %q", i, m.Encoding)
+				}
+			}
+			if m.Confidence > ConfidenceMedium || m.depth < 1 || m.depth > maxDepth {
+				t.Errorf("match %d: %s found %s at depth %d with confidence %s", i, m.Rule.ID, m.Encoding, m.depth, m.Confidence)
+			}
+		} else if string(data[m.Start:m.End]) != m.Secret {
 			t.Errorf("match %d: secret %q, but the data holds %q there", i, m.Secret, data[m.Start:m.End])
 		}
 		if l, c := position(data, m.Start); l != m.Line || c != m.Column {
@@ -495,7 +514,7 @@ func checkMatches(t *testing.T, data []byte, ms []Match) {
 		if i > 0 && ms[i-1].Start > m.Start {
 			t.Errorf("match %d at %d comes after one at %d", i, m.Start, ms[i-1].Start)
 		}
-		if m.Companion != "" && (m.cStart < 0 || m.cEnd > len(data) || string(data[m.cStart:m.cEnd]) != m.Companion) {
+		if m.Companion != "" && (m.cStart < 0 || m.cEnd > len(data) || m.cStart > m.cEnd || m.Encoding == "" && string(data[m.cStart:m.cEnd]) != m.Companion) {
 			t.Errorf("match %d: companion %q is not at [%d,%d)", i, m.Companion, m.cStart, m.cEnd)
 		}
 		if isPlaceholder(m.Secret) || m.Rule.Entropy > 0 && entropy(m.Secret) < m.Rule.Entropy {
@@ -508,7 +527,7 @@ func checkMatches(t *testing.T, data []byte, ms []Match) {
 		}
 		// The line shown around a secret (of one line, not starting or ending in blanks) holds
 		// it whole, and cuts no character in two.
-		if !strings.ContainsAny(m.Secret, "\r\n") && strings.TrimSpace(m.Secret) == m.Secret {
+		if m.Encoding == "" && !strings.ContainsAny(m.Secret, "\r\n") && strings.TrimSpace(m.Secret) == m.Secret {
 			shown := TrimmedLine(data, m.Start, m.End, 80)
 			if !strings.Contains(shown, m.Secret) || utf8.Valid(lineAt(data, m.Start)) && !utf8.ValidString(shown) {
 				t.Errorf("match %d: the line shown around %q is %q", i, m.Secret, shown)
@@ -540,7 +559,41 @@ func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok boo
 	if lf == nil {
 		return nil, nil, false
 	}
-	for i, line := range bytes.Split(data, []byte("\n")) {
+	// As the history scan selects (scanner/git): a group of lines that the matcher joins
+	// (a string split over lines, shell variables assembled from the lines before) sends
+	// the text whole when it can hold a secret; between lines that are not consecutive the
+	// selection holds an empty line.
+	lines := bytes.Split(data, []byte("\n"))
+	offs := make([]int, len(lines)+1)
+	for i, l := range lines {
+		offs[i+1] = offs[i] + len(l) + 1
+	}
+	group := func(from, to int) bool { return lf.Classify(data[offs[from]:offs[to]-1]) != LinePlain }
+	joinFrom, cont, last := -1, false, -1
+	var shell []int
+	for i, line := range lines {
+		if cont && len(line) > 0 && Continued(line) {
+			if joinFrom < 0 {
+				joinFrom = i - 1
+			}
+		} else if joinFrom >= 0 {
+			if group(joinFrom, i) {
+				return nil, nil, false
+			}
+			joinFrom = -1
+		}
+		cont = len(line) > 0 && Continues(line)
+		if ShellAssignment(line) {
+			shell = append(shell, i)
+			if len(shell) > ShellLines+1 {
+				shell = shell[1:]
+			}
+			if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], i+1) {
+				return nil, nil, false
+			}
+		} else {
+			shell = shell[:0]
+		}
 		if len(line) == 0 {
 			continue
 		}
@@ -548,9 +601,17 @@ func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok boo
 		case LineWhole:
 			return nil, nil, false
 		case LineKeyword:
+			if last >= 0 && last != i-1 {
+				sel = append(sel, '\n')
+				lineMap = append(lineMap, 0)
+			}
 			sel = append(append(sel, line...), '\n')
 			lineMap = append(lineMap, i+1)
+			last = i
 		}
+	}
+	if joinFrom >= 0 && group(joinFrom, len(lines)) {
+		return nil, nil, false
 	}
 	return sel, lineMap, true
 }

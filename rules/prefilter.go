@@ -35,6 +35,12 @@ func assignmentFollows(data []byte, at, end int) bool {
 	for i < n && nameByte[data[i]] {
 		i++
 	}
+	if i < n && (data[i] == '"' || data[i] == '\'') {
+		// define('AUTH_KEY', '…'), getenv("TOKEN", "…"): a quoted name, a comma.
+		if j := skipBlanks(data, i+1); j < n && data[j] == ',' && valueFollows(data, skipBlanks(data, j+1)) {
+			return true
+		}
+	}
 	if i < n && data[i] == '\\' {
 		i++
 	}
@@ -48,23 +54,89 @@ func assignmentFollows(data []byte, at, end int) bool {
 	if i+5 <= n && strings.EqualFold(string(data[i:i+5]), "value") {
 		i = skipBlanks(data, i+5) // <add key="ApiKey" value="…">
 	}
+	if j := afterType(data, i); j != i {
+		if k, ok := afterOperator(data, j); ok && valueFollows(data, skipBlanks(data, k)) {
+			return true // apiKey: string = "…", var secret string = "…", TOKEN: &str = "…"
+		}
+	}
+	k, ok := afterOperator(data, i)
+	return ok && valueFollows(data, skipBlanks(data, k))
+}
+
+// afterType returns where a type between a name and its = ends (": &'static str", " string",
+// ": String" and the blanks after it), or i when there is none.
+func afterType(data []byte, i int) int {
+	n, j := len(data), i
+	if j < n && data[j] == ':' {
+		j = skipBlanks(data, j+1)
+		if j < n && data[j] == '&' {
+			j++
+		}
+		if j+7 <= n && strings.EqualFold(string(data[j:j+7]), "'static") {
+			j += 7
+			if k := skipBlanks(data, j); k > j {
+				j = k
+			} else {
+				return i
+			}
+		}
+	}
+	if j+3 > n || !strings.EqualFold(string(data[j:j+3]), "str") {
+		return i
+	}
+	j += 3
+	if j+3 <= n && strings.EqualFold(string(data[j:j+3]), "ing") {
+		j += 3
+	}
+	return skipBlanks(data, j)
+}
+
+// afterOperator returns where the assignment at data[i] ends (=, :, :=, =>, ?=, the > of an
+// XML element), and whether there is one.
+func afterOperator(data []byte, i int) (int, bool) {
+	n := len(data)
 	if i >= n {
-		return false
+		return i, false
 	}
 	switch {
 	case data[i] == '>':
-		i++ // <password>…</password>
+		return i + 1, true // <password>…</password>
 	case data[i] == '=' || data[i] == ':':
 		i++
 		if i < n && (data[i] == '=' || data[i] == '>') {
 			i++ // := or =>, or the == of a comparison, which the regex reads as = then a value
 		}
+		return i, true
 	case data[i] == '?' && i+1 < n && data[i+1] == '=':
-		i += 2
-	default:
-		return false
+		return i + 2, true
 	}
-	i = skipBlanks(data, i)
+	return i, false
+}
+
+// quotedStop marks what ends a quoted value in the generic rule's regex: a quote, a blank,
+// a backslash.
+var quotedStop = func() (t [256]bool) {
+	for _, c := range []byte("\"'`\\ \t\n\f\r") {
+		t[c] = true
+	}
+	return t
+}()
+
+// valueFollows reports whether a value of at least 10 characters starts at data[i]: quoted
+// (any character but quotes, blanks and backslashes, then the closing quote), or behind an
+// optional quote and scheme word (Bearer, Basic, token), characters of a secret that a quote,
+// a blank, a backslash, one of ;,&)]}< or the end of the data closes.
+func valueFollows(data []byte, i int) bool {
+	n := len(data)
+	if i < n && (data[i] == '"' || data[i] == '\'') {
+		v := i + 1
+		for v < n && !quotedStop[data[v]] {
+			v++
+		}
+		if v-i-1 >= 10 && v < n && data[v] == data[i] {
+			return true
+		}
+	}
 	if i < n && data[i] == '\\' {
 		i++
 	}

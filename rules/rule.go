@@ -65,6 +65,9 @@ type Rule struct {
 	RequireCompanion bool
 	// Severity is "critical", "high", "medium" or "low".
 	Severity string
+	// Confidence, when set, is how sure a match of this rule is to be a secret; unset, it
+	// follows from the rule's kind (Confidence, confidence.go).
+	Confidence Confidence
 	// Remediation tells what to do with a leaked secret of this kind (a URL or a sentence).
 	Remediation string
 	// Allowlists silence candidates of this rule only; any one of them is enough.

@@ -313,6 +313,7 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 			loc.Line = int(c.LineMap[m.Line-1])
 		}
 		loc.Column = m.Column
+		loc.Encoding = m.Encoding
 		if c.Annotate != nil {
 			c.Annotate(c.Data, m, &loc)
 		}
@@ -332,6 +333,9 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 			e.opts.Redactor.Add(m.Secret, m.Rule.Redact(m.Secret))
 		} else if redacted < f.Redacted {
 			f.Redacted = redacted // the same, whichever chunk came first
+		}
+		if m.Confidence > f.Level() {
+			f.Confidence = m.Confidence.String()
 		}
 		if f.Companion == "" && m.Companion != "" {
 			f.Companion = m.Companion

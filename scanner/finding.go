@@ -27,9 +27,12 @@ type Finding struct {
 	// revoke it (an AWS secret access key beside its key id). Only the JSON formats write
 	// it, and only when secrets are shown, so that leakstop revoke can act on the finding
 	// later; everywhere else it is left out or redacted.
-	Companion    string        `json:"companion,omitempty"`
-	Fingerprint  string        `json:"fingerprint"`
-	Locations    []Location    `json:"locations"`
+	Companion   string     `json:"companion,omitempty"`
+	Fingerprint string     `json:"fingerprint"`
+	Locations   []Location `json:"locations"`
+	// Confidence is how sure the finding is to be a secret: "high", "medium" or "low"
+	// (rules.Confidence), the most that any of its locations gives.
+	Confidence   string        `json:"confidence,omitempty"`
 	Verification *outcome.Step `json:"verification,omitempty"`
 	Revocation   *outcome.Step `json:"revocation,omitempty"`
 	Issue        string        `json:"issue,omitempty"`
@@ -65,6 +68,10 @@ type Location struct {
 	// Blob is the git object id of the content the secret was found in: with no commit or
 	// path, the place of a blob that no commit could be found for.
 	Blob string `json:"blob,omitempty"`
+	// Encoding names how the secret was written there when not plainly: "base64", "url",
+	// "escape", "concat", "shell", or a chain of them outermost first ("base64+base64").
+	// Line and Column then point at the encoded text (a split value: its first piece).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Origin is a place in an original source file.
@@ -145,7 +152,17 @@ func locationLess(a, b Location) bool {
 
 func sameLocation(a, b Location) bool {
 	return a.Path == b.Path && a.Line == b.Line && a.Column == b.Column && a.Commit == b.Commit && a.URL == b.URL &&
-		a.Repository == b.Repository
+		a.Repository == b.Repository && a.Encoding == b.Encoding
+}
+
+// Level returns the finding's confidence as a rules.Confidence (0 when unknown, as in a
+// report written before findings carried one).
+func (f *Finding) Level() rules.Confidence {
+	c, err := rules.ParseConfidence(f.Confidence)
+	if err != nil {
+		return 0
+	}
+	return c
 }
 
 // SortFindings orders findings by their first location, then by rule and fingerprint, so

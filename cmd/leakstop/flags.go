@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner/files"
 	"github.com/leakstop/leakstop/scanner/report"
 )
@@ -216,8 +217,11 @@ type scanFlags struct {
 	ExitCode    int
 	MaxFileSize string
 	Jobs        int
+	// MinConfidence drops findings less sure than it (low, medium, high).
+	MinConfidence string
 
-	maxFileSize int64
+	maxFileSize   int64
+	minConfidence rules.Confidence
 }
 
 func (s *scanFlags) bind(f *pflag.FlagSet) {
@@ -226,6 +230,7 @@ func (s *scanFlags) bind(f *pflag.FlagSet) {
 	f.IntVar(&s.ExitCode, "exit-code", exitLeaks, "exit status when leaks are found")
 	f.StringVar(&s.MaxFileSize, "max-file-size", sizeText(files.DefaultMaxFileSize), "skip larger files and blobs (`SIZE` such as 10MiB or 512KiB)")
 	f.IntVarP(&s.Jobs, "jobs", "j", runtime.NumCPU(), "workers")
+	f.StringVar(&s.MinConfidence, "min-confidence", rules.ConfidenceLow.String(), "report only findings at least this sure: `low` (every finding), medium or high")
 }
 
 func (s *scanFlags) validate() error {
@@ -234,6 +239,9 @@ func (s *scanFlags) validate() error {
 		return err
 	}
 	s.maxFileSize = n
+	if s.minConfidence, err = rules.ParseConfidence(s.MinConfidence); err != nil {
+		return usageError("--min-confidence must be low, medium or high, not %q", s.MinConfidence)
+	}
 	if s.Jobs < 1 {
 		return usageError("--jobs must be at least 1")
 	}

@@ -86,6 +86,7 @@ func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result,
 		}
 		return nil, nil, failure(err, scanHint(err)...)
 	}
+	res.Findings = keepConfident(res.Findings, o.scan.minConfidence)
 	if run.found != nil {
 		if err := run.found(res); err != nil {
 			return nil, nil, err
@@ -95,6 +96,16 @@ func (a *app) scanAndAct(ctx context.Context, run scanRun) (res *scanner.Result,
 		actErr = a.act(ctx, &o.act, o.scan.Jobs, run.rules.set, res.Findings, run.log)
 	}
 	return res, actErr, nil
+}
+
+// keepConfident drops the findings less sure than min (--min-confidence), before they are
+// verified, reported or counted in the exit status. A finding of no known confidence (none
+// the engine makes) is kept.
+func keepConfident(fs []*scanner.Finding, min rules.Confidence) []*scanner.Finding {
+	return slices.DeleteFunc(fs, func(f *scanner.Finding) bool {
+		c := f.Level()
+		return c != 0 && c < min
+	})
 }
 
 // writeReport writes res as the output flags ask: to stdout or the --output file, in the

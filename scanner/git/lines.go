@@ -155,6 +155,13 @@ type span struct{ lo, hi int }
 // filter's Reach for it, as they are in data, whatever was seen of them before: a block of
 // data on which that rule finds what it finds on the whole blob (rules.LineFilter.Reach).
 // The blob goes whole only when its blocks would be most of it.
+//
+// The matcher also reads some values across lines (rules.Continues): a string split over
+// consecutive lines, shell variables assembled from those set on the lines before. A group
+// of such lines in which a keyword occurs, as written or joined, sends the blob whole:
+// matched on their own, the lines would give other findings than together. Between lines
+// that are not consecutive in data, the selection holds an empty line, so that the matcher
+// never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
 	s.context, s.blocks = s.context[:0], s.blocks[:0]
@@ -177,6 +184,13 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	// cache: one at a time, the misses cost more than the rest of the work together).
 	var b batch
 	lineNo := int32(0)
+	// The lines a split value may span: joinFrom is where the group of joined lines that
+	// ends with the previous line starts (-1: none), cont whether the previous line ends
+	// so that the next may join it; shell holds where the last lines of assignments start.
+	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
+	prevLineNo, lastSelected := int32(0), int32(0)
+	var shell []int
+	group := func(from, to int) bool { return c.f.Classify(data[from:to]) != rules.LinePlain }
 	for off := 0; off < len(data); {
 		b.n = 0
 		for b.n < batchLines && off < len(data) {
@@ -200,6 +214,40 @@ func (c *lineCache) sel(data []byte, s *selection) {
 		}
 		for i := range b.n {
 			line, h, state := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			ln := b.lineNo[i]
+			if ln != prevLineNo+1 {
+				// An empty line before this one ends what the lines before it joined.
+				if joinFrom >= 0 && group(joinFrom, prevEnd) {
+					s.whole = true
+					return
+				}
+				joinFrom, cont, shell = -1, false, shell[:0]
+			}
+			if cont && rules.Continued(line) {
+				if joinFrom < 0 {
+					joinFrom = prevStart
+				}
+			} else if joinFrom >= 0 {
+				if group(joinFrom, prevEnd) {
+					s.whole = true
+					return
+				}
+				joinFrom = -1
+			}
+			cont = rules.Continues(line)
+			prevStart, prevEnd, prevLineNo = b.start[i], b.end[i], ln
+			if rules.ShellAssignment(line) {
+				shell = append(shell, b.start[i])
+				if len(shell) > rules.ShellLines+1 {
+					shell = shell[1:]
+				}
+				if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], b.end[i]) {
+					s.whole = true
+					return
+				}
+			} else {
+				shell = shell[:0]
+			}
 			if state == 0 {
 				state = c.lookup(line, h)
 			}
@@ -208,13 +256,14 @@ func (c *lineCache) sel(data []byte, s *selection) {
 				s.context = append(s.context, span{b.start[i], b.end[i]})
 			case linePending, lineMatched:
 				if len(s.context) == 0 {
-					s.data = append(s.data, line...)
-					s.data = append(s.data, '\n')
-					s.lineMap = append(s.lineMap, b.lineNo[i])
-					s.hashes = append(s.hashes, h)
+					s.addLine(line, ln, h, &lastSelected)
 				}
 			}
 		}
+	}
+	if joinFrom >= 0 && group(joinFrom, prevEnd) {
+		s.whole = true
+		return
 	}
 	if len(s.context) > 0 {
 		c.selBlocks(data, s)
@@ -288,13 +337,14 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 	}
 	s.data, s.lineMap, s.hashes = s.data[:0], s.lineMap[:0], s.hashes[:0]
 	blocks := s.blocks
-	lineNo := int32(0)
+	lineNo, lastSelected := int32(0), int32(0)
 	for off := 0; off < len(data); {
 		if len(blocks) > 0 && off == blocks[0].lo {
 			// The block as it is in data, each of its lines in lineMap; only its keyword
 			// lines learn what the matcher said of them.
 			b := blocks[0]
 			blocks = blocks[1:]
+			s.separate(lineNo+1, &lastSelected)
 			s.data = append(s.data, data[b.lo:b.hi]...)
 			for off < b.hi {
 				lineNo++
@@ -314,6 +364,7 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 				s.hashes = append(s.hashes, h)
 				off = end + 1
 			}
+			lastSelected = lineNo
 			continue
 		}
 		lineNo++
@@ -329,11 +380,30 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 			continue
 		}
 		if h, state := c.state(line); state == linePending || state == lineMatched {
-			s.data = append(s.data, line...)
-			s.data = append(s.data, '\n')
-			s.lineMap = append(s.lineMap, lineNo)
-			s.hashes = append(s.hashes, h)
+			s.addLine(line, lineNo, h, &lastSelected)
 		}
+	}
+}
+
+// addLine adds line (number lineNo, hash h) to the selection, after an empty line when the
+// line selected last (*last) is not the one before it.
+func (s *selection) addLine(line []byte, lineNo int32, h uint64, last *int32) {
+	s.separate(lineNo, last)
+	s.data = append(s.data, line...)
+	s.data = append(s.data, '\n')
+	s.lineMap = append(s.lineMap, lineNo)
+	s.hashes = append(s.hashes, h)
+	*last = lineNo
+}
+
+// separate adds an empty line to the selection when line lineNo does not follow the line
+// selected last (*last): the matcher joins no value across it (a string continued on the
+// next line), as it joins none across the lines data holds between them.
+func (s *selection) separate(lineNo int32, last *int32) {
+	if *last > 0 && *last != lineNo-1 {
+		s.data = append(s.data, '\n')
+		s.lineMap = append(s.lineMap, 0)
+		s.hashes = append(s.hashes, 0)
 	}
 }
 
@@ -349,7 +419,8 @@ func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
 	for i, h := range hashes {
 		switch {
 		case h == 0:
-			// a line of a block that is not a keyword line: nothing to learn
+			// a line of a block that is not a keyword line, or the empty line between lines
+			// that are not consecutive: nothing to learn
 		case hit[i+1]:
 			c.lines.put(h, lineMatched)
 			c.recent.update(h, lineMatched)

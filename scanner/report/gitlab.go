@@ -172,6 +172,14 @@ func gitlabVulnerabilityFor(f *scanner.Finding, l scanner.Location, r *rules.Rul
 			confidence = "Medium"
 		}
 	}
+	switch f.Level() {
+	case rules.ConfidenceHigh:
+		confidence = "High"
+	case rules.ConfidenceMedium:
+		confidence = "Medium"
+	case rules.ConfidenceLow:
+		confidence = "Low"
+	}
 	if desc == "" {
 		desc = "Secret found by rule " + f.Rule
 	}

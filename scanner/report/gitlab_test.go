@@ -124,8 +124,8 @@ func TestGitLabSchema(t *testing.T) {
 	if err := json.Unmarshal(write(t, formatGitLab, fx.res, fx.opts()), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(rep["vulnerabilities"].([]any)); got != 6 {
-		t.Errorf("%d vulnerabilities, want one per place (6)", got)
+	if got := len(rep["vulnerabilities"].([]any)); got != 9 {
+		t.Errorf("%d vulnerabilities, want one per place (9)", got)
 	}
 	if got := rep["scan"].(map[string]any)["status"]; got != "failure" {
 		t.Errorf("scan status %v with a place unread, want failure", got)

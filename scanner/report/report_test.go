@@ -110,12 +110,17 @@ func newFixture(t *testing.T) *fixture {
 	fOpenAI.Verification = &outcome.Step{Status: outcome.Live, Detail: "GET /v1/models answered 200", At: mustTime("2024-05-02T08:00:00Z")}
 	fOpenAI.Revocation = &outcome.Step{Status: outcome.Revoked, Detail: "key deleted", At: mustTime("2024-05-02T08:00:01Z")}
 	fOpenAI.Issue = "https://github.com/acme/shop/issues/7"
+	fOpenAI.Confidence = "high"
 
 	fGitHub := finding("github-pat", ghp,
 		scanner.Location{Path: filepath.FromSlash(testRoot + "/deploy/my scripts/ci.sh"), Line: 10, Column: 9},
 		scanner.Location{Path: filepath.FromSlash(testRoot + "/deploy/my scripts/ci.sh"), Line: 40, Column: 13},
 		scanner.Location{Path: "/elsewhere/notes.txt", Line: 2, Column: 1},
+		// Written in base64 in a Kubernetes Secret, then split into two literals in code.
+		scanner.Location{Path: "k8s/secret.yaml", Line: 6, Column: 10, Encoding: rules.EncodingBase64},
+		scanner.Location{Path: "src/token.go", Line: 4, Column: 14, Encoding: rules.EncodingJoined + "+" + rules.EncodingBase64},
 	)
+	fGitHub.Confidence = "medium"
 
 	fAWS := finding("aws-access-key", aws,
 		scanner.Location{
@@ -126,9 +131,14 @@ func newFixture(t *testing.T) *fixture {
 		},
 	)
 	fAWS.Companion = awsSecret
+	fAWS.Confidence = "high"
+	password := g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 18)
+	fGeneric := finding("generic-password", password, scanner.Location{Path: "app/settings.py", Line: 22, Column: 13})
+	fGeneric.Provider = "generic"
+	fGeneric.Confidence = "low"
 	fAWS.Verification = &outcome.Step{Status: outcome.Unknown, Detail: "sts answered 500 for " + aws + "/" + awsSecret}
 
-	fs := []*scanner.Finding{fAWS, fOpenAI, fGitHub}
+	fs := []*scanner.Finding{fAWS, fOpenAI, fGitHub, fGeneric}
 	return &fixture{
 		set: set,
 		res: &scanner.Result{
@@ -136,7 +146,7 @@ func newFixture(t *testing.T) *fixture {
 			Stats:    scanner.Stats{Commits: 12, Blobs: 41, Bytes: 1234567, Skipped: 2, Errors: 1, DurationMS: 35},
 			Problems: []scanner.Problem{{Where: "3f1c2d4e5a6b:big.bin", Err: errors.New("reading blob: corrupt object")}},
 		},
-		secrets: []string{openai, ghp, aws, awsSecret},
+		secrets: []string{openai, ghp, aws, awsSecret, password},
 	}
 }
 
@@ -286,7 +296,7 @@ func TestTextContent(t *testing.T) {
 		"issue     https://github.com/acme/shop/issues/7",
 		"fix       Delete the key at https://platform.openai.com/api-keys and create a new one.",
 		`\x1b[2Jcleared`, // the escape is shown, not obeyed
-		"6 leaks (3 distinct secrets) in 12 commits, 41 blobs, 1.2 MiB, 35ms; 2 places skipped; 1 place could not be read",
+		"9 leaks (4 distinct secrets) in 12 commits, 41 blobs, 1.2 MiB, 35ms; 2 places skipped; 1 place could not be read",
 		"leakstop:allow", ".leakstop.toml", "--baseline",
 	} {
 		if !strings.Contains(out, want) {
@@ -470,7 +480,7 @@ func TestTextManyPlaces(t *testing.T) {
 		f.Locations = append(f.Locations, scanner.Location{Path: "many.txt", Line: i + 1, Column: 1})
 	}
 	out := string(write(t, formatText, &scanner.Result{Findings: []*scanner.Finding{f}}, fx.opts()))
-	if n := strings.Count(out, "\n  /") + strings.Count(out, "\n  many.txt"); n != maxTextPlaces {
+	if n := strings.Count(out, "\n  /") + strings.Count(out, "\n  k8s/") + strings.Count(out, "\n  src/") + strings.Count(out, "\n  many.txt"); n != maxTextPlaces {
 		t.Errorf("text lists %d places, want %d:\n%s", n, maxTextPlaces, out)
 	}
 	if !strings.Contains(out, "… and 15 more places (the JSON report lists them all)") {
@@ -484,4 +494,65 @@ func mustTime(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// TestConfidenceAndEncoding: every format says how sure a finding is and how its secret was
+// written where it was written encoded or split; SARIF maps confidence to the level.
+func TestConfidenceAndEncoding(t *testing.T) {
+	fx := newFixture(t)
+	o := fx.opts()
+
+	var rep struct {
+		Findings []struct {
+			Rule, Provider, Confidence string
+			Locations                  []struct{ Path, Encoding string }
+		}
+	}
+	if err := json.Unmarshal(write(t, formatJSON, fx.res, o), &rep); err != nil {
+		t.Fatal(err)
+	}
+	conf := map[string]string{}
+	enc := map[string]string{}
+	for _, f := range rep.Findings {
+		conf[f.Rule] = f.Confidence
+		for _, l := range f.Locations {
+			enc[l.Path] = l.Encoding
+		}
+	}
+	wantConf := map[string]string{"aws-access-key": "high", "openai-project-key": "high", "github-pat": "medium", "generic-password": "low"}
+	if diff := cmp.Diff(wantConf, conf); diff != "" {
+		t.Errorf("JSON confidence (-want +got):\n%s", diff)
+	}
+	if enc["k8s/secret.yaml"] != "base64" || enc["src/token.go"] != "concat+base64" || enc["config/prod.env"] != "" {
+		t.Errorf("JSON encodings = %v", enc)
+	}
+
+	text := string(write(t, formatText, fx.res, o))
+	for _, s := range []string{
+		"medium confidence", "low confidence",
+		"k8s/secret.yaml:6:10  (written base64)",
+		"src/token.go:4:14  (written split into joined strings, then base64)",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("text lacks %q:\n%s", s, text)
+		}
+	}
+
+	var log sarifLog
+	if err := json.Unmarshal(write(t, formatSARIF, fx.res, o), &log); err != nil {
+		t.Fatal(err)
+	}
+	levels := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		levels[r.RuleID] = r.Level
+		if l := r.Locations[0].PhysicalLocation.ArtifactLocation.URI; l == "k8s/secret.yaml" && r.Properties["encoding"] != "base64" {
+			t.Errorf("SARIF result in %s: properties %v", l, r.Properties)
+		}
+	}
+	// The OpenAI key is live: an error whatever its confidence. The AWS key is of high
+	// confidence; the others are warnings and notes.
+	wantLevels := map[string]string{"aws-access-key": "error", "openai-project-key": "error", "github-pat": "warning", "generic-password": "note"}
+	if diff := cmp.Diff(wantLevels, levels); diff != "" {
+		t.Errorf("SARIF levels (-want +got):\n%s", diff)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
+	"github.com/leakstop/leakstop/scanner/outcome"
 	"github.com/leakstop/leakstop/scanner/report/markdown"
 )
 
@@ -323,6 +324,9 @@ func sarifRuleFor(id string, r *rules.Rule, provider string) sarifRule {
 // sarifResultFor makes the result of one place of one secret.
 func sarifResultFor(f *scanner.Finding, l scanner.Location, n, ruleIndex int, seen map[string]int, opts Options) sarifResult {
 	art := artifact(l, opts.Root)
+	if l.Encoding != "" {
+		n = 0 // the secret's length says nothing of its encoded text's
+	}
 	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: art, Region: region(l.Line, l.Column, n)}}
 	key := art.URIBaseID + art.URI
 	if l.Repository != "" {
@@ -333,7 +337,7 @@ func sarifResultFor(f *scanner.Finding, l scanner.Location, n, ruleIndex int, se
 	res := sarifResult{
 		RuleID:    f.Rule,
 		RuleIndex: ruleIndex,
-		Level:     "error",
+		Level:     sarifLevel(f),
 		Message:   sarifText{Text: resultMessage(f, l)},
 		Locations: []sarifLocation{loc},
 		PartialFingerprints: map[string]string{
@@ -354,6 +358,22 @@ func sarifResultFor(f *scanner.Finding, l scanner.Location, n, ruleIndex int, se
 		}}
 	}
 	return res
+}
+
+// sarifLevel is a result's level: error for a secret the provider said is live and for a
+// finding of high confidence (or of none known: a report from before confidence), warning
+// for medium, note for low.
+func sarifLevel(f *scanner.Finding) string {
+	if f.Verification != nil && f.Verification.Status == outcome.Live {
+		return "error"
+	}
+	switch f.Level() {
+	case rules.ConfidenceMedium:
+		return "warning"
+	case rules.ConfidenceLow:
+		return "note"
+	}
+	return "error"
 }
 
 // lineHash is the primaryLocationLineHash of a secret in a file: the first 16 hex digits of
@@ -462,6 +482,8 @@ func resultProperties(f *scanner.Finding, l scanner.Location) map[string]string 
 	set("url", l.URL)
 	set("exposure", l.Exposure)
 	set("variable", l.Variable)
+	set("encoding", l.Encoding)
+	set("confidence", f.Confidence)
 	if f.Verification != nil {
 		set("verification", string(f.Verification.Status))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/dustin/go-humanize/english"
 
+	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/outcome"
 )
@@ -113,6 +114,9 @@ func (t *textWriter) finding(f *scanner.Finding, opts Options) {
 		head += " (" + printable(f.Provider) + ")"
 	}
 	head += "  " + t.style(ansiYellow, printable(f.Secret))
+	if f.Confidence != "" {
+		head += "  " + t.style(ansiDim, printable(f.Confidence)+" confidence")
+	}
 	head += "  " + t.style(ansiDim, "fingerprint "+short(f.Fingerprint, 8))
 	t.printf("%s\n", head)
 	var remediation string
@@ -168,6 +172,9 @@ func (t *textWriter) location(l scanner.Location) {
 	if marks := exposure(l); marks != "" {
 		line += "  " + t.style(ansiBold+ansiRed, "["+printable(marks)+"]")
 	}
+	if l.Encoding != "" {
+		line += "  " + t.style(ansiDim, "(written "+printable(encodingWords(l.Encoding))+")")
+	}
 	t.printf("%s\n", line)
 	if l.Commit != "" {
 		c := "commit " + scanner.ShortSHA(l.Commit)
@@ -188,6 +195,24 @@ func (t *textWriter) location(l scanner.Location) {
 	if l.URL != "" && where != position(l.URL, l.Line, l.Column) {
 		t.printf("      %s\n", t.style(ansiDim, printable(l.URL)))
 	}
+}
+
+// encodingWords says how a secret was written, for people: "base64", "split into
+// concatenated strings", "url-encoded, then base64".
+func encodingWords(chain string) string {
+	words := map[string]string{
+		rules.EncodingBase64: "base64", rules.EncodingURL: "url-encoded", rules.EncodingEscape: "escaped",
+		rules.EncodingJoined: "split into joined strings", rules.EncodingShell: "split into shell variables",
+	}
+	var out []string
+	for _, e := range strings.Split(chain, "+") {
+		if w, ok := words[e]; ok {
+			out = append(out, w)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return strings.Join(out, ", then ")
 }
 
 // exposure says how a location reaches people: "public bundle, VITE_OPENAI_API_KEY".
