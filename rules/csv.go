@@ -22,10 +22,20 @@ const maxCSVRows = 1 << 16
 // rule then decides, by the name and the cell.
 var csvSecretWords = []string{"passw", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key", "accesskey", "private_key", "credential", "passphrase", "auth"}
 
+// TableHeader reports whether text starts with the header of a table (CSV or TSV) that
+// names a column of secrets, whose cells, on any line below, the matcher reads as such: a
+// source that matches only some lines of a text must then give it whole.
+func TableHeader(text []byte) bool {
+	end := bytes.IndexByte(text, '\n')
+	if end < 0 {
+		end = len(text)
+	}
+	return end <= maxHeader && csvHeader(text[:end])
+}
+
 // csvHeader reports whether line is the header of a table whose cells may be secrets: two
 // or more names (letters, digits, _ . - and blanks, maybe quoted) split by commas or tabs,
-// one of them holding a word of csvSecretWords. The line filter sends a text with such a
-// line whole (its cells are lines away from their name).
+// one of them holding a word of csvSecretWords.
 func csvHeader(line []byte) bool {
 	_, ok := csvHeaderSep(line)
 	return ok
@@ -55,10 +65,13 @@ func csvHeaderSep(line []byte) (byte, bool) {
 	return sep, secret
 }
 
+// maxHeader is the longest header line a table may have.
+const maxHeader = 4096
+
 // findCSV adds the secrets in the secret-named columns of a table file.
 func (s *Set) findCSV(out []Match, data []byte, p string) []Match {
 	end := bytes.IndexByte(data, '\n')
-	if end < 0 || end > 4096 {
+	if end < 0 || end > maxHeader {
 		return out
 	}
 	header := bytes.TrimRight(data[:end], "\r")

@@ -73,9 +73,9 @@ func newLineFilter(set *Set) *LineFilter {
 // Reach of it, whole, and without the rest of the text. It is 0 for a line without such a
 // keyword.
 //
-// A line that Classify calls LineWhole for what it says decoded or joined, or for being a
-// table's header (csv.go), reaches the whole text: the reach of a rule in decoded bytes
-// says nothing of the text's bytes, and a table's cells are any number of lines below.
+// A line that Classify calls LineWhole for what it says decoded or joined reaches the whole
+// text: the reach of a rule in decoded bytes says nothing of the text's bytes. (A table
+// whose header names secrets needs the whole text too: see TableHeader.)
 func (a *LineFilter) Reach(line []byte) int {
 	r := uint32(0)
 	s := uint32(0)
@@ -200,9 +200,6 @@ const (
 // lines (the lines of one value split over them, see Joined); then it is classified as one.
 func (a *LineFilter) Classify(line []byte) LineKind {
 	kind := a.classifyPlain(line)
-	if kind == LineKeyword && csvHeader(line) {
-		return LineWhole // the header of a table whose cells, lines below, are secrets (csv.go)
-	}
 	if kind == LineWhole || !mayDerive(line) {
 		return kind
 	}

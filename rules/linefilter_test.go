@@ -103,10 +103,6 @@ func TestClassify(t *testing.T) {
 					line = append(line, p...)
 				}
 				want, wantReach := naiveClass(words, context, line), naiveReach(words, context, line)
-				if want == LineKeyword && csvHeader(line) {
-					// A table's header: its cells are any number of lines below (csv.go).
-					want, wantReach = LineWhole, WholeReach
-				}
 				if got := a.Classify(line); got != want {
 					t.Fatalf("line %q: class %d, want %d", line, got, want)
 				}

@@ -556,7 +556,7 @@ func viewOf(ms []Match) []matchView {
 // from. ok is false when the text must go whole (no filter, or a line the filter sends
 // whole).
 func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok bool) {
-	if lf == nil {
+	if lf == nil || TableHeader(data) {
 		return nil, nil, false
 	}
 	// As the history scan selects (scanner/git): a group of lines that the matcher joins

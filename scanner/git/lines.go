@@ -2,7 +2,9 @@ package git
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
+	"slices"
 	"sync"
 
 	"github.com/leakstop/leakstop/rules"
@@ -67,27 +69,59 @@ const recentSlots = 1 << 18
 
 // recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
 // taking an older one's slot. A lookup is one load from a table that stays in the
-// processor's cache; it never needs emptying.
+// processor's cache; it never needs emptying. A slot holds the hash's upper 56 bits, and in
+// its low byte the line's state (3 bits) and its shape (lineShape: how it joins the lines
+// around it), so that a line met again costs neither a classification nor a look at its
+// shape.
 type recentLines struct {
 	slots [recentSlots]uint64
 }
 
+// Bits of a line's shape, above its state in a recent slot.
+const (
+	shapeContinues = 1 << (3 + iota) // rules.Continues: the next line may join it
+	shapeContinued                   // rules.Continued: it may join the line before
+	shapeShell                       // rules.ShellAssignment
+	shapeDollar                      // it holds a $ (a shell reference)
+)
+
+// lineShape tells how line joins the lines around it (the shape bits).
+func lineShape(line []byte) uint8 {
+	var m uint8
+	if rules.Continues(line) {
+		m |= shapeContinues
+	}
+	if rules.Continued(line) {
+		m |= shapeContinued
+	}
+	if rules.ShellAssignment(line) {
+		m |= shapeShell
+	}
+	if bytes.IndexByte(line, '$') >= 0 {
+		m |= shapeDollar
+	}
+	return m
+}
+
+const recentMeta = 0xff
+
+// get returns the state and shape of h (state in the low 3 bits), or 0.
 func (r *recentLines) get(h uint64) uint8 {
-	s := r.slots[(h>>3)&(recentSlots-1)]
-	if s&^7 == h&^7 {
-		return uint8(s & 7)
+	s := r.slots[(h>>8)&(recentSlots-1)]
+	if s&^recentMeta == h&^recentMeta {
+		return uint8(s & recentMeta)
 	}
 	return 0
 }
 
-func (r *recentLines) set(h uint64, state uint8) {
-	r.slots[(h>>3)&(recentSlots-1)] = h&^7 | uint64(state)
+func (r *recentLines) set(h uint64, meta uint8) {
+	r.slots[(h>>8)&(recentSlots-1)] = h&^recentMeta | uint64(meta)
 }
 
-// update changes the state of h if the cache holds it.
+// update changes the state of h, keeping its shape, if the cache holds it.
 func (r *recentLines) update(h uint64, state uint8) {
-	if r.get(h) != 0 {
-		r.set(h, state)
+	if m := r.get(h); m != 0 {
+		r.set(h, m&^7|state)
 	}
 }
 
@@ -158,8 +192,9 @@ type span struct{ lo, hi int }
 //
 // The matcher also reads some values across lines (rules.Continues): a string split over
 // consecutive lines, shell variables assembled from those set on the lines before. A group
-// of such lines in which a keyword occurs, as written or joined, sends the blob whole:
-// matched on their own, the lines would give other findings than together. Between lines
+// of such lines in which a keyword occurs, as written or joined, goes as a block of its
+// own (with the reach of the keywords it holds): matched on their own, the lines would give
+// other findings than together, and the lines before and after it join none of it. Between lines
 // that are not consecutive in data, the selection holds an empty line, so that the matcher
 // never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
@@ -178,6 +213,11 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			c.selected += int64(len(s.data))
 		}
 	}()
+	if rules.TableHeader(data) {
+		// A table of secrets: its cells are secrets by the name at the top (rules/csv.go).
+		s.whole = true
+		return
+	}
 	// Lines go in batches: their hashes first, then their slots in the table of recent
 	// lines, loads that do not wait for one another (most lines' states are there, and a
 	// history's distinct lines are too many for the table to stay in the processor's
@@ -213,43 +253,41 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			b.state[i] = c.recent.get(b.hash[i])
 		}
 		for i := range b.n {
-			line, h, state := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			line, h, meta := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			if meta == 0 {
+				meta = c.lookup(line, h)
+			}
+			state := meta & 7
 			ln := b.lineNo[i]
 			if ln != prevLineNo+1 {
 				// An empty line before this one ends what the lines before it joined.
 				if joinFrom >= 0 && group(joinFrom, prevEnd) {
-					s.whole = true
-					return
+					s.context = append(s.context, span{joinFrom, prevEnd})
 				}
 				joinFrom, cont, shell = -1, false, shell[:0]
 			}
-			if cont && rules.Continued(line) {
+			if cont && meta&shapeContinued != 0 {
 				if joinFrom < 0 {
 					joinFrom = prevStart
 				}
 			} else if joinFrom >= 0 {
 				if group(joinFrom, prevEnd) {
-					s.whole = true
-					return
+					s.context = append(s.context, span{joinFrom, prevEnd})
 				}
 				joinFrom = -1
 			}
-			cont = rules.Continues(line)
+			cont = meta&shapeContinues != 0
 			prevStart, prevEnd, prevLineNo = b.start[i], b.end[i], ln
-			if rules.ShellAssignment(line) {
+			if meta&shapeShell != 0 {
 				shell = append(shell, b.start[i])
 				if len(shell) > rules.ShellLines+1 {
 					shell = shell[1:]
 				}
-				if len(shell) > 1 && bytes.IndexByte(line, '$') >= 0 && group(shell[0], b.end[i]) {
-					s.whole = true
-					return
+				if len(shell) > 1 && meta&shapeDollar != 0 && group(shell[0], b.end[i]) {
+					s.context = append(s.context, span{shell[0], b.end[i]})
 				}
 			} else {
 				shell = shell[:0]
-			}
-			if state == 0 {
-				state = c.lookup(line, h)
 			}
 			switch state {
 			case lineContext:
@@ -262,8 +300,7 @@ func (c *lineCache) sel(data []byte, s *selection) {
 		}
 	}
 	if joinFrom >= 0 && group(joinFrom, prevEnd) {
-		s.whole = true
-		return
+		s.context = append(s.context, span{joinFrom, prevEnd})
 	}
 	if len(s.context) > 0 {
 		c.selBlocks(data, s)
@@ -286,17 +323,18 @@ type batch struct {
 // state tells what line is, from the tables or, for a line not in them, from the filter.
 func (c *lineCache) state(line []byte) (uint64, uint8) {
 	h := maphash.Bytes(c.seed, line)
-	state := c.recent.get(h)
-	if state == 0 {
-		state = c.lookup(line, h)
+	meta := c.recent.get(h)
+	if meta == 0 {
+		meta = c.lookup(line, h)
 	}
-	return h, state
+	return h, meta & 7
 }
 
-// lookup tells what line (of hash h), not among the recent lines, is: the filter says
-// whether it holds a keyword, and for a line that does (few do), the table of keyword lines
-// says what the matcher found on it before. The filter goes first because it costs less
-// than a miss in that table, which most lines would be. The line is recent after.
+// lookup tells what line (of hash h), not among the recent lines, is, with its shape (as
+// recentLines.get): the filter says whether it holds a keyword, and for a line that does
+// (few do), the table of keyword lines says what the matcher found on it before. The
+// filter goes first because it costs less than a miss in that table, which most lines
+// would be. The line is recent after.
 func (c *lineCache) lookup(line []byte, h uint64) uint8 {
 	state := c.classify(line)
 	if state == linePending {
@@ -306,13 +344,16 @@ func (c *lineCache) lookup(line []byte, h uint64) uint8 {
 			c.lines.put(h, state)
 		}
 	}
-	c.recent.set(h, state)
-	return state
+	meta := state | lineShape(line)
+	c.recent.set(h, meta)
+	return meta
 }
 
 // selBlocks selects, for a blob with lines of s.context, the blocks of whole lines around
 // them (merged where they meet) and, outside the blocks, the keyword lines as sel does.
 func (c *lineCache) selBlocks(data []byte, s *selection) {
+	// Groups of joined lines come when they end, after the lines inside them.
+	slices.SortFunc(s.context, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	covered := 0
 	for _, l := range s.context {
 		reach := c.f.Reach(data[l.lo:l.hi])
@@ -340,8 +381,9 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 	lineNo, lastSelected := int32(0), int32(0)
 	for off := 0; off < len(data); {
 		if len(blocks) > 0 && off == blocks[0].lo {
-			// The block as it is in data, each of its lines in lineMap; only its keyword
-			// lines learn what the matcher said of them.
+			// The block as it is in data, each of its lines in lineMap. Its lines learn
+			// nothing: what the matcher finds on a line among others (a piece of a
+			// joined value) is not what it finds on the line alone.
 			b := blocks[0]
 			blocks = blocks[1:]
 			s.separate(lineNo+1, &lastSelected)
@@ -354,14 +396,8 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 				} else {
 					end += off
 				}
-				var h uint64
-				if line := data[off:end]; len(line) > 0 {
-					if hh, state := c.state(line); state == linePending || state == lineMatched {
-						h = hh
-					}
-				}
 				s.lineMap = append(s.lineMap, lineNo)
-				s.hashes = append(s.hashes, h)
+				s.hashes = append(s.hashes, 0)
 				off = end + 1
 			}
 			lastSelected = lineNo
