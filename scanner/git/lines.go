@@ -65,7 +65,7 @@ func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
 // here). On redis' blobs in pack order it misses 1.1 million of 6.9 million lines where
 // 2^15 slots missed 2.4 million; a miss costs a classification of the line (about 3 ns a
 // byte), far more than the lookup in the larger table costs.
-const recentSlots = 1 << 18
+const recentSlots = 1 << 21
 
 // recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
 // taking an older one's slot. A lookup is one load from a table that stays in the
@@ -177,6 +177,14 @@ type selection struct {
 	whole   bool     // the blob goes whole
 	context []span   // the lines with a keyword of a rule that needs more than its line
 	blocks  []span
+	keyword []keywordLine // the keyword lines to match, for selBlocks
+}
+
+// keywordLine is a line sel selects, where it is in the blob.
+type keywordLine struct {
+	span
+	lineNo int32
+	hash   uint64
 }
 
 // span is a part of a blob, as byte offsets.
@@ -199,7 +207,7 @@ type span struct{ lo, hi int }
 // never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
-	s.context, s.blocks = s.context[:0], s.blocks[:0]
+	s.context, s.blocks, s.keyword = s.context[:0], s.blocks[:0], s.keyword[:0]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lines.n > maxCachedLines {
@@ -293,6 +301,7 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			case lineContext:
 				s.context = append(s.context, span{b.start[i], b.end[i]})
 			case linePending, lineMatched:
+				s.keyword = append(s.keyword, keywordLine{span{b.start[i], b.end[i]}, ln, h})
 				if len(s.context) == 0 {
 					s.addLine(line, ln, h, &lastSelected)
 				}
@@ -376,48 +385,38 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 		s.whole = true
 		return
 	}
+	// The blocks as they are in data, each of their lines in lineMap, and between them the
+	// keyword lines the first pass found, without reading the rest again. Block lines learn
+	// nothing: what the matcher finds on a line among others (a piece of a joined value) is
+	// not what it finds on the line alone.
 	s.data, s.lineMap, s.hashes = s.data[:0], s.lineMap[:0], s.hashes[:0]
-	blocks := s.blocks
-	lineNo, lastSelected := int32(0), int32(0)
-	for off := 0; off < len(data); {
-		if len(blocks) > 0 && off == blocks[0].lo {
-			// The block as it is in data, each of its lines in lineMap. Its lines learn
-			// nothing: what the matcher finds on a line among others (a piece of a
-			// joined value) is not what it finds on the line alone.
-			b := blocks[0]
-			blocks = blocks[1:]
-			s.separate(lineNo+1, &lastSelected)
-			s.data = append(s.data, data[b.lo:b.hi]...)
-			for off < b.hi {
-				lineNo++
-				end := bytes.IndexByte(data[off:b.hi], '\n')
-				if end < 0 {
-					end = b.hi
-				} else {
-					end += off
-				}
-				s.lineMap = append(s.lineMap, lineNo)
-				s.hashes = append(s.hashes, 0)
-				off = end + 1
+	kw := s.keyword
+	lineNo, off, lastSelected := int32(0), 0, int32(0)
+	for _, b := range s.blocks {
+		for len(kw) > 0 && kw[0].lo < b.lo {
+			s.addLine(data[kw[0].lo:kw[0].hi], kw[0].lineNo, kw[0].hash, &lastSelected)
+			kw = kw[1:]
+		}
+		lineNo += int32(bytes.Count(data[off:b.lo], []byte{'\n'}))
+		s.separate(lineNo+1, &lastSelected)
+		s.data = append(s.data, data[b.lo:b.hi]...)
+		for at := b.lo; at < b.hi; {
+			lineNo++
+			end := bytes.IndexByte(data[at:b.hi], '\n')
+			if end < 0 {
+				end = b.hi - at
 			}
-			lastSelected = lineNo
-			continue
+			s.lineMap = append(s.lineMap, lineNo)
+			s.hashes = append(s.hashes, 0)
+			at += end + 1
 		}
-		lineNo++
-		start, end := off, bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data)
-		} else {
-			end += off
+		lastSelected, off = lineNo, b.hi
+		for len(kw) > 0 && kw[0].lo < b.hi {
+			kw = kw[1:]
 		}
-		off = end + 1
-		line := data[start:end]
-		if len(line) == 0 {
-			continue
-		}
-		if h, state := c.state(line); state == linePending || state == lineMatched {
-			s.addLine(line, lineNo, h, &lastSelected)
-		}
+	}
+	for _, k := range kw {
+		s.addLine(data[k.lo:k.hi], k.lineNo, k.hash, &lastSelected)
 	}
 }
 
