@@ -42,6 +42,8 @@ type lineCache struct {
 	// versions of a file sit together, so most lines are found here, in a table small
 	// enough to stay in the processor's cache.
 	recent recentLines
+	// groups remembers what groups of joined lines are (groupKind).
+	groups [groupSlots]uint64
 	// selected, whole and wholeBytes count what went to the engine, for the debug log.
 	selected, whole, wholeBytes int64
 }
@@ -66,6 +68,9 @@ func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
 // 2^15 slots missed 2.4 million; a miss costs a classification of the line (about 3 ns a
 // byte), far more than the lookup in the larger table costs.
 const recentSlots = 1 << 21
+
+// groupSlots is the size of a lineCache's table of groups of joined lines (512 KiB).
+const groupSlots = 1 << 16
 
 // recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
 // taking an older one's slot. A lookup is one load from a table that stays in the
@@ -238,7 +243,7 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
 	prevLineNo, lastSelected := int32(0), int32(0)
 	var shell []int
-	group := func(from, to int) bool { return c.f.Classify(data[from:to]) != rules.LinePlain }
+	group := func(from, to int) bool { return c.groupKind(data[from:to]) != linePlain }
 	for off := 0; off < len(data); {
 		b.n = 0
 		for b.n < batchLines && off < len(data) {
@@ -327,6 +332,20 @@ type batch struct {
 	lineNo     [batchLines]int32
 	hash       [batchLines]uint64
 	state      [batchLines]uint8
+}
+
+// groupKind classifies a group of lines the matcher joins (the span of data they take),
+// remembered by the span's hash: a group comes back in every version of its file, and
+// classifying it decodes and joins its values.
+func (c *lineCache) groupKind(text []byte) uint8 {
+	h := maphash.Bytes(c.seed, text)
+	slot := &c.groups[(h>>3)&(groupSlots-1)]
+	if *slot&^7 == h&^7 && *slot&7 != 0 {
+		return uint8(*slot & 7)
+	}
+	kind := c.classify(text)
+	*slot = h&^7 | uint64(kind)
+	return kind
 }
 
 // state tells what line is, from the tables or, for a line not in them, from the filter.
