@@ -44,6 +44,8 @@ type lineCache struct {
 	recent recentLines
 	// groups remembers what groups of joined lines are (groupKind).
 	groups [groupSlots]uint64
+	// blocks holds the hashes of blocks (selBlocks) that were matched and held nothing.
+	blocks [blockSlots]uint64
 	// selected, whole and wholeBytes count what went to the engine, for the debug log.
 	selected, whole, wholeBytes int64
 }
@@ -71,6 +73,9 @@ const recentSlots = 1 << 21
 
 // groupSlots is the size of a lineCache's table of groups of joined lines (512 KiB).
 const groupSlots = 1 << 16
+
+// blockSlots is the size of a lineCache's table of blocks that held nothing (512 KiB).
+const blockSlots = 1 << 16
 
 // recentLines is a direct-mapped cache of line states: one slot per hash, a newer line
 // taking an older one's slot. A lookup is one load from a table that stays in the
@@ -183,6 +188,14 @@ type selection struct {
 	context []span   // the lines with a keyword of a rule that needs more than its line
 	blocks  []span
 	keyword []keywordLine // the keyword lines to match, for selBlocks
+	sent    []sentBlock   // the blocks in data, for learn
+}
+
+// sentBlock is a block of a selection: its lines (indexes into lineMap, [from, to)) and
+// the hash of its text.
+type sentBlock struct {
+	from, to int
+	hash     uint64
 }
 
 // keywordLine is a line sel selects, where it is in the blob.
@@ -212,7 +225,7 @@ type span struct{ lo, hi int }
 // never joins what data keeps apart.
 func (c *lineCache) sel(data []byte, s *selection) {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
-	s.context, s.blocks, s.keyword = s.context[:0], s.blocks[:0], s.keyword[:0]
+	s.context, s.blocks, s.keyword, s.sent = s.context[:0], s.blocks[:0], s.keyword[:0], s.sent[:0]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lines.n > maxCachedLines {
@@ -417,19 +430,32 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 			kw = kw[1:]
 		}
 		lineNo += int32(bytes.Count(data[off:b.lo], []byte{'\n'}))
-		s.separate(lineNo+1, &lastSelected)
-		s.data = append(s.data, data[b.lo:b.hi]...)
-		for at := b.lo; at < b.hi; {
-			lineNo++
-			end := bytes.IndexByte(data[at:b.hi], '\n')
-			if end < 0 {
-				end = b.hi - at
+		text := data[b.lo:b.hi]
+		h := maphash.Bytes(c.seed, text)
+		if slot := c.blocks[(h>>1)&(blockSlots-1)]; slot == h|1 {
+			// The same block was matched before and held nothing: neither does this one.
+			lineNo += int32(bytes.Count(text, []byte{'\n'}))
+			if len(text) > 0 && text[len(text)-1] != '\n' {
+				lineNo++
 			}
-			s.lineMap = append(s.lineMap, lineNo)
-			s.hashes = append(s.hashes, 0)
-			at += end + 1
+			off = b.hi
+		} else {
+			s.separate(lineNo+1, &lastSelected)
+			s.data = append(s.data, text...)
+			from := len(s.lineMap)
+			for at := b.lo; at < b.hi; {
+				lineNo++
+				end := bytes.IndexByte(data[at:b.hi], '\n')
+				if end < 0 {
+					end = b.hi - at
+				}
+				s.lineMap = append(s.lineMap, lineNo)
+				s.hashes = append(s.hashes, 0)
+				at += end + 1
+			}
+			s.sent = append(s.sent, sentBlock{from, len(s.lineMap), h})
+			lastSelected, off = lineNo, b.hi
 		}
-		lastSelected, off = lineNo, b.hi
 		for len(kw) > 0 && kw[0].lo < b.hi {
 			kw = kw[1:]
 		}
@@ -463,12 +489,23 @@ func (s *selection) separate(lineNo int32, last *int32) {
 
 // learn records which selected lines matched: a line that matched nothing is left out the
 // next time it comes.
-func (c *lineCache) learn(hashes []uint64, matches []rules.Match) {
+func (c *lineCache) learn(sel *selection, matches []rules.Match) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	hashes := sel.hashes
 	hit := map[int]bool{}
 	for _, m := range matches {
 		hit[m.Line] = true
+	}
+	// A block on which nothing matched is left out when it comes again, whole and alike.
+next:
+	for _, b := range sel.sent {
+		for _, m := range matches {
+			if m.Line > b.from && m.Line <= b.to {
+				continue next
+			}
+		}
+		c.blocks[(b.hash>>1)&(blockSlots-1)] = b.hash | 1
 	}
 	for i, h := range hashes {
 		switch {
@@ -512,7 +549,7 @@ func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release fu
 	release()
 	return scanner.Chunk{
 		Data: sel.data, LineMap: sel.lineMap, Size: size, Kind: scanner.KindBlob, Location: loc,
-		Scanned: func(ms []rules.Match) { cache.learn(sel.hashes, ms); matched(ms) },
+		Scanned: func(ms []rules.Match) { cache.learn(sel, ms); matched(ms) },
 		Done:    func() { selPool.Put(sel) },
 	}
 }
