@@ -274,18 +274,25 @@ func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 			continue
 		}
 		// A word: a run of bytes that are not blanks, quotes or angle brackets.
-		start, escapes := i, false
-		for i < hi && encClass[text[i]] != encDelim {
-			if encClass[text[i]] == encSpecial && escapeAt(text, i, hi) {
-				escapes = true
+		start, escapes, colon := i, false, false
+	scan:
+		for ; i < hi; i++ {
+			switch encClass[text[i]] {
+			case encDelim:
+				break scan
+			case encSpecial:
+				escapes = escapes || escapeAt(text, i, hi)
+			case encColon:
+				colon = true
 			}
-			i++
 		}
 		// A data: URL's payload is an image, a font, or a script or source map that the
 		// sources that read pages expand themselves, with the origin of each: the word
 		// counts up to it.
 		end := i
-		if k := indexFold(text[start:i], "data:"); k >= 0 {
+		if !colon {
+			// no data: URL in it
+		} else if k := indexFold(text[start:i], "data:"); k >= 0 {
 			end = start + k
 			escapes = escapes && hasEscape(text, start, end)
 		}
@@ -306,6 +313,7 @@ const (
 	encOther   = iota
 	encDelim   // ends a word
 	encSpecial // % or \, which may start an escape
+	encColon   // :, which a data: URL holds
 )
 
 var encClass = func() (t [256]uint8) {
@@ -313,6 +321,7 @@ var encClass = func() (t [256]uint8) {
 		t[c] = encDelim
 	}
 	t['%'], t['\\'] = encSpecial, encSpecial
+	t[':'] = encColon
 	return t
 }()
 
