@@ -76,6 +76,13 @@ func genericContexts(g *Generator) []contextCase {
 		{"timestamp", `<AuthenticationStatement AuthenticationInstant="2002-04-18T16:56:53Z" AuthenticationMethod="urn:x">`, ""},
 		{"table of names", `    {"pwd", PyInit_pwd},`, ""},
 		{"set of names", `NAMES = {'ACErrorCode', 'AuthorizationExternalForm', 'AuthorizationItemSet', 'AUHostIdentifier'}`, ""},
+		// Look-alikes from git's own history.
+		{"method after a concatenation", `"GIT_AUTHOR_DATE=".strftime("+0000 %Y-%m-%d %H:%M:%S",gmtime($date)),`, ""},
+		{"config key holding a URL", `test_config "credential.https://*.org.useHttpPath" true &&`, ""},
+		{"config key in a table", `{ "credential.https://dev.azure.com.useHttpPath", "true" },`, ""},
+		{"comparison", `pToken->eType!=TT_Space ? pToken->zText : "<space>"); */`, ""},
+		{"header parameter", `extraHeader = wWw-aUtHeNtIcAtE: bEaRer auThoRiTy=\"id.example.com\"`, ""},
+		{"make rule", `CMakeFiles/git.dir/workspaces/git/builtin/credential.c.o: CMakeFiles/git.dir/flags.make`, ""},
 	}
 }
 

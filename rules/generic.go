@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"math"
+	"regexp"
 	"strings"
 )
+
+// codeExpression is names joined by comparisons or member access (eType!=TT_Space).
+var codeExpression = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(?:(?:!=|==|->)[A-Za-z_][A-Za-z0-9_]*)+$`)
 
 // genericSecret decides whether the value of "password = …", "api_key: …" and the like
 // looks like a secret. It stays quiet on what such assignments hold far more often:
@@ -14,8 +18,8 @@ import (
 // and short or low-entropy strings.
 func genericSecret(v string) bool {
 	n := len(v)
-	if n < 10 || n > 200 {
-		return false
+	if len(strings.TrimRight(v, "=")) < 10 || n > 200 {
+		return false // auThoRiTy=: a name and its =, not a padded value
 	}
 	if text, ok := base64Text(v); ok {
 		// The base64 of text (a Kubernetes Secret's value) is judged by what it says: the
@@ -32,12 +36,14 @@ func genericSecret(v string) bool {
 	case hasAnyPrefix(lower, "sha1-", "sha256-", "sha384-", "sha512-", "md5-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "data:", "file:",
 		"http:", "https:", "www.", "arn:", "vault:", "ssm:", "sm://", "ref+", "op://", "keyvault:"):
 		return false
-	case strings.Contains(v, "://") || isDottedName(v) || isEmail(v) || isVersion(v):
-		return false
+	case strings.Contains(v, "://") || strings.HasPrefix(v, "//") || isDottedName(v) || isEmail(v) || isVersion(v):
+		return false // a URL, or the rest of one after its scheme's colon
+	case codeExpression.MatchString(v):
+		return false // eType!=TT_Space: an expression of code
 	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v) || isTimestamp(v):
 		return false
-	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimSuffix(v[1:], "+")) || isIdent(strings.TrimSuffix(v[1:], "+"))):
-		return false // "PWD="+dir, "KEY="+w.key+"\n": the rest of a concatenation
+	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimRight(v[1:], "+(")) || isIdent(strings.TrimRight(v[1:], "+("))):
+		return false // "PWD="+dir, "KEY="+w.key+"\n", "DATE=".strftime(: the rest of a concatenation
 	case isAssignmentChain(v):
 		return false // e.tokenize=e.compile=t.parse=void 0: minified code
 	case isCamelIdent(v):
@@ -462,6 +468,11 @@ func isPathLike(s string) bool {
 	if s[0] == '/' && inSet(parts[0], "abcdefghijklmnopqrstuvwxyz0123456789._-") {
 		return true // /tmp/…, /etc/…, /home/…
 	}
+	last := parts[len(parts)-1]
+	if i := strings.LastIndexByte(last, '.'); len(parts) >= 3 && i > 0 && len(last)-i <= 6 &&
+		inSet(last[i+1:], "abcdefghijklmnopqrstuvwxyz") && inSet(last[:i], "abcdefghijklmnopqrstuvwxyz0123456789_-") {
+		return true // CMakeFiles/git.dir/flags.make: folders, then a file with its extension
+	}
 	lowerParts, randomPart := true, false
 	for _, p := range parts {
 		if len(p) >= 8 && mixed(p) && !wordLike(p) {
@@ -477,7 +488,6 @@ func isPathLike(s string) bool {
 	case rooted || s[0] == '/' || lowerParts || len(parts) >= 3:
 		return true
 	}
-	last := parts[len(parts)-1]
 	i := strings.LastIndexByte(last, '.')
 	return i > 0 && len(last)-i <= 6 && inSet(last[i+1:], "abcdefghijklmnopqrstuvwxyz0123456789")
 }
