@@ -31,7 +31,8 @@ type Set struct {
 	// owned are the literal prefixes of specific rules ("ghp_", "sk-proj-"): a value that
 	// starts with one belongs to that rule, so generic rules leave it alone even when the
 	// specific rule's checks turned it down (a token with a wrong checksum).
-	owned []string
+	// They are kept by their first three bytes, since a generic candidate asks for them.
+	owned map[string][]string
 
 	lineFilter     *LineFilter
 	lineFilterOnce sync.Once
@@ -98,7 +99,10 @@ func NewSet(rules []*Rule, allow ...Allowlist) (*Set, error) {
 				// three letters or digits alone ("00D" of Salesforce's org ids) start one
 				// value in some hundreds of thousands of any alphabet.
 				if len(p) >= 3 && !strings.HasPrefix(p, "http") && (len(p) >= 4 || strings.ContainsAny(p, "_-.:/!")) {
-					s.owned = append(s.owned, p)
+					if s.owned == nil {
+						s.owned = map[string][]string{}
+					}
+					s.owned[p[:3]] = append(s.owned[p[:3]], p)
 				}
 			}
 		}
@@ -553,7 +557,7 @@ func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int, path
 		}
 	}
 	if r.Generic {
-		for _, p := range s.owned {
+		for _, p := range s.owned[secret[:min(3, len(secret))]] {
 			if strings.HasPrefix(secret, p) {
 				return false
 			}
