@@ -53,6 +53,7 @@ type lineCache struct {
 func newLineCache(f *rules.LineFilter) *lineCache {
 	c := &lineCache{f: f, seed: maphash.MakeSeed()}
 	c.lines.reset()
+	c.recent.grow(firstRecentSlots)
 	return c
 }
 
@@ -72,6 +73,11 @@ func (t *lineTable) reset() { t.slots, t.n = make([]uint64, 1<<16), 0 }
 // no faster on redis and cost 16 MiB more a reader.
 const recentSlots = 1 << 20
 
+// firstRecentSlots is the size the table starts at (256 KiB): it grows, up to recentSlots,
+// each time it has taken in four times as many lines as it has slots, so that a small
+// history (an org scan's thousands of small repositories) keeps a small table.
+const firstRecentSlots = 1 << 15
+
 // groupSlots is the size of a lineCache's table of groups of joined lines (512 KiB).
 const groupSlots = 1 << 16
 
@@ -85,7 +91,9 @@ const blockSlots = 1 << 16
 // around it), so that a line met again costs neither a classification nor a look at its
 // shape.
 type recentLines struct {
-	slots [recentSlots]uint64
+	slots []uint64
+	mask  uint64
+	taken int // lines set since the table last grew
 }
 
 // Bits of a line's shape, above its state in a recent slot.
@@ -118,7 +126,7 @@ const recentMeta = 0xff
 
 // get returns the state and shape of h (state in the low 3 bits), or 0.
 func (r *recentLines) get(h uint64) uint8 {
-	s := r.slots[(h>>8)&(recentSlots-1)]
+	s := r.slots[(h>>8)&r.mask]
 	if s&^recentMeta == h&^recentMeta {
 		return uint8(s & recentMeta)
 	}
@@ -126,7 +134,16 @@ func (r *recentLines) get(h uint64) uint8 {
 }
 
 func (r *recentLines) set(h uint64, meta uint8) {
-	r.slots[(h>>8)&(recentSlots-1)] = h&^recentMeta | uint64(meta)
+	if r.taken++; r.taken > 4*len(r.slots) && len(r.slots) < recentSlots {
+		r.grow(2 * len(r.slots))
+	}
+	r.slots[(h>>8)&r.mask] = h&^recentMeta | uint64(meta)
+}
+
+// grow starts the table again with n slots (a cache: what it held is found again in the
+// tables behind it).
+func (r *recentLines) grow(n int) {
+	r.slots, r.mask, r.taken = make([]uint64, n), uint64(n-1), 0
 }
 
 // update changes the state of h, keeping its shape, if the cache holds it.
