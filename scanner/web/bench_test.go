@@ -120,7 +120,7 @@ func BenchmarkBundleWithMap(b *testing.B) {
 				}
 				src := &files.Source{Paths: []string{jsPath, jsPath + ".map"}, MaxFileSize: -1}
 				if bc.expand {
-					src.Expand = (&Expander{}).Expand
+					src.Expand = (&Expander{Roots: src.Paths, MaxFileSize: -1}).Expand
 				}
 				res, err := eng.Run(context.Background(), src)
 				if err != nil {
