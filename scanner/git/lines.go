@@ -205,7 +205,7 @@ type selection struct {
 	whole   bool     // the blob goes whole
 	context []span   // the lines with a keyword of a rule that needs more than its line
 	blocks  []span
-	keyword []keywordLine // the keyword lines to match, for selBlocks
+	keyword []keywordLine // the keyword lines to match
 	sent    []sentBlock   // the blocks in data, for learn
 }
 
@@ -216,7 +216,7 @@ type sentBlock struct {
 	hash     uint64
 }
 
-// keywordLine is a line sel selects, where it is in the blob.
+// keywordLine is a keyword line sel selects, where it is in the blob.
 type keywordLine struct {
 	span
 	lineNo int32
@@ -272,7 +272,7 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	// ends with the previous line starts (-1: none), cont whether the previous line ends
 	// so that the next may join it; shell holds where the last lines of assignments start.
 	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
-	prevLineNo, lastSelected := int32(0), int32(0)
+	prevLineNo := int32(0)
 	var shell []int
 	group := func(from, to int) bool { return c.groupKind(data[from:to]) != linePlain }
 	for off := 0; off < len(data); {
@@ -297,9 +297,9 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			b.state[i] = c.recent.get(b.hash[i])
 		}
 		for i := range b.n {
-			line, h, meta := data[b.start[i]:b.end[i]], b.hash[i], b.state[i]
+			h, meta := b.hash[i], b.state[i]
 			if meta == 0 {
-				meta = c.lookup(line, h)
+				meta = c.lookup(data[b.start[i]:b.end[i]], h)
 			}
 			state := meta & 7
 			ln := b.lineNo[i]
@@ -338,9 +338,6 @@ func (c *lineCache) sel(data []byte, s *selection) {
 				s.context = append(s.context, span{b.start[i], b.end[i]})
 			case linePending, lineMatched:
 				s.keyword = append(s.keyword, keywordLine{span{b.start[i], b.end[i]}, ln, h})
-				if len(s.context) == 0 {
-					s.addLine(line, ln, h, &lastSelected)
-				}
 			}
 		}
 	}
@@ -349,6 +346,11 @@ func (c *lineCache) sel(data []byte, s *selection) {
 	}
 	if len(s.context) > 0 {
 		c.selBlocks(data, s)
+		return
+	}
+	lastSelected := int32(0)
+	for _, k := range s.keyword {
+		s.addLine(data[k.lo:k.hi], k.lineNo, k.hash, &lastSelected)
 	}
 }
 
@@ -377,16 +379,6 @@ func (c *lineCache) groupKind(text []byte) uint8 {
 	kind := c.classify(text)
 	*slot = h&^7 | uint64(kind)
 	return kind
-}
-
-// state tells what line is, from the tables or, for a line not in them, from the filter.
-func (c *lineCache) state(line []byte) (uint64, uint8) {
-	h := maphash.Bytes(c.seed, line)
-	meta := c.recent.get(h)
-	if meta == 0 {
-		meta = c.lookup(line, h)
-	}
-	return h, meta & 7
 }
 
 // lookup tells what line (of hash h), not among the recent lines, is, with its shape (as
@@ -439,7 +431,6 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 	// keyword lines the first pass found, without reading the rest again. Block lines learn
 	// nothing: what the matcher finds on a line among others (a piece of a joined value) is
 	// not what it finds on the line alone.
-	s.data, s.lineMap, s.hashes = s.data[:0], s.lineMap[:0], s.hashes[:0]
 	kw := s.keyword
 	lineNo, off, lastSelected := int32(0), 0, int32(0)
 	for _, b := range s.blocks {
