@@ -82,13 +82,7 @@ func (f *Script) handle(w http.ResponseWriter, r *http.Request, body string) {
 			return
 		}
 		if s.Revokes {
-			x := f.keys.get(key)
-			if x == nil || !x.live {
-				answer(w, s.Invalid)
-				return
-			}
-			f.revoke(x, r)
-			answer(w, s.Live)
+			f.revokeAnswer(w, r, key, s.Live, s.Invalid)
 			return
 		}
 		if f.keys.verify(key) == nil {

@@ -209,13 +209,7 @@ func (f *Table) handle(w http.ResponseWriter, r *http.Request, _ string) {
 			}
 		}
 		if rt.Revokes {
-			x := f.keys.get(tok)
-			if x == nil || !x.live {
-				answer(w, rt.Invalid)
-				return
-			}
-			f.revoke(x, r)
-			answer(w, rt.Live)
+			f.revokeAnswer(w, r, tok, rt.Live, rt.Invalid)
 			return
 		}
 		x := f.keys.verify(tok)
@@ -232,6 +226,18 @@ func (f *Table) handle(w http.ResponseWriter, r *http.Request, _ string) {
 		return
 	}
 	f.unexpected(w, r, "no such route of "+f.Row.Provider)
+}
+
+// revokeAnswer revokes the live key value and answers live, or answers invalid when no
+// live key is value: a revoking route of a Table or a Script.
+func (s *Server) revokeAnswer(w http.ResponseWriter, r *http.Request, value string, live, invalid Answer) {
+	x := s.keys.get(value)
+	if x == nil || !x.live {
+		answer(w, invalid)
+		return
+	}
+	s.revoke(x, r)
+	answer(w, live)
 }
 
 func answer(w http.ResponseWriter, a Answer) {
