@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 )
 
 // BenchmarkFind measures the matcher with the built-in rules on text shaped like what it
@@ -200,3 +202,34 @@ func base64Heavy(n int) []byte {
 }
 
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// BenchmarkKeywords measures the keyword pass alone over minified JavaScript with the
+// built-in rules' keywords: the dense table the matcher walks, and the library's trie over
+// a lowered copy, which takes its place for sets too large for the table.
+//
+//	go test ./rules/ -run '^$' -bench BenchmarkKeywords -count 1
+func BenchmarkKeywords(b *testing.B) {
+	set := builtinSet(b)
+	data := minifiedLike(4<<20, 1<<20)
+	hits := 0
+	b.Run("dense", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			hits = 0
+			set.kw.walk(data, func(int, int32) { hits++ })
+		}
+		b.ReportMetric(float64(hits), "hits")
+	})
+	trie := ahocorasick.NewTrieBuilder().AddStrings(set.keywords).Build()
+	b.Run("trie", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			hits = 0
+			lower := set.lower(data)
+			trie.Walk(*lower, func(_, _, _ int64) bool { hits++; return true })
+			set.lowers.Put(lower)
+		}
+		b.ReportMetric(float64(hits), "hits")
+	})
+	b.Logf("%d keywords, %d states, %d classes", len(set.keywords), len(set.kw.ends), set.kw.classes)
+}

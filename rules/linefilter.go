@@ -9,13 +9,9 @@ import "strings"
 // where most lines of a blob were in the blob before it) hands the matcher only the lines
 // that can match, and the findings are the same as those of matching the whole text.
 type LineFilter struct {
-	// An Aho-Corasick automaton over the keywords, as a dense table: a state is kept as its
-	// row's offset s (the state's number times classes), and byte b leads from s to
-	// next[s+class[b]], one add and one load a byte (no multiplication on the chain of
-	// dependent loads: Classify ran 1.4x faster so on a history's lines). Bytes that no
-	// keyword holds share class 0, and an upper-case letter has the class of its lower case,
-	// so that a line is classified without lowering a copy of it. out[s] tells which
-	// keywords end at the state whose row starts at s.
+	// The keywords' automaton (dense.go): byte b leads from the state whose row starts at s
+	// to next[s+class[b]] (premultiplied rows made Classify 1.4x faster on a history's
+	// lines). out[s] tells which kinds of keyword end at the state whose row starts at s.
 	class   [256]uint8
 	classes int
 	next    []uint32
@@ -96,87 +92,22 @@ const WholeReach = 1 << 40
 // belongs to a rule that needs the whole text. It returns nil if the automaton would be too
 // large for its table.
 func buildLineFilter(words []string, reach []int) *LineFilter {
-	a := &LineFilter{classes: 1}
-	for _, w := range words {
-		for i := 0; i < len(w); i++ {
-			if a.class[w[i]] == 0 {
-				if a.classes == 256 {
-					return nil
-				}
-				a.class[w[i]] = uint8(a.classes)
-				a.classes++
-			}
-		}
-	}
-	for b := 'A'; b <= 'Z'; b++ {
-		a.class[b] = a.class[b+'a'-'A']
-	}
-	// The trie of the words, with -1 for no edge.
-	k := a.classes
-	edges := make([]int32, k)
-	for i := range edges {
-		edges[i] = -1
-	}
-	out := []uint8{0}
-	reachOf := []uint32{0}
-	for i, w := range words {
-		s := 0
-		for j := 0; j < len(w); j++ {
-			c := int(a.class[w[j]])
-			if edges[s*k+c] < 0 {
-				edges[s*k+c] = int32(len(out))
-				out = append(out, 0)
-				reachOf = append(reachOf, 0)
-				for range k {
-					edges = append(edges, -1)
-				}
-			}
-			s = int(edges[s*k+c])
-		}
-		out[s] |= outKeyword
-		if reach[i] > 0 {
-			out[s] |= outContext
-			reachOf[s] = max(reachOf[s], uint32(reach[i]))
-		}
-	}
-	if len(out) > 1<<16 {
+	d := newDense(words)
+	if d == nil {
 		return nil
 	}
-	// Breadth first, so that a state's failure link (a shorter state) is complete before
-	// the state: a missing edge goes where the failure link's edge goes, and a state
-	// inherits what ends at its failure link.
-	next := make([]uint16, len(edges))
-	fail := make([]int, len(out))
-	queue := []int{0}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for c := 0; c < k; c++ {
-			t := edges[s*k+c]
-			if t < 0 {
-				if s != 0 {
-					next[s*k+c] = next[fail[s]*k+c]
-				}
-				continue
+	a := &LineFilter{class: d.class, classes: d.classes, next: d.next}
+	a.out = make([]uint8, len(d.next))
+	a.reach = make([]uint32, len(d.next))
+	for s, ends := range d.ends {
+		row := s * d.classes
+		for _, w := range ends {
+			a.out[row] |= outKeyword
+			if reach[w] > 0 {
+				a.out[row] |= outContext
+				a.reach[row] = max(a.reach[row], uint32(reach[w]))
 			}
-			next[s*k+c] = uint16(t)
-			if s != 0 {
-				fail[t] = int(next[fail[s]*k+c])
-				out[t] |= out[fail[t]]
-				reachOf[t] = max(reachOf[t], reachOf[fail[t]])
-			}
-			queue = append(queue, int(t))
 		}
-	}
-	a.next = make([]uint32, len(next))
-	for i, t := range next {
-		a.next[i] = uint32(int(t) * k)
-	}
-	a.out = make([]uint8, len(next))
-	a.reach = make([]uint32, len(next))
-	for s, o := range out {
-		a.out[s*k] = o
-		a.reach[s*k] = reachOf[s]
 	}
 	return a
 }

@@ -21,7 +21,10 @@ type Set struct {
 	// Ignore lists findings to drop by their place (a .gitleaksignore); it may be nil.
 	Ignore *Ignore
 
-	byID     map[string]*Rule
+	byID map[string]*Rule
+	// kw is the keyword automaton; trie takes its place for a set whose table would be too
+	// large (newDense).
+	kw       *dense
 	trie     *ahocorasick.Trie
 	keywords []string
 	kwRules  [][]int // keyword index → indexes into Rules
@@ -124,7 +127,9 @@ func NewSet(rules []*Rule, allow ...Allowlist) (*Set, error) {
 			s.kwRules[j] = appendUnique(s.kwRules[j], i)
 		}
 	}
-	s.trie = ahocorasick.NewTrieBuilder().AddStrings(s.keywords).Build()
+	if s.kw = newDense(s.keywords); s.kw == nil {
+		s.trie = ahocorasick.NewTrieBuilder().AddStrings(s.keywords).Build()
+	}
 	return s, nil
 }
 
@@ -243,35 +248,43 @@ func (s *Set) find(data []byte, path string) []Match {
 	var regions [][]region
 	var anchors [][]int
 	hit := false
-	if len(s.keywords) > 0 {
+	visit := func(end int, pattern int32) {
+		if !hit {
+			hit = true
+			regions, anchors = make([][]region, len(s.Rules)), make([][]int, len(s.Rules))
+		}
+		start := end - len(s.keywords[pattern])
+		for _, ri := range s.kwRules[pattern] {
+			r := s.Rules[ri]
+			if r.whole {
+				if len(regions[ri]) == 0 {
+					regions[ri] = []region{{lo: 0, hi: len(data)}}
+				}
+				continue
+			}
+			if r.Anchored {
+				if as := anchors[ri]; len(as) > 0 && as[len(as)-1] == start {
+					continue
+				}
+				if r.Prefilter != "" && !prefilters[r.Prefilter](data, start, end) {
+					continue
+				}
+				anchors[ri] = append(anchors[ri], start)
+				continue
+			}
+			if r.groupStart != nil && tightWindows && !r.groupStart.Match(data[start:min(len(data), end+r.window()+maxTokenExtend)]) {
+				continue
+			}
+			regions[ri] = addRegion(regions[ri], data, start, end, r)
+		}
+	}
+	switch {
+	case s.kw != nil:
+		s.kw.walk(data, visit)
+	case s.trie != nil:
 		lower := s.lower(data)
-		s.trie.Walk(*lower, func(end, n, pattern int64) bool {
-			if !hit {
-				hit = true
-				regions, anchors = make([][]region, len(s.Rules)), make([][]int, len(s.Rules))
-			}
-			start := int(end - n + 1)
-			stop := int(end + 1)
-			for _, ri := range s.kwRules[pattern] {
-				r := s.Rules[ri]
-				if r.whole {
-					if len(regions[ri]) == 0 {
-						regions[ri] = []region{{lo: 0, hi: len(data)}}
-					}
-					continue
-				}
-				if r.Anchored {
-					if as := anchors[ri]; len(as) > 0 && as[len(as)-1] == start {
-						continue
-					}
-					if r.Prefilter != "" && !prefilters[r.Prefilter](data, start, stop) {
-						continue
-					}
-					anchors[ri] = append(anchors[ri], start)
-					continue
-				}
-				regions[ri] = addRegion(regions[ri], data, start, stop, r)
-			}
+		s.trie.Walk(*lower, func(end, _, pattern int64) bool {
+			visit(int(end+1), int32(pattern))
 			return true
 		})
 		s.lowers.Put(lower)
@@ -375,6 +388,10 @@ var lowerByte = func() (t [256]byte) {
 	return t
 }()
 
+// tightWindows lets rules whose matches start at a keyword hit search from just before the
+// hit (Rule.lead); a test turns it off to compare.
+var tightWindows = true
+
 // maxExtend is how far a window's edge moves outwards to reach the end of the token it
 // cuts, so that a key is never seen in part.
 const maxExtend = 256
@@ -408,9 +425,15 @@ func addRegion(rs []region, data []byte, start, stop int, r *Rule) []region {
 		return rs
 	}
 	lo, clippedLo := start-w, false
-	if lo <= 0 {
+	switch {
+	case r.lead > 0 && tightWindows:
+		// Every match starts within lead bytes before a hit: no match lies further left
+		// that this hit's window would have to see, and none starts at lo itself, so lo
+		// may cut a token.
+		lo = max(start-r.lead, 0)
+	case lo <= 0:
 		lo = 0
-	} else {
+	default:
 		limit := max(lo-maxTokenExtend, 0)
 		for lo > limit && tokenByte[data[lo-1]] {
 			lo--

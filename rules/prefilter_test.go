@@ -92,16 +92,14 @@ func checkPrefilters(t *testing.T, alone []*Set, data []byte) int {
 	for _, one := range alone {
 		r := one.Rules[0]
 		pre := prefilters[r.Prefilter]
-		lower := *one.lower(data)
-		one.trie.Walk(lower, func(end, n, _ int64) bool {
-			at, stop := int(end-n+1), int(end+1)
+		one.kw.walk(data, func(stop int, w int32) {
+			at := stop - len(one.keywords[w])
 			if len(one.matchAnchored(nil, r, data, at, "")) > 0 {
 				checked++
 				if !pre(data, at, stop) {
 					t.Errorf("rule %s: prefilter %s turns down a finding at %d in %q", r.ID, r.Prefilter, at, data[max(at-20, 0):min(at+80, len(data))])
 				}
 			}
-			return true
 		})
 	}
 	return checked

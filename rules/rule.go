@@ -17,6 +17,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Rule describes one kind of secret.
@@ -80,6 +81,12 @@ type Rule struct {
 
 	prefixes []string       // the literals a secret of this rule can start with, for redaction
 	anchored *regexp.Regexp // Regex anchored at its start, for Anchored rules
+	// lead, when not 0, is how far before a keyword hit the matcher searches (leadOf):
+	// every match of the rule starts within lead bytes before a hit.
+	lead int
+	// groupStart is the secret group's regex anchored at its start, for rules with a
+	// lead: a keyword hit where it does not match starts no match of the rule.
+	groupStart *regexp.Regexp
 	// whole rules run over the whole chunk once one of their keywords is in it: their regex
 	// can span lines (a rule from a configuration, with [\s\S] or (?s) in it).
 	whole bool
@@ -207,6 +214,8 @@ func (r *Rule) compile() error {
 		group = 1
 	}
 	r.prefixes = appendUniqueStrings(r.prefixes, literalPrefixes(r.Regex, group)...)
+	r.groupStart = nil
+	r.lead = leadOf(r)
 	for i := range r.Allowlists {
 		if err := r.Allowlists[i].compile(); err != nil {
 			return fmt.Errorf("rule %s: %w", r.ID, err)
@@ -440,4 +449,137 @@ func prefixesOf(re *syntax.Regexp, acc []string) ([]string, bool) {
 		return out, true
 	}
 	return acc, false
+}
+
+// maxLead bounds how many bytes a rule's regex may match before its secret for the matcher
+// to search only from just before a keyword hit (Rule.lead).
+const maxLead = 16
+
+// leadOf returns how far before its keyword hit a match of r can start, when every match
+// of r's secret group starts at a hit of one of r's keywords: the group begins with literal
+// prefixes (r.prefixes) that each start with a keyword, and what the regex matches before
+// the group (a boundary: ^, \b, one character that is not part of a token, an escaped
+// line end) is at most maxLead bytes long. Then a window to the left of a hit can hold no
+// match that the hit's own window does not: the matcher searches from lead+2 bytes before
+// the hit (addRegion), not a whole window before it. It returns 0 for any other rule.
+func leadOf(r *Rule) int {
+	if len(r.prefixes) == 0 || len(r.Keywords) == 0 || r.Multiline || r.whole {
+		return 0
+	}
+	for _, p := range r.prefixes {
+		p = strings.ToLower(p)
+		if !slices.ContainsFunc(r.Keywords, func(k string) bool { return strings.HasPrefix(p, k) }) {
+			return 0
+		}
+	}
+	// Parsed, not simplified: simplifying spells counted repeats out.
+	tree, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	group := r.SecretGroup
+	if group == 0 {
+		group = 1
+	}
+	if r.SecretGroup == 0 && r.Regex.NumSubexp() == 0 {
+		group = 0 // the whole match is the secret
+	}
+	subs := []*syntax.Regexp{tree}
+	if tree.Op == syntax.OpConcat {
+		subs = tree.Sub
+	}
+	width := 0
+	for _, sub := range subs {
+		if group == 0 || sub.Op == syntax.OpCapture && sub.Cap == group {
+			// What the group must match from the hit on: a hit where it cannot needs no
+			// window at all. (An assertion in it would be judged without the bytes
+			// before the hit, so a rule with one is left without.)
+			if group == 0 {
+				sub = tree
+			} else {
+				sub = sub.Sub[0]
+			}
+			if !hasAssertion(sub) {
+				loosenRepeats(sub)
+				r.groupStart, _ = regexp.Compile(`^(?:` + sub.String() + `)`)
+			}
+			return width + 2
+		}
+		w, ok := maxWidth(sub)
+		if !ok || width+w > maxLead {
+			return 0
+		}
+		width += w
+	}
+	return 0
+}
+
+// maxRepeat bounds the counted repeats of a loosened regex (loosenRepeats).
+const maxRepeat = 32
+
+// loosenRepeats turns each counted repeat x{n,m} of re into x{min(n,maxRepeat),}: the
+// regex then matches at least what it matched (a test that it must match stays true), and
+// compiles to some dozens of instructions where a window of 1000 counted characters takes
+// thousands. A match found, a test for one stops there, so the open end costs nothing.
+func loosenRepeats(re *syntax.Regexp) {
+	if re.Op == syntax.OpRepeat && (re.Min > maxRepeat || re.Max > maxRepeat) {
+		re.Min, re.Max = min(re.Min, maxRepeat), -1
+	}
+	for _, sub := range re.Sub {
+		loosenRepeats(sub)
+	}
+}
+
+// hasAssertion reports whether re holds an empty-width assertion (^, $, \b, \B).
+func hasAssertion(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, hasAssertion)
+}
+
+// maxWidth returns the most bytes re can match, and false when that is not bounded (a
+// character stands for up to utf8.UTFMax bytes).
+func maxWidth(re *syntax.Regexp) (int, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0, true
+	case syntax.OpLiteral:
+		n := 0
+		for _, c := range re.Rune {
+			n += utf8.RuneLen(c)
+			if re.Flags&syntax.FoldCase != 0 {
+				n = n - utf8.RuneLen(c) + utf8.UTFMax
+			}
+		}
+		return n, true
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax, true
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxWidth(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, sub := range re.Sub {
+			w, ok := maxWidth(sub)
+			if !ok {
+				return 0, false
+			}
+			if re.Op == syntax.OpConcat {
+				total += w
+			} else {
+				total = max(total, w)
+			}
+		}
+		return total, true
+	case syntax.OpRepeat:
+		if re.Max < 0 {
+			return 0, false
+		}
+		w, ok := maxWidth(re.Sub[0])
+		return w * re.Max, ok
+	}
+	return 0, false
 }
