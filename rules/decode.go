@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/base64"
 	"sort"
 	"unicode/utf8"
@@ -264,66 +265,227 @@ func (dv *derivation) encodingAt(a, b int) string {
 }
 
 // findEncoded appends an edit for each part of text[lo:hi] that decodes to text: a word
-// with percent-escapes or backslash escapes, or a base64 run.
+// (a run of bytes that are not blanks, quotes or angle brackets) with percent-escapes or
+// backslash escapes, or a base64 run.
+//
+// Most text holds neither, and the scan finds the words that may without reading every
+// byte: a base64 run long enough to be tried (minBase64) holds one of every minBase64-th
+// byte, so only those bytes are looked at, and a run around one is measured; the % and \
+// that may start an escape are found by bytes.IndexByte. Each word found so is then read
+// whole (encodedWord).
 func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
-	i := lo
-	for i < hi {
-		c := encClass[text[i]]
-		if c == encDelim {
-			i++
+	pct, bs := nextByte(text, lo, hi, '%'), nextByte(text, lo, hi, '\\')
+	done := lo // words before done were read
+	for probe := lo + minBase64 - 1; ; {
+		// The next place that may be in a word worth reading: a probe in a run of
+		// minBase64 or more, or an escape, whichever comes first.
+		at := -1
+		for probe < hi && at < 0 && (probe < pct || pct < 0) && (probe < bs || bs < 0) {
+			if scanClass[text[probe]]&sB64 == 0 {
+				probe += minBase64
+				continue
+			}
+			rl, rh := probe, probe+1
+			for rl > done && scanClass[text[rl-1]]&sB64 != 0 {
+				rl--
+			}
+			for rh < hi && scanClass[text[rh]]&sB64 != 0 {
+				rh++
+			}
+			if rh-rl >= minBase64 {
+				at = rl
+			}
+			probe = rh + minBase64
+		}
+		if at < 0 {
+			switch {
+			case pct >= 0 && (bs < 0 || pct < bs):
+				at, pct = pct, nextByte(text, pct+1, hi, '%')
+			case bs >= 0:
+				at, bs = bs, nextByte(text, bs+1, hi, '\\')
+			default:
+				return edits
+			}
+			if at < done || !escapeAt(text, at, hi) {
+				continue
+			}
+		}
+		ws := at
+		for ws > done && scanClass[text[ws-1]]&sDelim == 0 {
+			ws--
+		}
+		edits, done = encodedWord(text, ws, hi, b, edits)
+		probe = max(probe, done+minBase64-1)
+		if pct >= 0 && pct < done {
+			pct = nextByte(text, done, hi, '%')
+		}
+		if bs >= 0 && bs < done {
+			bs = nextByte(text, done, hi, '\\')
+		}
+	}
+}
+
+// nextByte returns the offset of the first c in text[i:hi], or -1.
+func nextByte(text []byte, i, hi int, c byte) int {
+	if i >= hi {
+		return -1
+	}
+	if k := bytes.IndexByte(text[i:hi], c); k >= 0 {
+		return i + k
+	}
+	return -1
+}
+
+// encodedWord appends the edits of the word that starts at text[start] (see findEncoded)
+// and returns where the word ends.
+func encodedWord(text []byte, start, hi int, b *budget, edits []edit) ([]edit, int) {
+	var runsBuf [16]b64Run
+	i := start
+	// A data: URL's payload is an image, a font, or a script or source map that the
+	// sources that read pages expand themselves, with the origin of each: the word counts
+	// up to it (end).
+	escapes, end := false, -1
+	runs := runsBuf[:0]
+	run, kinds := -1, uint8(0)
+	for ; i < hi; i++ {
+		c := scanClass[text[i]]
+		if c&sB64 != 0 {
+			if run < 0 {
+				run, kinds = i, 0
+			}
+			kinds |= c
 			continue
 		}
-		// A word: a run of bytes that are not blanks, quotes or angle brackets.
-		start, escapes, colon := i, false, false
-	scan:
-		for ; i < hi; i++ {
-			switch encClass[text[i]] {
-			case encDelim:
-				break scan
-			case encSpecial:
-				escapes = escapes || escapeAt(text, i, hi)
-			case encColon:
-				colon = true
+		if run >= 0 {
+			runEnd := i
+			if c&sColon != 0 && i-run >= 4 && foldsData(text[i-4:i]) {
+				runEnd, end = i-4, i-4
+				kinds = b64Kinds(text[run:runEnd])
+			}
+			if runEnd-run >= minBase64 {
+				runs = append(runs, b64Run{lo: run, hi: runEnd, kinds: kinds})
+			}
+			run = -1
+			if end >= 0 {
+				break
 			}
 		}
-		// A data: URL's payload is an image, a font, or a script or source map that the
-		// sources that read pages expand themselves, with the origin of each: the word
-		// counts up to it.
-		end := i
-		if !colon {
-			// no data: URL in it
-		} else if k := indexFold(text[start:i], "data:"); k >= 0 {
-			end = start + k
-			escapes = escapes && hasEscape(text, start, end)
+		if c&sDelim != 0 {
+			break
 		}
-		switch {
-		case escapes && end-start <= maxRun:
-			if e, ok := decodeEscapes(text, start, end, b); ok {
-				edits = append(edits, e)
+		if c&sSpecial != 0 && !escapes {
+			escapes = escapeAt(text, i, hi)
+		}
+	}
+	if run >= 0 && i-run >= minBase64 {
+		runs = append(runs, b64Run{lo: run, hi: i, kinds: kinds})
+	}
+	if end < 0 {
+		end = i
+	} else {
+		for i < hi && scanClass[text[i]]&sDelim == 0 {
+			i++ // the rest of the word, from data: on
+		}
+		escapes = escapes && hasEscape(text, start, end)
+	}
+	switch {
+	case escapes && end-start <= maxRun:
+		if e, ok := decodeEscapes(text, start, end, b); ok {
+			edits = append(edits, e)
+		}
+	case end-start >= minBase64:
+		edits = decodeRuns(text, runs, end, b, edits)
+	}
+	return edits, i
+}
+
+// b64Run is a run of base64 bytes in a word, with the kinds of byte it holds (scanClass).
+type b64Run struct {
+	lo, hi int
+	kinds  uint8
+}
+
+// decodeRuns appends an edit for each run of a word ending at end that decodes to text. A
+// run is followed by up to two = of padding, unless a base64 byte comes after them
+// ("name=value": the = was an assignment).
+func decodeRuns(text []byte, runs []b64Run, end int, b *budget, edits []edit) []edit {
+	for _, r := range runs {
+		if r.hi-r.lo > maxRun || !maybeBase64Text(r.kinds) {
+			continue
+		}
+		pad := 0
+		for r.hi+pad < end && text[r.hi+pad] == '=' && pad < 2 {
+			pad++
+		}
+		if r.hi+pad < end && b64Byte[text[r.hi+pad]] {
+			pad = 0
+		}
+		if e, ok := decodeBase64(text, r.lo, r.hi, pad); ok {
+			if !b.spend(e.o1 - e.o0) {
+				return edits
 			}
-		case end-start >= minBase64:
-			edits = findBase64(text, start, end, b, edits)
+			edits = append(edits, e)
 		}
 	}
 	return edits
 }
 
-// Byte classes of the encoded-text scan.
+// foldsData reports whether the four bytes of b are "data" in any case.
+func foldsData(b []byte) bool {
+	return lowerByte[b[0]] == 'd' && lowerByte[b[1]] == 'a' && lowerByte[b[2]] == 't' && lowerByte[b[3]] == 'a'
+}
+
+// Byte classes of the encoded-text scan (scanClass): what ends a word, what may start an
+// escape, the colon of a data: URL, and the kinds of base64 byte.
 const (
-	encOther   = iota
-	encDelim   // ends a word
-	encSpecial // % or \, which may start an escape
-	encColon   // :, which a data: URL holds
+	sDelim   uint8 = 1 << iota // a blank, a quote or an angle bracket: it ends a word
+	sSpecial                   // % or \, which may start an escape
+	sColon                     // :, which a data: URL holds
+	sB64                       // a byte of either base64 alphabet
+	sStd                       // + or /: of the standard alphabet only
+	sURL                       // - or _: of the URL-safe alphabet only
+	sUpper                     // an upper-case letter
+	sLower                     // a lower-case letter
 )
 
-var encClass = func() (t [256]uint8) {
+var scanClass = func() (t [256]uint8) {
 	for _, c := range []byte(" \t\r\n\v\f\"'`<>") {
-		t[c] = encDelim
+		t[c] = sDelim
 	}
-	t['%'], t['\\'] = encSpecial, encSpecial
-	t[':'] = encColon
+	t['%'], t['\\'] = sSpecial, sSpecial
+	t[':'] = sColon
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			t[c] = sB64 | sUpper
+		case c >= 'a' && c <= 'z':
+			t[c] = sB64 | sLower
+		case c >= '0' && c <= '9':
+			t[c] = sB64
+		case c == '+' || c == '/':
+			t[c] = sB64 | sStd
+		case c == '-' || c == '_':
+			t[c] = sB64 | sURL
+		}
+	}
 	return t
 }()
+
+// b64Kinds returns the kinds of base64 byte that run holds (scanClass).
+func b64Kinds(run []byte) uint8 {
+	k := uint8(0)
+	for _, c := range run {
+		k |= scanClass[c]
+	}
+	return k
+}
+
+// maybeBase64Text reports whether a run holding kinds of byte can be base64 of text: of one
+// alphabet only (not both + or / and - or _), holding letters of both cases (which base64
+// of text always does, and hex and words do not).
+func maybeBase64Text(kinds uint8) bool {
+	return kinds&(sStd|sURL) != sStd|sURL && kinds&(sUpper|sLower) == sUpper|sLower
+}
 
 // escapeAt reports whether an escape of a printable ASCII character starts at text[i]:
 // %XX, \uXXXX, \xXX or \/. Escapes of other characters are left alone: secrets are
@@ -374,7 +536,7 @@ func indexFold(b []byte, word string) int {
 // hasEscape reports whether an escape starts in text[lo:hi].
 func hasEscape(text []byte, lo, hi int) bool {
 	for i := lo; i < hi; i++ {
-		if encClass[text[i]] == encSpecial && escapeAt(text, i, hi) {
+		if scanClass[text[i]]&sSpecial != 0 && escapeAt(text, i, hi) {
 			return true
 		}
 	}
@@ -461,44 +623,6 @@ var b64Byte = func() (t [256]bool) {
 	return t
 }()
 
-// findBase64 appends an edit for each base64 run in the word text[lo:hi] that decodes to
-// text.
-func findBase64(text []byte, lo, hi int, b *budget, edits []edit) []edit {
-	for i := lo; i < hi; {
-		if !b64Byte[text[i]] {
-			i++
-			continue
-		}
-		start := i
-		for i < hi && b64Byte[text[i]] {
-			i++
-		}
-		end := i
-		pad := 0
-		for i < hi && text[i] == '=' && pad < 2 {
-			i++
-			pad++
-		}
-		if i < hi && b64Byte[text[i]] {
-			pad = 0 // "name=value": the = was an assignment
-			i = end
-			if i < hi {
-				i++
-			}
-		}
-		if n := end - start; n >= minBase64 && n <= maxRun {
-			if e, ok := decodeBase64(text, start, end, pad); ok {
-				if b.spend(e.o1 - e.o0) {
-					edits = append(edits, e)
-				} else {
-					return edits
-				}
-			}
-		}
-	}
-	return edits
-}
-
 // decodeBase64 decodes the run text[lo:hi] followed by pad = signs, if it is base64 of
 // text. A run of one alphabet only (not both + or / and - or _), with the padding its
 // length needs, holding letters of both cases (which base64 of text always does, and hex
@@ -506,22 +630,11 @@ func findBase64(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 // has it whole).
 func decodeBase64(text []byte, lo, hi, pad int) (edit, bool) {
 	run := text[lo:hi]
-	std, url, upper, lower := false, false, false, false
-	for _, c := range run {
-		switch {
-		case c == '+' || c == '/':
-			std = true
-		case c == '-' || c == '_':
-			url = true
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c >= 'a' && c <= 'z':
-			lower = true
-		}
-	}
+	kinds := b64Kinds(run)
+	url := kinds&sURL != 0
 	n := len(run)
 	switch {
-	case std && url, !upper || !lower:
+	case !maybeBase64Text(kinds):
 		return edit{}, false
 	case pad > 0 && (n+pad)%4 != 0, n%4 == 1:
 		return edit{}, false

@@ -123,3 +123,40 @@ func TestDeriveBounded(t *testing.T) {
 		t.Errorf("derived text: %v bytes", dv != nil)
 	}
 }
+
+// encodedByWords is findEncoded read plainly: every word, one after the other.
+func encodedByWords(text []byte, lo, hi int, b *budget) []edit {
+	var edits []edit
+	for i := lo; i < hi; {
+		if scanClass[text[i]]&sDelim != 0 {
+			i++
+			continue
+		}
+		edits, i = encodedWord(text, i, hi, b, edits)
+	}
+	return edits
+}
+
+// FuzzEncodedScan checks that findEncoded, which looks at one byte in minBase64 to find the
+// words worth reading, finds the edits of reading every word.
+func FuzzEncodedScan(f *testing.F) {
+	f.Add([]byte("token: c2VjcmV0LXBhc3N3b3JkLTEyMw== url=%2Fa%2Fb x\\u0041y data:image/png;base64,QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"))
+	f.Add(sourceLike(1 << 12))
+	f.Add(base64Heavy(1 << 12))
+	f.Add([]byte("aaaaaaaaaaaaaaa%41 bbbbbbbbbbbbbbbbb\\x41QUJDREVGR0hJSktMTU5PUFFS=\"QUJDREVGR0hJSktMTU5PUFFS"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, lo := range []int{0, len(text) / 3} {
+			var b1, b2 budget
+			got := findEncoded(text, lo, len(text), &b1, nil)
+			want := encodedByWords(text, lo, len(text), &b2)
+			if len(got) != len(want) {
+				t.Fatalf("from %d: %d edits, reading every word %d", lo, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].o0 != want[i].o0 || got[i].o1 != want[i].o1 || string(got[i].out) != string(want[i].out) || got[i].enc != want[i].enc {
+					t.Fatalf("from %d: edit %d is [%d,%d) %q, reading every word [%d,%d) %q", lo, i, got[i].o0, got[i].o1, got[i].out, want[i].o0, want[i].o1, want[i].out)
+				}
+			}
+		}
+	})
+}
