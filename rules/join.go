@@ -169,25 +169,32 @@ func joinLiterals(text []byte, lits []literal, o0, o1 int) edit {
 // findListJoins appends an edit for each list of literals joined at run time on one line:
 // [..].join(sep), sep.join([..]) and concat!(..).
 func findListJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
-	part := text[lo:hi]
-	for off := 0; ; {
-		k := bytes.Index(part[off:], []byte("concat!("))
+	// Each is looked for by its rarest byte ('!', 'j'), which bytes.IndexByte finds fast:
+	// a '.' or a 'c' starts a false lead every few bytes of code.
+	for at := lo; ; {
+		k := nextByte(text, at, hi, '!')
 		if k < 0 {
 			break
 		}
-		at := lo + off + k
-		if lits, end, ok := literalList(text, at+len("concat!("), hi, ')'); ok && b.spend(end-at) {
-			edits = append(edits, joinLiterals(text, lits, at, end))
+		at = k + 1
+		start := k - len("concat")
+		if start < lo || k+1 >= hi || text[k+1] != '(' || string(text[start:k]) != "concat" {
+			continue
 		}
-		off += k + 1
+		if lits, end, ok := literalList(text, k+2, hi, ')'); ok && b.spend(end-start) {
+			edits = append(edits, joinLiterals(text, lits, start, end))
+		}
 	}
-	for off := 0; ; {
-		k := bytes.Index(part[off:], []byte(".join("))
+	for at := lo; ; {
+		k := nextByte(text, at, hi, 'j')
 		if k < 0 {
 			break
 		}
-		dot := lo + off + k
-		off += k + 1
+		at = k + 1
+		dot := k - 1
+		if dot < lo || k+len("join(") > hi || text[dot] != '.' || string(text[k:k+len("join(")]) != "join(" {
+			continue
+		}
 		if e, ok := joinCall(text, lo, hi, dot); ok && b.spend(e.o1-e.o0) {
 			edits = append(edits, e)
 		}
@@ -313,13 +320,13 @@ type shellVars struct {
 // several joined by ; or &&) and returns an edit for the first value that uses variables
 // set before it.
 func (s *shellVars) line(text []byte, at, hi int, b *budget) (edit, bool) {
+	if !shellAssignmentAt(text, at, hi) {
+		s.reset()
+		return edit{}, false
+	}
 	end := at + bytes.IndexByte(text[at:hi], '\n')
 	if end < at {
 		end = hi
-	}
-	if !shellAssignment(text[at:end]) {
-		s.reset()
-		return edit{}, false
 	}
 	if at != s.lastEnd+1 {
 		s.reset()
@@ -372,16 +379,20 @@ func (s *shellVars) reset() {
 }
 
 // shellAssignment reports whether line starts with NAME= (after blanks and export).
-func shellAssignment(line []byte) bool {
-	i := skipSpaces(line, 0, len(line))
-	if bytes.HasPrefix(line[i:], []byte("export ")) {
-		i = skipSpaces(line, i+len("export "), len(line))
+func shellAssignment(line []byte) bool { return shellAssignmentAt(line, 0, len(line)) }
+
+// shellAssignmentAt reports whether the line at text[at] starts with NAME= (after blanks
+// and export), looking no further than that.
+func shellAssignmentAt(text []byte, at, hi int) bool {
+	i := skipSpaces(text, at, hi)
+	if bytes.HasPrefix(text[i:hi], []byte("export ")) {
+		i = skipSpaces(text, i+len("export "), hi)
 	}
 	n := i
-	for n < len(line) && shellName(line[n], n == i) {
+	for n < hi && shellName(text[n], n == i) {
 		n++
 	}
-	return n > i && n < len(line) && line[n] == '='
+	return n > i && n < hi && text[n] == '='
 }
 
 func shellName(c byte, first bool) bool {
