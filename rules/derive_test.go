@@ -160,3 +160,24 @@ func FuzzEncodedScan(f *testing.F) {
 		}
 	})
 }
+
+// TestJoinAtTextEnd: a text that ends where a join's separator should start, or whose
+// separator is not a literal, is no join and no crash (a file ending in "].join(" once
+// read past its end).
+func TestJoinAtTextEnd(t *testing.T) {
+	set := builtinSet(t)
+	for _, text := range []string{
+		`k = ["a", "b"].join(`,
+		`k = ["a", "b"].join(  `,
+		`k = ["a", "b"].join(sep)`,
+		`k = "".join(`,
+		`k = concat!(`,
+		`k = ["sk-proj-", "x"].join(x) + "x"`,
+	} {
+		var b budget
+		if edits := findJoins([]byte(text), 0, len(text), &b, nil); len(edits) != 0 {
+			t.Errorf("%q: joined %q", text, edits[0].out)
+		}
+		set.Find([]byte(text), "")
+	}
+}

@@ -28,8 +28,12 @@ const (
 // literal is a string literal: text[open] is its quote, text[close] the closing one.
 type literal struct{ open, close int }
 
-// parseLiteral parses the literal whose opening quote is at text[i], on its line.
+// parseLiteral parses the literal whose opening quote is at text[i], on its line; there is
+// none when text[i] is no quote (or lies at hi or beyond: a text that ends in ".join(").
 func parseLiteral(text []byte, i, hi int) (literal, bool) {
+	if i >= hi || !isQuote(text[i]) {
+		return literal{}, false
+	}
 	q := text[i]
 	for j := i + 1; j < hi; j++ {
 		switch text[j] {
@@ -90,19 +94,24 @@ func findJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 	edits = findListJoins(text, lo, hi, b, edits)
 	listed := len(edits)
 	var shell shellVars
-	lineStart := lo
-	for i := lo; i < hi; i++ {
-		c := text[i]
-		if c == '\n' {
-			lineStart = i + 1
-			continue
-		}
-		if i == lineStart {
-			if e, ok := shell.line(text, i, hi, b); ok {
+	atLine := func(at int) {
+		if at < hi {
+			if e, ok := shell.line(text, at, hi, b); ok {
 				edits = append(edits, e)
 			}
 		}
-		if !isQuote(c) {
+	}
+	atLine(lo)
+	for i := lo; i < hi; i++ {
+		for i < hi && !joinStop[text[i]] {
+			i++
+		}
+		if i >= hi {
+			break
+		}
+		c := text[i]
+		if c == '\n' {
+			atLine(i + 1)
 			continue
 		}
 		if i+2 < hi && text[i+1] == c && text[i+2] == c {
@@ -133,12 +142,18 @@ func findJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 			edits = append(edits, joinLiterals(text, lits, first.open, last.close+1))
 		}
 		i = last.close
-		if lines > 0 {
-			lineStart = bytes.LastIndexByte(text[:last.close], '\n') + 1
-		}
 	}
 	return edits
 }
+
+// joinStop marks the bytes the join scan stops at: quotes, and line ends, where a shell
+// assignment may start.
+var joinStop = func() (t [256]bool) {
+	for _, c := range []byte("\"'`\n") {
+		t[c] = true
+	}
+	return t
+}()
 
 func insideEdit(es []edit, at int) bool {
 	for _, e := range es {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -280,6 +281,22 @@ func (e *Engine) hint(c Chunk) string {
 	return ""
 }
 
+// find matches one chunk. A failure of the matcher (a bug, on input it was not written for)
+// is kept to its chunk: the chunk is reported as a problem, which the exit status tells,
+// and the other chunks are scanned, so that one file never costs the findings of all.
+func (e *Engine) find(c Chunk) (ms []rules.Match, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the matcher failed on this input and did not scan it (%v); please report it", p)
+			e.opts.Logger.Debug().Str("where", c.Location.Where()).Bytes("stack", debug.Stack()).Msg("matcher failure")
+		}
+	}()
+	return findChunk(e.opts.Rules, c.Data, c.Location.Path), nil
+}
+
+// findChunk is the matcher's entry; a test makes it fail.
+var findChunk = (*rules.Set).Find
+
 func (e *Engine) scanChunk(c Chunk, col *collector) {
 	if c.Done != nil {
 		defer c.Done()
@@ -288,7 +305,15 @@ func (e *Engine) scanChunk(c Chunk, col *collector) {
 	if c.Size > 0 {
 		n = c.Size
 	}
-	matches := e.opts.Rules.Find(c.Data, c.Location.Path)
+	matches, err := e.find(c)
+	if err != nil {
+		if e.opts.Progress != nil {
+			e.opts.Progress(n)
+		}
+		c.Err = err
+		e.note(c, col)
+		return
+	}
 	if c.Scanned != nil {
 		c.Scanned(matches)
 	}

@@ -242,3 +242,32 @@ type hinted struct {
 }
 
 func (h hinted) Hint() string { return h.hint }
+
+// TestEngineMatcherFailureStaysInItsChunk: when the matcher fails on one chunk (a bug, on
+// input it was not written for), that chunk is a problem, which the exit status tells, and
+// the secrets of every other chunk are still found.
+func TestEngineMatcherFailureStaysInItsChunk(t *testing.T) {
+	defer scanner.SetFind(func(s *rules.Set, data []byte, path string) []rules.Match {
+		if path == "src/odd.js" {
+			var none []int
+			_ = none[len(data)] // the kind of bug a matcher may have: an index past the end
+		}
+		return s.Find(data, path)
+	})()
+	g := rules.NewGenerator(9)
+	key := g.OpenAIKey("sk-proj-", 74)
+	src := chunks{file("src/a.js", "k='"+key+"'"), file("src/odd.js", "k = ['a', 'b'].join("), file("src/b.js", "x = 1")}
+	res, err := newEngine(t, rules.Allowlist{}, nil).Run(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Secret != key {
+		t.Errorf("got %d findings, want the key of src/a.js", len(res.Findings))
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Where != "src/odd.js" || !strings.Contains(res.Problems[0].Err.Error(), "did not scan it") {
+		t.Errorf("problems = %v, want src/odd.js, not scanned", res.Problems)
+	}
+	if res.Stats.Errors != 1 || res.Stats.Files != 2 {
+		t.Errorf("stats = %+v, want 1 error and 2 files scanned", res.Stats)
+	}
+}
