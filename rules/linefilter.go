@@ -152,30 +152,70 @@ func (a *LineFilter) Classify(line []byte) LineKind {
 	return kind
 }
 
-// mayDerive reports, in one pass, whether text holds a candidate for decoding or joining: two
-// quotes, an escape, a $ (a shell reference), or a base64 run long enough to be tried.
+// mayDerive reports, in one pass, whether text holds what the decoding stage can decode or
+// join (decode.go, join.go): an escape of a printable character, a base64 run long enough to
+// be tried that can be base64 of text, four quotes (two literals, which a join needs), or a
+// $ with an = (a shell assignment that reads a variable). A line without any needs no
+// derivation, and most lines of code have none: a string or two, a \n, a %s.
 func mayDerive(text []byte) bool {
-	quotes, run := 0, 0
-	for _, c := range text {
-		switch {
-		case b64Byte[c]:
-			run++
-			if run >= minBase64 {
-				return true
-			}
+	quotes := 0
+	dollar, assign := false, false
+	for i, c := range text {
+		switch deriveClass[c] {
+		case 0:
 			continue
-		case c == '"' || c == '\'' || c == '`':
-			quotes++
-			if quotes >= 2 {
+		case dQuote:
+			if quotes++; quotes >= 4 {
 				return true
 			}
-		case c == '%' || c == '\\' || c == '$':
+		case dEscape:
+			if escapeAt(text, i, len(text)) {
+				return true
+			}
+		case dDollar:
+			dollar = true
+		case dAssign:
+			assign = true
+		}
+	}
+	if dollar && assign {
+		return true
+	}
+	// A base64 run of minBase64 bytes or more holds one of every minBase64-th byte.
+	for p := minBase64 - 1; p < len(text); {
+		if scanClass[text[p]]&sB64 == 0 {
+			p += minBase64
+			continue
+		}
+		lo, hi := p, p+1
+		for lo > 0 && scanClass[text[lo-1]]&sB64 != 0 {
+			lo--
+		}
+		for hi < len(text) && scanClass[text[hi]]&sB64 != 0 {
+			hi++
+		}
+		if hi-lo >= minBase64 && maybeBase64Text(b64Kinds(text[lo:hi])) {
 			return true
 		}
-		run = 0
+		p = hi + minBase64
 	}
 	return false
 }
+
+// Classes of deriveClass, the bytes mayDerive looks at.
+const (
+	dQuote = iota + 1
+	dEscape
+	dDollar
+	dAssign
+)
+
+var deriveClass = func() (t [256]uint8) {
+	t['"'], t['\''], t['`'] = dQuote, dQuote, dQuote
+	t['%'], t['\\'] = dEscape, dEscape
+	t['$'], t['='] = dDollar, dAssign
+	return t
+}()
 
 // Continues reports whether a string literal at the start of the next line may be joined
 // to line: it ends with a literal, then maybe an operator (+, .) or a line continuation.

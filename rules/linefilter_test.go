@@ -113,3 +113,21 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMayDerive checks that mayDerive, which spares most lines the decoding stage, says
+// "maybe" of every text that the stage decodes or joins something in.
+func FuzzMayDerive(f *testing.F) {
+	for _, s := range []string{
+		`k = "sk-" + "proj"`, `k = 'a' 'b'`, `A=abc; B="${A}def"`, `x = ["a", "b"].join("")`,
+		`t = %2Fa%2F`, `u = "\u0041\x41\/"`, `auth: c2VjcmV0LXBhc3N3b3JkLTEyMw==`, `printf("%s\n", x);`,
+		`concat!("a", "b")`, "\"a\" +\n  \"b\"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		var b budget
+		if dv := derive(text, nil, &b); dv != nil && !mayDerive(text) {
+			t.Fatalf("%q derives %q, but mayDerive says no", text, dv.text)
+		}
+	})
+}
