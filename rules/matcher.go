@@ -185,12 +185,23 @@ type region struct {
 // Find returns the secrets in data, ordered by offset: those written plainly, and those
 // written encoded or split (decode.go, join.go). path is where data came from (for rules
 // and allowlists limited by path); it may be empty.
-func (s *Set) Find(data []byte, path string) []Match {
+func (s *Set) Find(data []byte, path string) []Match { return s.findAll(data, path, true) }
+
+// FindLines is Find for a text made of lines selected from a larger one (the lines of a
+// blob that a history scan matches, rather than the whole blob): its first line is not
+// taken for the header of a table (findCSV), since it is not the first line of the text it
+// comes from. A source sends a text whose own first line is such a header whole
+// (TableHeader).
+func (s *Set) FindLines(data []byte, path string) []Match { return s.findAll(data, path, false) }
+
+func (s *Set) findAll(data []byte, path string, table bool) []Match {
 	if len(data) == 0 {
 		return nil
 	}
 	out := s.find(data, path)
-	out = s.findCSV(out, data, path)
+	if table {
+		out = s.findCSV(out, data, path)
+	}
 	out = s.findDerived(out, data, path)
 	if len(out) == 0 {
 		return nil

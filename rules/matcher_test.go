@@ -615,3 +615,19 @@ func selectLines(lf *LineFilter, data []byte) (sel []byte, lineMap []int, ok boo
 	}
 	return sel, lineMap, true
 }
+
+// TestFindLinesNoTable: lines selected from a text (a history scan's line mode) whose first
+// happens to read like a table's header are not read as a table: that line is not the
+// text's first, and a text that starts with a header is matched whole (TableHeader).
+func TestFindLinesNoTable(t *testing.T) {
+	set := builtinSet(t)
+	g := NewGenerator(5)
+	cell := g.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4) + g.Chars("0123456789", 4) + g.Chars("abcdefghijklmnopqrstuvwxyz", 4) + g.Chars(setAlnum, 20)
+	text := []byte("service,token\nauth-service," + cell + "\n")
+	if ms := set.Find(text, ""); len(ms) != 1 || ms[0].Secret != cell {
+		t.Fatalf("a table of tokens: want its cell found, got:%s", describe(ms))
+	}
+	if ms := set.FindLines(text, ""); len(ms) != 0 {
+		t.Errorf("selected lines read as a table:%s", describe(ms))
+	}
+}

@@ -291,11 +291,15 @@ func (e *Engine) find(c Chunk) (ms []rules.Match, err error) {
 			e.opts.Logger.Debug().Str("where", c.Location.Where()).Bytes("stack", debug.Stack()).Msg("matcher failure")
 		}
 	}()
+	if c.LineMap != nil {
+		// Lines selected from a blob: the first is not the blob's first line.
+		return findLines(e.opts.Rules, c.Data, c.Location.Path), nil
+	}
 	return findChunk(e.opts.Rules, c.Data, c.Location.Path), nil
 }
 
-// findChunk is the matcher's entry; a test makes it fail.
-var findChunk = (*rules.Set).Find
+// findChunk and findLines are the matcher's entries; a test makes them fail.
+var findChunk, findLines = (*rules.Set).Find, (*rules.Set).FindLines
 
 func (e *Engine) scanChunk(c Chunk, col *collector) {
 	if c.Done != nil {

@@ -102,9 +102,65 @@ func TestSelectionBlocks(t *testing.T) {
 			t.Fatalf("selected line %d is %q, line %d of the blob is %q", i+1, sl, n, lines[n-1])
 		}
 	}
-	// Blocks that would be most of the blob send it whole.
+	// Blocks that would be all of the blob send it whole.
 	c.sel([]byte(filler(0, 10)+"-----BEGIN RSA PRIVATE KEY-----\n"+filler(10, 10)), &s)
 	if !s.whole {
 		t.Error("a small blob around a BEGIN line did not go whole")
 	}
+}
+
+// TestContextBlocksReachBack: a keyword line whose rule reads further back than the block
+// of a context line before it (a service-account key whose client_email is above a netrc
+// "machine" line) gets its whole reach: blocks are merged by where they start, not in the
+// order of their lines. Before, the key's block began where the machine line's did, the
+// client_email above was not sent with it, and the key was lost in line mode.
+func TestContextBlocksReachBack(t *testing.T) {
+	f := newFixture(t)
+	pem := strings.ReplaceAll(f.gen.PrivateKey("", 1200), "\n", `\n`)
+	head, tail := filler(0, 3000), filler(3000, 3000)
+	// 800 bytes between the client_email and the machine line (beyond that line's reach),
+	// 100 between the machine line and the key (whose companion window holds the email).
+	pad := func(n int) string {
+		return strings.Repeat(`  "note": "nothing to see on this line of the key file, move on",`+"\n", n)
+	}
+	body := "{\n" + `  "type": "service_account",` + "\n" + `  "client_email": "deployer@acme-prod.iam.gserviceaccount.com",` + "\n" +
+		pad(12) + `  "proxy": "machine example.com login ci",` + "\n" + pad(1) +
+		`  "private_key": "` + pem + `\n",` + "\n" + "}\n"
+	f.commit("key file", map[string]string{"sa.json": head + body + tail})
+	f.commit("key file again", map[string]string{"sa.json": filler(9000, 10) + head + body + tail})
+	var results []*scanner.Result
+	for _, r := range readers {
+		res := run(t, r.source(f.dir))
+		found := false
+		for _, fd := range res.Findings {
+			found = found || fd.Rule == "google-service-account-key"
+		}
+		if !found {
+			t.Errorf("reader %s: the service-account key was not found", r)
+		}
+		results = append(results, res)
+	}
+	sameResults(t, results, false)
+}
+
+// TestSelectionNotATable: in line mode the first line selected from a blob is not the blob's
+// first line, and is not read as a table's header even when it reads like one ("service,
+// token"): a row below it (a line with a keyword of its own) is no table cell there, as
+// in the whole blob, which starts otherwise. Before, which line came first in a selection
+// depended on what the readers had learnt, and a history scan now and then reported a cell
+// that the whole blob does not hold.
+func TestSelectionNotATable(t *testing.T) {
+	f := newFixture(t)
+	cell := f.gen.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4) + f.gen.Chars("0123456789", 4) + f.gen.Chars("abcdefghijklmnopqrstuvwxyz", 4) + f.gen.Chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 20)
+	notes := "# the services and what they need\n" + filler(0, 20) + "service,token\n" + filler(20, 5) + "auth-service," + cell + "\n" + filler(25, 20)
+	f.commit("notes", map[string]string{"notes.txt": notes})
+	var results []*scanner.Result
+	for _, r := range readers {
+		res := run(t, r.source(f.dir))
+		for _, fd := range res.Findings {
+			t.Errorf("reader %s: %s found %q: the blob holds no table", r, fd.Rule, fd.Secret)
+		}
+		results = append(results, res)
+	}
+	sameResults(t, results, false)
 }
