@@ -25,6 +25,7 @@ func BenchmarkFind(b *testing.B) {
 		{"source", sourceLike(4 << 20)},
 		{"minified", minifiedLike(4<<20, 1<<20)},
 		{"base64", base64Heavy(4 << 20)},
+		{"prose", proseLike(4 << 20)},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -51,7 +52,7 @@ func BenchmarkFind(b *testing.B) {
 // early exit.
 func TestBenchmarkCorpora(t *testing.T) {
 	set := builtinSet(t)
-	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18), "base64": base64Heavy(1 << 20)} {
+	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18), "base64": base64Heavy(1 << 20), "prose": proseLike(1 << 20)} {
 		ms := set.Find(data, "src/app.js")
 		planted := strings.Count(string(data), "planted")
 		if len(ms) != planted {
@@ -165,6 +166,31 @@ func minifiedLike(n, lineLen int) []byte {
 			b.WriteString(frags[r.IntN(len(frags))]())
 		}
 		b.WriteString("var planted={k:\"" + g.OpenAIKey("sk-proj-", 74) + "\"};\n")
+	}
+	return []byte(b.String())
+}
+
+// proseLike returns about n bytes of documentation: sentences about tokens, secrets and
+// passwords, without quotes, escapes or long runs of letters and digits (the text the
+// decoding stage has nothing to do on), with a planted key every 512 KiB.
+func proseLike(n int) []byte {
+	r := rand.New(rand.NewPCG(10, 11))
+	g := NewGenerator(12)
+	words := []string{"the", "token", "is", "sent", "with", "each", "request", "and", "a", "secret", "never", "leaves",
+		"server", "rotate", "password", "when", "someone", "leaves", "team", "see", "auth", "section", "below", "for",
+		"details", "keys", "are", "stored", "in", "vault", "api", "credentials", "expire", "after", "days", "of", "use"}
+	var b strings.Builder
+	next := 512 << 10
+	for b.Len() < n {
+		for range 8 + r.IntN(12) {
+			b.WriteString(words[r.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		b.WriteString(".\n")
+		if b.Len() >= next {
+			next += 512 << 10
+			b.WriteString("The key we used in testing is " + g.OpenAIKey("sk-proj-", 74) + " and it is planted.\n")
+		}
 	}
 	return []byte(b.String())
 }

@@ -59,10 +59,11 @@ func TestDenseWalkAsTrie(t *testing.T) {
 	}
 }
 
-// TestTightWindowsSame checks that searching from just before a keyword hit (Rule.lead)
-// finds what searching the whole window around it finds: on every example of every
-// built-in rule, set in contexts that end a token or do not, next to each other on one
-// line, and on the benchmark texts.
+// TestTightWindowsSame checks that searching from just before a keyword hit (Rule.lead), and
+// only the windows where the secret's first literal occurs (Rule.mayStartIn), finds what
+// searching every whole window finds: on every example of every built-in rule, set in
+// contexts that end a token or do not, next to each other on one line, and on the
+// benchmark texts.
 func TestTightWindowsSame(t *testing.T) {
 	set := builtinSet(t)
 	tight := 0
@@ -92,7 +93,7 @@ func TestTightWindowsSame(t *testing.T) {
 		}
 	}
 	texts = append(texts, line.String(), strings.ReplaceAll(line.String(), " ", ""))
-	texts = append(texts, string(sourceLike(1<<18)), string(minifiedLike(1<<18, 1<<16)), string(base64Heavy(1<<18)))
+	texts = append(texts, string(sourceLike(1<<18)), string(minifiedLike(1<<18, 1<<16)), string(base64Heavy(1<<18)), string(proseLike(1<<18)))
 	find := func(on bool, text string) string {
 		tightWindows = on
 		defer func() { tightWindows = true }()

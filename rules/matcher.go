@@ -283,7 +283,7 @@ func (s *Set) find(data []byte, path string) []Match {
 				anchors[ri] = append(anchors[ri], start)
 				continue
 			}
-			if r.groupStart != nil && tightWindows && !r.groupStart.Match(data[start:min(len(data), end+r.window()+maxTokenExtend)]) {
+			if r.lead > 0 && r.groupStart != nil && tightWindows && !r.groupStart.Match(data[start:min(len(data), end+r.window()+maxTokenExtend)]) {
 				continue
 			}
 			regions[ri] = addRegion(regions[ri], data, start, end, r)
@@ -316,6 +316,12 @@ func (s *Set) find(data []byte, path string) []Match {
 			continue
 		}
 		for _, rg := range regions[ri] {
+			if r.lead == 0 && r.groupStart != nil && tightWindows && !r.mayStartIn(data, rg.lo, rg.hi) {
+				// No literal the secret starts with, where the secret could start: a
+				// name that is also a common word (vault, zoom) puts windows on most
+				// lines of some texts.
+				continue
+			}
 			out = s.matchRegion(out, r, data, rg, path)
 		}
 		for _, a := range anchors[ri] {

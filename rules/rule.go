@@ -12,6 +12,7 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -84,8 +85,10 @@ type Rule struct {
 	// lead, when not 0, is how far before a keyword hit the matcher searches (leadOf):
 	// every match of the rule starts within lead bytes before a hit.
 	lead int
-	// groupStart is the secret group's regex anchored at its start, for rules with a
-	// lead: a keyword hit where it does not match starts no match of the rule.
+	// starts are the literals every match's secret starts with, when every match holds
+	// the secret's group, and groupStart the group's regex anchored at its start (looser:
+	// loosenRepeats): a place where it does not match starts no match of the rule.
+	starts     []string
 	groupStart *regexp.Regexp
 	// whole rules run over the whole chunk once one of their keywords is in it: their regex
 	// can span lines (a rule from a configuration, with [\s\S] or (?s) in it).
@@ -214,8 +217,7 @@ func (r *Rule) compile() error {
 		group = 1
 	}
 	r.prefixes = appendUniqueStrings(r.prefixes, literalPrefixes(r.Regex, group)...)
-	r.groupStart = nil
-	r.lead = leadOf(r)
+	r.compileStarts()
 	for i := range r.Allowlists {
 		if err := r.Allowlists[i].compile(); err != nil {
 			return fmt.Errorf("rule %s: %w", r.ID, err)
@@ -455,63 +457,96 @@ func prefixesOf(re *syntax.Regexp, acc []string) ([]string, bool) {
 // to search only from just before a keyword hit (Rule.lead).
 const maxLead = 16
 
+// compileStarts fills in what the matcher knows of where r's matches start (Rule.starts,
+// groupStart and lead), when every match of r holds its secret's group: the group (or the
+// whole regex, when the whole match is the secret) is a part of the regex's top
+// concatenation, not inside an alternative or a repeat.
+func (r *Rule) compileStarts() {
+	r.starts, r.groupStart, r.lead = nil, nil, 0
+	// Parsed, not simplified: simplifying spells counted repeats out.
+	tree, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+	if err != nil {
+		return
+	}
+	group := r.SecretGroup
+	if group == 0 && r.Regex.NumSubexp() > 0 {
+		group = 1
+	}
+	subs := []*syntax.Regexp{tree}
+	if tree.Op == syntax.OpConcat && group > 0 {
+		subs = tree.Sub
+	}
+	width, bounded := 0, true
+	for _, sub := range subs {
+		if group > 0 && (sub.Op != syntax.OpCapture || sub.Cap != group) {
+			w, ok := maxWidth(sub)
+			width += w
+			bounded = bounded && ok
+			continue
+		}
+		if group > 0 {
+			sub = sub.Sub[0]
+		}
+		for _, p := range literalPrefixes(r.Regex, group) {
+			if p == "" {
+				return
+			}
+			r.starts = append(r.starts, p)
+		}
+		if len(r.starts) == 0 {
+			return
+		}
+		// What the group must match from where it starts: a place where it cannot starts
+		// no match. (An assertion in it would be judged without the bytes before that
+		// place, so a group with one gets no such test.)
+		if !hasAssertion(sub) {
+			loosenRepeats(sub)
+			r.groupStart, _ = regexp.Compile(`^(?:` + sub.String() + `)`)
+		}
+		if bounded && width <= maxLead {
+			r.lead = leadOf(r, width)
+		}
+		return
+	}
+}
+
 // leadOf returns how far before its keyword hit a match of r can start, when every match
-// of r's secret group starts at a hit of one of r's keywords: the group begins with literal
-// prefixes (r.prefixes) that each start with a keyword, and what the regex matches before
-// the group (a boundary: ^, \b, one character that is not part of a token, an escaped
-// line end) is at most maxLead bytes long. Then a window to the left of a hit can hold no
-// match that the hit's own window does not: the matcher searches from lead+2 bytes before
-// the hit (addRegion), not a whole window before it. It returns 0 for any other rule.
-func leadOf(r *Rule) int {
-	if len(r.prefixes) == 0 || len(r.Keywords) == 0 || r.Multiline || r.whole {
+// of r's secret group starts at a hit of one of r's keywords (each literal the group starts
+// with, r.starts, starts with a keyword) and what the regex matches before the group (a
+// boundary: ^, \b, one character that is not part of a token, an escaped line end) is at
+// most width bytes long. Then a window to the left of a hit can hold no match that the
+// hit's own window does not: the matcher searches from width+2 bytes before the hit
+// (addRegion), not a whole window before it. It returns 0 for any other rule.
+func leadOf(r *Rule, width int) int {
+	if len(r.Keywords) == 0 || r.Multiline || r.whole {
 		return 0
 	}
-	for _, p := range r.prefixes {
+	for _, p := range r.starts {
 		p = strings.ToLower(p)
 		if !slices.ContainsFunc(r.Keywords, func(k string) bool { return strings.HasPrefix(p, k) }) {
 			return 0
 		}
 	}
-	// Parsed, not simplified: simplifying spells counted repeats out.
-	tree, err := syntax.Parse(r.Regex.String(), syntax.Perl)
-	if err != nil {
-		return 0
-	}
-	group := r.SecretGroup
-	if group == 0 {
-		group = 1
-	}
-	if r.SecretGroup == 0 && r.Regex.NumSubexp() == 0 {
-		group = 0 // the whole match is the secret
-	}
-	subs := []*syntax.Regexp{tree}
-	if tree.Op == syntax.OpConcat {
-		subs = tree.Sub
-	}
-	width := 0
-	for _, sub := range subs {
-		if group == 0 || sub.Op == syntax.OpCapture && sub.Cap == group {
-			// What the group must match from the hit on: a hit where it cannot needs no
-			// window at all. (An assertion in it would be judged without the bytes
-			// before the hit, so a rule with one is left without.)
-			if group == 0 {
-				sub = tree
-			} else {
-				sub = sub.Sub[0]
+	return width + 2
+}
+
+// mayStartIn reports whether a match of r can lie in data[lo:hi]: one of the literals its
+// secret starts with occurs there, and the group can match from it (Rule.groupStart).
+func (r *Rule) mayStartIn(data []byte, lo, hi int) bool {
+	for _, p := range r.starts {
+		for at := lo; at < hi; {
+			k := bytes.Index(data[at:hi], []byte(p))
+			if k < 0 {
+				break
 			}
-			if !hasAssertion(sub) {
-				loosenRepeats(sub)
-				r.groupStart, _ = regexp.Compile(`^(?:` + sub.String() + `)`)
+			at += k
+			if r.groupStart.Match(data[at:hi]) {
+				return true
 			}
-			return width + 2
+			at++
 		}
-		w, ok := maxWidth(sub)
-		if !ok || width+w > maxLead {
-			return 0
-		}
-		width += w
 	}
-	return 0
+	return false
 }
 
 // maxRepeat bounds the counted repeats of a loosened regex (loosenRepeats).
