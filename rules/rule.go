@@ -91,6 +91,13 @@ type Rule struct {
 	starts     []string
 	rare       []int // the offset of each start's rarest byte (rareByte)
 	groupStart *regexp.Regexp
+	// literals are the literal prefixes of the secret's group (literalPrefixes), and
+	// leadWidth the most bytes the regex matches before the group (-1: not bounded);
+	// startsOf and startsGroup are the regex and group all these were computed for.
+	literals    []string
+	leadWidth   int
+	startsOf    *regexp.Regexp
+	startsGroup int
 	// whole rules run over the whole chunk once one of their keywords is in it: their regex
 	// can span lines (a rule from a configuration, with [\s\S] or (?s) in it).
 	whole bool
@@ -217,8 +224,17 @@ func (r *Rule) compile() error {
 	if group == 0 && r.Regex.NumSubexp() > 0 {
 		group = 1
 	}
-	r.prefixes = appendUniqueStrings(r.prefixes, literalPrefixes(r.Regex, group)...)
-	r.compileStarts()
+	if r.startsOf != r.Regex || r.startsGroup != group {
+		// Once per regex and group: a rule is compiled again in every set it joins.
+		r.literals = literalPrefixes(r.Regex, group)
+		r.compileStarts(group)
+		r.startsOf, r.startsGroup = r.Regex, group
+	}
+	r.prefixes = appendUniqueStrings(r.prefixes, r.literals...)
+	r.lead = 0
+	if r.leadWidth >= 0 {
+		r.lead = leadOf(r, r.leadWidth)
+	}
 	for i := range r.Allowlists {
 		if err := r.Allowlists[i].compile(); err != nil {
 			return fmt.Errorf("rule %s: %w", r.ID, err)
@@ -459,19 +475,15 @@ func prefixesOf(re *syntax.Regexp, acc []string) ([]string, bool) {
 const maxLead = 16
 
 // compileStarts fills in what the matcher knows of where r's matches start (Rule.starts,
-// groupStart and lead), when every match of r holds its secret's group: the group (or the
-// whole regex, when the whole match is the secret) is a part of the regex's top
-// concatenation, not inside an alternative or a repeat.
-func (r *Rule) compileStarts() {
-	r.starts, r.rare, r.groupStart, r.lead = nil, nil, nil, 0
+// rare, groupStart, and leadWidth for leadOf), when every match of r holds its secret's
+// group: the group (or the whole regex, when the whole match is the secret) is a part of
+// the regex's top concatenation, not inside an alternative or a repeat.
+func (r *Rule) compileStarts(group int) {
+	r.starts, r.rare, r.groupStart, r.leadWidth = nil, nil, nil, -1
 	// Parsed, not simplified: simplifying spells counted repeats out.
 	tree, err := syntax.Parse(r.Regex.String(), syntax.Perl)
 	if err != nil {
 		return
-	}
-	group := r.SecretGroup
-	if group == 0 && r.Regex.NumSubexp() > 0 {
-		group = 1
 	}
 	subs := []*syntax.Regexp{tree}
 	if tree.Op == syntax.OpConcat && group > 0 {
@@ -488,7 +500,7 @@ func (r *Rule) compileStarts() {
 		if group > 0 {
 			sub = sub.Sub[0]
 		}
-		for _, p := range literalPrefixes(r.Regex, group) {
+		for _, p := range r.literals {
 			if p == "" {
 				r.starts, r.rare = nil, nil
 				return
@@ -507,7 +519,7 @@ func (r *Rule) compileStarts() {
 			r.groupStart, _ = regexp.Compile(`^(?:` + sub.String() + `)`)
 		}
 		if bounded && width <= maxLead {
-			r.lead = leadOf(r, width)
+			r.leadWidth = width
 		}
 		return
 	}
