@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Redact hides a secret for output: it keeps the rule's literal prefix ("sk-proj-") and the
@@ -36,11 +37,22 @@ func Redact(secret, prefix string) string {
 	}
 	tail := ""
 	if n >= 24 && len(prefix)+4 <= n/4 {
-		tail = secret[n-4:]
+		tail = lastBytes(secret, 4)
 	} else if n >= 16 && prefix == "" {
-		tail = secret[n-2:]
+		tail = lastBytes(secret, 2)
 	}
 	return prefix + "…" + tail
+}
+
+// lastBytes returns the end of s, at most k bytes of it, cut where a character starts: a
+// password's é is shown whole or not at all, never as half a character that a report's
+// JSON would write as U+FFFD.
+func lastBytes(s string, k int) string {
+	i := max(len(s)-k, 0)
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
 }
 
 // redactPrivateKey shows a PEM-armoured private key block as its BEGIN line and the first

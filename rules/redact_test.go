@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRedactKeepsPrefix(t *testing.T) {
@@ -166,4 +167,19 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRedactKeepsCharactersWhole: the end a redacted secret shows is cut where a character
+// starts, so that a non-ASCII password is never shown as half a character (which a JSON
+// report writes as U+FFFD).
+func TestRedactKeepsCharactersWhole(t *testing.T) {
+	for _, secret := range []string{"pässwörd-for-the-staging-db-é", "correct-horse-battery-stäple", "ключ-доступа-к-базе"} {
+		got := Redact(secret, "")
+		if !utf8.ValidString(got) {
+			t.Errorf("Redact(%q) = %q: not valid UTF-8", secret, got)
+		}
+		if strings.Contains(got, secret[len(secret)/2:]) {
+			t.Errorf("Redact(%q) = %q shows too much", secret, got)
+		}
+	}
 }
