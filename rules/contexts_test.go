@@ -53,6 +53,7 @@ func genericContexts(g *Generator) []contextCase {
 
 		// Decoys.
 		{"csrf meta", `<meta name="csrf-token" content="` + r(40) + `">`, ""},
+		{"minified code after a message", `}catch(e){this.log_("Failed to get token: "+e),o||(this.repoInfo_.nodeAdmin&&warn(e),closeFn())}}}interrupt(e){log("Interrupting connection for reason: "+e)`, ""},
 		{"csrf variable", `csrf_token = "` + r(40) + `"`, ""},
 		{"rails authenticity token", `<input type="hidden" name="authenticity_token" value="` + r(40) + `">`, ""},
 		{"pagination token", `next_page_token: "` + r(40) + `"`, ""},

@@ -46,6 +46,8 @@ func genericSecret(v string) bool {
 		return false // "PWD="+dir, "KEY="+w.key+"\n", "DATE=".strftime(: the rest of a concatenation
 	case isAssignmentChain(v):
 		return false // e.tokenize=e.compile=t.parse=void 0: minified code
+	case isCodeFragment(v):
+		return false // "…get token: "+e),t||(this.x&&El(e),a())}…log(": code between two strings
 	case isCamelIdent(v):
 		return false // userAuthPubKeyOkMsg: a name made of words
 	case isPhrase(v):
@@ -403,6 +405,21 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// isCodeFragment reports whether v is a piece of code, as the generic rule takes between two
+// string literals of minified code when a keyword ends the first ("Failed to get token:
+// "+e),t||(…)"): a call's parentheses together with an operator or block of code.
+func isCodeFragment(v string) bool {
+	if !strings.Contains(v, "(") || !strings.Contains(v, ")") {
+		return false
+	}
+	for _, op := range []string{"||", "&&", "){", "}}", "=>", "),", ");"} {
+		if strings.Contains(v, op) {
+			return true
+		}
+	}
+	return false
 }
 
 // isDottedName reports whether s is a chain of identifiers (config.api.key, os.environ,

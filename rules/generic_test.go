@@ -58,6 +58,9 @@ func TestGenericSecret(t *testing.T) {
 		{"temp path", "/tmp/ssh-P65gpcqArqvH/agent.15541", false},
 		{"concatenation", "+i.WorkingDir", false},
 		{"concatenation between strings", "+w.anthKey+", false},
+		{"minified code between strings", "+e),o||(this.repoInfo_.nodeAdmin&&warn(e),closeFn())}}}interrupt(e){log(", false},
+		{"arrow function between strings", "+t),n=>r(n,e)).catch(i", false},
+		{"password with parentheses", "Pa(ss)w0rd-9x!Q", true},
 		{"base64url with underscores", "aB3" + g.Chars(setAlnum, 8) + "_" + g.Chars(setAlnum, 12), true},
 		{"upper and digits", "LLBF3JGZDX3P5PMEXLND6TS6FCWO6", true},
 	}
