@@ -60,6 +60,13 @@ func genericSecret(v string) bool {
 			return false
 		}
 	}
+	if folded := leetFolded(lower); folded != lower {
+		for _, w := range leetStopwords {
+			if strings.Contains(folded, w) {
+				return false // s00pers3cret, P@ssw0rd!: a stand-in dressed as a password
+			}
+		}
+	}
 	switch {
 	case !c.digit && c.symbols == 0 && !(c.lower && c.upper):
 		return false // letters of one case: a word or a name
@@ -233,6 +240,16 @@ var genericStopwords = []string{
 	"test", "lorem", "ipsum", "default", "foobar", "username", "localhost", "undefined",
 	"null", "none", "true", "false", "token", "apikey", "api_key", "api-key", "bearer",
 	"string", "value", "config", "setting", "env_", "_env", "todo", "fixme",
+}
+
+// leetStopwords are the words a stand-in spells with digits and symbols for letters
+// (leetFolded); six letters or more, which random values hold by chance too seldom to count.
+var leetStopwords = []string{"secret", "password", "passwd", "letmein", "changeme"}
+
+// leetFolded returns lower (a lower-case value) with the digits and symbols that stand for
+// letters in such spellings read as those letters: 0 o, 1 i, 3 e, 4 a, 5 s, 7 t, @ a, $ s.
+func leetFolded(lower string) string {
+	return strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s").Replace(lower)
 }
 
 // isAssignmentChain reports whether v is the rest of a chain of assignments in minified

@@ -61,6 +61,9 @@ func TestGenericSecret(t *testing.T) {
 		{"minified code between strings", "+e),o||(this.repoInfo_.nodeAdmin&&warn(e),closeFn())}}}interrupt(e){log(", false},
 		{"arrow function between strings", "+t),n=>r(n,e)).catch(i", false},
 		{"password with parentheses", "Pa(ss)w0rd-9x!Q", true},
+		{"leet stand-in", "s00pers3cret", false},
+		{"leet password", "P@ssw0rd!2024x", false},
+		{"leet letmein", "l3tm31n-pl34s3", false},
 		{"base64url with underscores", "aB3" + g.Chars(setAlnum, 8) + "_" + g.Chars(setAlnum, 12), true},
 		{"upper and digits", "LLBF3JGZDX3P5PMEXLND6TS6FCWO6", true},
 	}
