@@ -53,6 +53,9 @@ func genericContexts(g *Generator) []contextCase {
 
 		// Decoys.
 		{"csrf meta", `<meta name="csrf-token" content="` + r(40) + `">`, ""},
+		{"typescript field of its own type", "interface Flow {\n    oAuth2GrantType: OAuth2GrantType;\n    authCodeUrl: AuthCodeUrl;\n}", ""},
+		{"re-export", "exports.setOAuthToObject = setOAuthToObject;", ""},
+		{"type alias", "type AuthFactorType = TAuthFactorType;", ""},
 		{"minified code after a message", `}catch(e){this.log_("Failed to get token: "+e),o||(this.repoInfo_.nodeAdmin&&warn(e),closeFn())}}}interrupt(e){log("Interrupting connection for reason: "+e)`, ""},
 		{"csrf variable", `csrf_token = "` + r(40) + `"`, ""},
 		{"rails authenticity token", `<input type="hidden" name="authenticity_token" value="` + r(40) + `">`, ""},

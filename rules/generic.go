@@ -9,6 +9,10 @@ import (
 )
 
 // codeExpression is names joined by comparisons or member access (eType!=TT_Space).
+// indexExpression is a path into data, as pagination settings and queries name a value
+// (Jobs[-1].JobId, items[0].id).
+var indexExpression = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\](?:\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+
 var codeExpression = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(?:(?:!=|==|->)[A-Za-z_][A-Za-z0-9_]*)+$`)
 
 // genericSecret decides whether the value of "password = …", "api_key: …" and the like
@@ -42,11 +46,12 @@ func genericSecret(v string) bool {
 		return false // eType!=TT_Space: an expression of code
 	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v) || isTimestamp(v):
 		return false
-	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimRight(v[1:], "+(")) || isIdent(strings.TrimRight(v[1:], "+("))):
+	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimRight(v[1:], "+(")) || isIdent(strings.TrimRight(v[1:], "+("))),
+		v[len(v)-1] == '+' && isDottedName(strings.TrimRight(v, "+")):
 		return false // "PWD="+dir, "KEY="+w.key+"\n", "DATE=".strftime(: the rest of a concatenation
 	case isAssignmentChain(v):
 		return false // e.tokenize=e.compile=t.parse=void 0: minified code
-	case isCodeFragment(v):
+	case isCodeFragment(v) || indexExpression.MatchString(v):
 		return false // "…get token: "+e),t||(this.x&&El(e),a())}…log(": code between two strings
 	case isCamelIdent(v):
 		return false // userAuthPubKeyOkMsg: a name made of words
@@ -181,7 +186,7 @@ func quietName(data []byte, at int) bool {
 // (quotedNameBeforeComma), and an unquoted value is not the first word of a quoted phrase
 // ("AWS4-HMAC-SHA256 Credential=…", "not yet set"): a quote before it and a blank after.
 func genericShape(data []byte, at int, loc []int) bool {
-	if !quotedNameBeforeComma(data, at, loc) {
+	if !quotedNameBeforeComma(data, at, loc) || valueSpellsName(data, at, loc) {
 		return false
 	}
 	for g := 1; 2*g+1 < len(loc); g++ {
@@ -197,6 +202,31 @@ func genericShape(data []byte, at int, loc []int) bool {
 	}
 	return true
 }
+
+// valueSpellsName reports whether the value of a generic match (loc, relative to the
+// keyword hit at) holds the name it is assigned to, in any case: authCodeUrl: AuthCodeUrl,
+// exports.setOAuthToken = setOAuthToken, type AuthKind = TAuthKind. A secret never spells
+// its variable's name; a type, a re-export or a default does.
+func valueSpellsName(data []byte, at int, loc []int) bool {
+	lo, hi := at, at
+	for lo > 0 && nameChar(data[lo-1]) {
+		lo--
+	}
+	for hi < len(data) && nameChar(data[hi]) {
+		hi++
+	}
+	if hi-lo < 6 {
+		return false
+	}
+	for g := 1; 2*g+1 < len(loc); g++ {
+		if a, b := loc[2*g], loc[2*g+1]; a >= 0 {
+			return bytes.Contains(bytes.ToLower(data[at+a:at+b]), bytes.ToLower(data[lo:hi]))
+		}
+	}
+	return false
+}
+
+func nameChar(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' || c == '_' }
 
 // quotedNameBeforeComma checks a generic match (loc, relative to the keyword hit at) that
 // gives a name its value by a comma, as define('AUTH_KEY', '…') and getenv("TOKEN", "…")

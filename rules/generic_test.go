@@ -62,6 +62,8 @@ func TestGenericSecret(t *testing.T) {
 		{"arrow function between strings", "+t),n=>r(n,e)).catch(i", false},
 		{"password with parentheses", "Pa(ss)w0rd-9x!Q", true},
 		{"leet stand-in", "s00pers3cret", false},
+		{"concatenation on", "e.accessKeyId+", false},
+		{"index expression", "Jobs[-1].JobId", false},
 		{"leet password", "P@ssw0rd!2024x", false},
 		{"leet letmein", "l3tm31n-pl34s3", false},
 		{"base64url with underscores", "aB3" + g.Chars(setAlnum, 8) + "_" + g.Chars(setAlnum, 12), true},
