@@ -319,6 +319,8 @@ var weakPasswords = map[string]bool{
 	"mongo": true, "redis": true, "guest": true, "test": true, "example": true, "demo": true,
 	"dummy": true, "foo": true, "bar": true, "foobar": true, "letmein": true, "qwerty": true,
 	"123456": true, "12345678": true, "password123": true, "default": true, "sa": true,
+	// the types of a struct's fields (machine string; login string; password string)
+	"string": true, "str": true, "bytes": true, "text": true, "bool": true, "int": true, "nil": true, "null": true, "none": true,
 	"toor": true, "pa55word": true, "p@ssw0rd": true, "p@ssword": true, "mypassword": true,
 	"yourpassword": true, "s3cr3t": true, "token": true, "apikey": true, "api_key": true,
 	"rabbitmq": true, "minio": true, "minioadmin": true, "pass123": true, "postgrespassword": true,

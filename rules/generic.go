@@ -186,7 +186,7 @@ func quietName(data []byte, at int) bool {
 // (quotedNameBeforeComma), and an unquoted value is not the first word of a quoted phrase
 // ("AWS4-HMAC-SHA256 Credential=…", "not yet set"): a quote before it and a blank after.
 func genericShape(data []byte, at int, loc []int) bool {
-	if !quotedNameBeforeComma(data, at, loc) || valueSpellsName(data, at, loc) {
+	if !quotedNameBeforeComma(data, at, loc) || valueSpellsName(data, at, loc) || badgeQuery(data, at) {
 		return false
 	}
 	for g := 1; 2*g+1 < len(loc); g++ {
@@ -224,6 +224,44 @@ func valueSpellsName(data []byte, at int, loc []int) bool {
 		}
 	}
 	return false
+}
+
+// madeOfWords reports whether s, of 12 bytes or more, is letters only, a third of them
+// vowels: words run together (an identifier), where a random value of that length holds a
+// digit in all but a few cases in a thousand, and of those few, most have fewer vowels.
+func madeOfWords(s string) bool {
+	if len(s) < 12 {
+		return false
+	}
+	vowels := 0
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) {
+			return false
+		}
+		if strings.IndexByte("aeiouAEIOU", s[i]) >= 0 {
+			vowels++
+		}
+	}
+	return vowels*3 >= len(s)
+}
+
+// badgeQuery reports whether the keyword at data[at] names a parameter of an image's URL
+// (a status badge: codecov.io/…/badge.svg?token=…, travis-ci.com/….svg?token=…): such a
+// token only shows a badge, and READMEs publish it by design.
+func badgeQuery(data []byte, at int) bool {
+	if at == 0 || data[at-1] != '?' && data[at-1] != '&' {
+		return false
+	}
+	lo := at - 1
+	for lo > 0 && lo > at-2048 && !bytes.ContainsRune([]byte(" \t\r\n\"'`()<>[]"), rune(data[lo-1])) {
+		lo--
+	}
+	u := bytes.ToLower(data[lo:at])
+	path, _, _ := bytes.Cut(u, []byte{'?'})
+	if !bytes.HasPrefix(path, []byte("http")) {
+		return false
+	}
+	return bytes.HasSuffix(path, []byte(".svg")) || bytes.HasSuffix(path, []byte(".png")) || bytes.Contains(path, []byte("/badge"))
 }
 
 func nameChar(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' || c == '_' }

@@ -591,6 +591,9 @@ func (s *Set) accept(r *Rule, secret string, data []byte, mStart, mEnd int, path
 	if r.Entropy > 0 && entropy(secret) < r.Entropy {
 		return false
 	}
+	if r.Generic && madeOfWords(secret) {
+		return false // GetIsCNAMEToPagesDotGithubDotCom: a name that happens to be as long as a key
+	}
 	for _, c := range r.Checks {
 		if !checks[c](secret) {
 			return false
