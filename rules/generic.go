@@ -25,6 +25,9 @@ func genericSecret(v string) bool {
 	if len(strings.TrimRight(v, "=")) < 10 || n > 200 {
 		return false // auThoRiTy=: a name and its =, not a padded value
 	}
+	if nonASCII(v)*2 > len(v) {
+		return false // 予期しないトークン。: a message in a language, not a key
+	}
 	if text, ok := base64Text(v); ok {
 		// The base64 of text (a Kubernetes Secret's value) is judged by what it says: the
 		// base64 of "changeme" is a stand-in too.
@@ -224,6 +227,17 @@ func valueSpellsName(data []byte, at int, loc []int) bool {
 		}
 	}
 	return false
+}
+
+// nonASCII counts the bytes of s outside ASCII.
+func nonASCII(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 // madeOfWords reports whether s, of 12 bytes or more, is letters only, a third of them

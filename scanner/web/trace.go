@@ -214,6 +214,11 @@ func sourceMappingURL(data []byte) string {
 		}
 		v := data[i+len(key):]
 		if j := bytes.IndexAny(v, " \t\r\n\"'`"); j >= 0 {
+			if v[j] == '"' || v[j] == '\'' || v[j] == '`' {
+				// The end of a string literal: a minifier's own code writing the comment
+				// ("…sourceMappingURL=data:application/json;base64,"+b64(map)), not one.
+				continue
+			}
 			v = v[:j]
 		}
 		if v = bytes.TrimSuffix(v, []byte("*/")); len(v) > 0 {

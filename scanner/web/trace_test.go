@@ -21,6 +21,10 @@ func TestSourceMappingURL(t *testing.T) {
 		// A runtime that writes the comment itself holds it in a string: not the map.
 		{"string in code", `x="//# sourceMappingURL="+u;` + "\n//# sourceMappingURL=real.map", "real.map"},
 		{"only a string", `x="\n//# sourceMappingURL="+u;`, ""},
+		// terser (as next.js vendors it) writes an inline map's comment with its prefix in a
+		// string: no map, and no error about one.
+		{"data URL prefix in a string", `s.code+="\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,"+ei(l)`, ""},
+		{"data URL prefix in a template", "s.code+=`\n//# sourceMappingURL=data:application/json;base64,${b64(m)}`", ""},
 		{"data URL", "a();\n//# sourceMappingURL=data:application/json;base64,e30=", "data:application/json;base64,e30="},
 		{"none", "a();", ""},
 	}
