@@ -15,7 +15,9 @@ type LineFilter struct {
 	class   [256]uint8
 	classes int
 	next    []uint32
-	out     []uint8
+	// Keywords end only at the states whose rows start at firstFinal or after (dense).
+	firstFinal uint32
+	out        []uint8
 	// reach[s] is the largest Reach of the keywords that end at the state whose row
 	// starts at s.
 	reach []uint32
@@ -77,7 +79,9 @@ func (a *LineFilter) Reach(line []byte) int {
 	s := uint32(0)
 	for _, b := range line {
 		s = a.next[s+uint32(a.class[b])]
-		r = max(r, a.reach[s])
+		if s >= a.firstFinal {
+			r = max(r, a.reach[s])
+		}
 	}
 	if r == 0 && a.Classify(line) == LineWhole {
 		return WholeReach
@@ -96,7 +100,7 @@ func buildLineFilter(words []string, reach []int) *LineFilter {
 	if d == nil {
 		return nil
 	}
-	a := &LineFilter{class: d.class, classes: d.classes, next: d.next}
+	a := &LineFilter{class: d.class, classes: d.classes, next: d.next, firstFinal: d.firstFinal}
 	a.out = make([]uint8, len(d.next))
 	a.reach = make([]uint32, len(d.next))
 	for s, ends := range d.ends {
@@ -264,11 +268,11 @@ const ShellLines = maxShellLines
 func (a *LineFilter) classifyPlain(line []byte) LineKind {
 	state := LinePlain
 	s := uint32(0)
-	next, out, class := a.next, a.out, &a.class
+	next, out, class, firstFinal := a.next, a.out, &a.class, a.firstFinal
 	for _, b := range line {
 		s = next[s+uint32(class[b])]
-		if o := out[s]; o != 0 {
-			if o&outContext != 0 {
+		if s >= firstFinal {
+			if out[s]&outContext != 0 {
 				return LineWhole
 			}
 			state = LineKeyword
