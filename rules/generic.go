@@ -9,6 +9,25 @@ import (
 )
 
 // codeExpression is names joined by comparisons or member access (eType!=TT_Space).
+// cryptHash is a password hashed the way htpasswd, /etc/shadow and bcrypt store it, maybe
+// after its user name: $apr1$salt$hash, $2y$10$…, $6$salt$hash, $argon2id$….
+var cryptHash = regexp.MustCompile(`^(?:[A-Za-z0-9._-]+:)?\$(?:apr1|1|2[abxy]?|5|6|y|argon2(?:id|i|d))\$[^\s]+$`)
+
+// isDashedConstant reports whether s is upper-case words and numbers joined by dashes, each
+// part letters only or digits only (SCRAM-SHA-1, AES-256-GCM): a name. A key written in
+// groups (XK4P-9QZ2-MM7D) mixes letters and digits within its groups.
+func isDashedConstant(s string) bool {
+	if !strings.Contains(s, "-") || !inSet(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") {
+		return false
+	}
+	for _, p := range strings.Split(s, "-") {
+		if p == "" || !inSet(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && !inSet(p, "0123456789") {
+			return false
+		}
+	}
+	return true
+}
+
 // indexExpression is a path into data, as pagination settings and queries name a value
 // (Jobs[-1].JobId, items[0].id).
 var indexExpression = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\](?:\.[A-Za-z_][A-Za-z0-9_]*)+$`)
@@ -47,7 +66,7 @@ func genericSecret(v string) bool {
 		return false // a URL, or the rest of one after its scheme's colon
 	case codeExpression.MatchString(v):
 		return false // eType!=TT_Space: an expression of code
-	case isPathLike(v) || isNumber(v) || isSnakeName(v) || decodesToProse(v) || isTimestamp(v):
+	case isPathLike(v) || isNumber(v) || isSnakeName(v) || isSnakeName(strings.TrimRight(v, "=")) || decodesToProse(v) || isTimestamp(v):
 		return false
 	case (v[0] == '+' || v[0] == '.') && (isDottedName(strings.TrimRight(v[1:], "+(")) || isIdent(strings.TrimRight(v[1:], "+("))),
 		v[len(v)-1] == '+' && isDottedName(strings.TrimRight(v, "+")):
@@ -56,6 +75,10 @@ func genericSecret(v string) bool {
 		return false // e.tokenize=e.compile=t.parse=void 0: minified code
 	case isCodeFragment(v) || indexExpression.MatchString(v):
 		return false // "…get token: "+e),t||(this.x&&El(e),a())}…log(": code between two strings
+	case isDashedConstant(v):
+		return false // SCRAM-SHA-1, AES-256-GCM: the name of an algorithm or a setting
+	case cryptHash.MatchString(v):
+		return false // user:$apr1$…, $2y$10$…: a password's hash, not the password
 	case isCamelIdent(v):
 		return false // userAuthPubKeyOkMsg: a name made of words
 	case isPhrase(v):
@@ -461,7 +484,10 @@ func decodesToProse(s string) bool {
 // alphabet) of text.
 func base64Text(s string) (string, bool) {
 	trimmed := strings.TrimRight(s, "=")
-	if len(trimmed) < minBase64 || len(s)-len(trimmed) > 2 {
+	// Shorter than the decoding stage tries: a value of 8 is judged by what it says when
+	// it decodes to text (cGFzc3dvcmQ= is "password"); a random one does in a few cases in
+	// a thousand, and its 6 bytes are then too short to count anyway.
+	if len(trimmed) < 8 || len(s)-len(trimmed) > 2 {
 		return "", false
 	}
 	for i := 0; i < len(trimmed); i++ {
