@@ -319,11 +319,16 @@ var weakPasswords = map[string]bool{
 	"mongo": true, "redis": true, "guest": true, "test": true, "example": true, "demo": true,
 	"dummy": true, "foo": true, "bar": true, "foobar": true, "letmein": true, "qwerty": true,
 	"123456": true, "12345678": true, "password123": true, "default": true, "sa": true,
-	// the types of a struct's fields (machine string; login string; password string)
-	"string": true, "str": true, "bytes": true, "text": true, "bool": true, "int": true, "nil": true, "null": true, "none": true,
 	"toor": true, "pa55word": true, "p@ssw0rd": true, "p@ssword": true, "mypassword": true,
 	"yourpassword": true, "s3cr3t": true, "token": true, "apikey": true, "api_key": true,
 	"rabbitmq": true, "minio": true, "minioadmin": true, "pass123": true, "postgrespassword": true,
+	// stand-ins and well-known defaults (changeit: Java's keystores)
+	"mypass": true, "mypasswd": true, "mypwd": true, "mysecret": true, "pass1234": true,
+	"password1": true, "passw0rd": true, "secret123": true, "changeit": true, "hunter2": true,
+	"admin123": true, "root123": true, "test123": true, "welcome": true, "welcome1": true,
+	// the types of a struct's fields (machine string; login string; password string)
+	"string": true, "str": true, "bytes": true, "text": true, "bool": true, "int": true, "nil": true,
+	"null": true, "none": true,
 }
 
 // urlPassword checks the password of a URL's user info (scheme://user:PASSWORD@host): not
