@@ -342,8 +342,9 @@ func urlPassword(p string) bool {
 	if len(p) < 3 || weakPasswords[lower] {
 		return false
 	}
+	folded := leetFolded(lower) // T0pS3cr3t
 	for _, w := range []string{"password", "passwd", "ssword", "changeme", "example", "placeholder", "secret"} {
-		if strings.Contains(lower, w) {
+		if strings.Contains(lower, w) || strings.Contains(folded, w) {
 			return false
 		}
 	}

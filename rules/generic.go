@@ -13,19 +13,30 @@ import (
 // after its user name: $apr1$salt$hash, $2y$10$…, $6$salt$hash, $argon2id$….
 var cryptHash = regexp.MustCompile(`^(?:[A-Za-z0-9._-]+:)?\$(?:apr1|1|2[abxy]?|5|6|y|argon2(?:id|i|d))\$[^\s]+$`)
 
-// isDashedConstant reports whether s is upper-case words and numbers joined by dashes, each
-// part letters only or digits only (SCRAM-SHA-1, AES-256-GCM): a name. A key written in
-// groups (XK4P-9QZ2-MM7D) mixes letters and digits within its groups.
+// isDashedConstant reports whether s is words and numbers joined by dashes, each part
+// letters of one case or digits, and upper-case or with a number among them (SCRAM-SHA-1,
+// AES-256-GCM, scram-sha-256): the name of an algorithm or a setting. A key written in
+// groups (XK4P-9QZ2-MM7D) mixes letters and digits within its groups; words of a passphrase
+// (correct-horse-battery) are left to the other checks.
 func isDashedConstant(s string) bool {
-	if !strings.Contains(s, "-") || !inSet(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") {
+	if !strings.Contains(s, "-") || !inSet(s, setAlnum+"-") {
 		return false
 	}
+	upper, number := true, false
 	for _, p := range strings.Split(s, "-") {
-		if p == "" || !inSet(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && !inSet(p, "0123456789") {
+		switch {
+		case p == "":
+			return false
+		case inSet(p, "0123456789"):
+			number = true
+		case inSet(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+		case inSet(p, "abcdefghijklmnopqrstuvwxyz"):
+			upper = false
+		default:
 			return false
 		}
 	}
-	return true
+	return upper || number
 }
 
 // indexExpression is a path into data, as pagination settings and queries name a value

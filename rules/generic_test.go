@@ -65,6 +65,7 @@ func TestGenericSecret(t *testing.T) {
 		{"japanese message", "予期しないトークン。", false},
 		{"algorithm name", "SCRAM-SHA-1", false},
 		{"cipher name", "AES-256-GCM", false},
+		{"lower-case algorithm", "scram-sha-256", false},
 		{"key in groups", "XK4P-9QZ2-MM7D-R2T8", true},
 		{"env name before another", "GIT_SSH_COMMAND=", false},
 		{"htpasswd line", "user:$apr1$FfVI2PRr$f9MW8rsr5RmmxbdV0Iipk1", false},
