@@ -166,15 +166,23 @@ func isTimestamp(s string) bool {
 // blanks (not-a-valid-key, USE_YOUR_OWN, insert.key.here): what people write for a value
 // they leave out. A generated value has digits or mixes case within its parts.
 func isPhrase(s string) bool {
-	words := 0
+	words, others := 0, 0
 	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' || r == '.' || r == ' ' }) {
 		c := classesOf(p)
-		if c.digit || c.symbols > 0 || c.lower && c.upper {
+		switch {
+		case c.symbols > 0:
+			return false
+		case !c.digit && !(c.lower && c.upper):
+			words++ // cluster, CUSTOM
+		case !c.digit && len(p) >= 3 && strings.HasSuffix(p, "s") && !classesOf(p[:len(p)-1]).lower:
+			words++ // CAs, URLs: an acronym's plural
+		case len(p) <= 4 && c.digit && !(c.lower && c.upper):
+			others++ // k8s, v2, ipv6: a short name with a number
+		default:
 			return false
 		}
-		words++
 	}
-	return words >= 2
+	return words >= 2 && others <= words/2
 }
 
 // isTemplate reports whether s is a template's or a shell's reference to a value rather
