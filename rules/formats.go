@@ -339,7 +339,13 @@ func urlPassword(p string) bool {
 		p = decoded // p%40ssword is p@ssword
 	}
 	lower := strings.ToLower(p)
-	if len(p) < 3 || weakPasswords[lower] {
+	bare := strings.Map(func(r rune) rune { // pass:word, pass-word
+		if strings.ContainsRune(":-_. ", r) {
+			return -1
+		}
+		return r
+	}, lower)
+	if len(p) < 3 || weakPasswords[lower] || weakPasswords[bare] {
 		return false
 	}
 	folded := leetFolded(lower) // T0pS3cr3t

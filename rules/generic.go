@@ -10,8 +10,9 @@ import (
 
 // codeExpression is names joined by comparisons or member access (eType!=TT_Space).
 // cryptHash is a password hashed the way htpasswd, /etc/shadow and bcrypt store it, maybe
-// after its user name: $apr1$salt$hash, $2y$10$…, $6$salt$hash, $argon2id$….
-var cryptHash = regexp.MustCompile(`^(?:[A-Za-z0-9._-]+:)?\$(?:apr1|1|2[abxy]?|5|6|y|argon2(?:id|i|d))\$[^\s]+$`)
+// after its user name or an encoder's name: $apr1$salt$hash, $2y$10$…, {bcrypt}$2a$10$…,
+// $6$salt$hash, $argon2id$….
+var cryptHash = regexp.MustCompile(`^(?:[A-Za-z0-9._-]+:|\{[a-z0-9]+\})?\$(?:apr1|1|2[abxy]?|5|6|y|argon2(?:id|i|d))\$[^\s]+$`)
 
 // isDashedConstant reports whether s is words and numbers joined by dashes, each part
 // letters of one case or digits, and upper-case or with a number among them (SCRAM-SHA-1,
@@ -29,7 +30,7 @@ func isDashedConstant(s string) bool {
 			return false
 		case inSet(p, "0123456789"):
 			number = true
-		case inSet(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+		case inSet(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), acronymNumber.MatchString(p):
 		case inSet(p, "abcdefghijklmnopqrstuvwxyz"):
 			upper = false
 		default:
@@ -38,6 +39,9 @@ func isDashedConstant(s string) bool {
 	}
 	return upper || number
 }
+
+// acronymNumber is an acronym with its number (MD5, SHA256): letters, then digits.
+var acronymNumber = regexp.MustCompile(`^[A-Z]+[0-9]+$`)
 
 // indexExpression is a path into data, as pagination settings and queries name a value
 // (Jobs[-1].JobId, items[0].id).
@@ -54,6 +58,9 @@ func genericSecret(v string) bool {
 	n := len(v)
 	if len(strings.TrimRight(v, "=")) < 10 || n > 200 {
 		return false // auThoRiTy=: a name and its =, not a padded value
+	}
+	if strings.HasSuffix(v, "...") {
+		return false // 9cbaf023786cd7...: an example cut short
 	}
 	if nonASCII(v)*2 > len(v) {
 		return false // 予期しないトークン。: a message in a language, not a key
@@ -176,6 +183,8 @@ func isPhrase(s string) bool {
 			words++ // cluster, CUSTOM
 		case !c.digit && len(p) >= 3 && strings.HasSuffix(p, "s") && !classesOf(p[:len(p)-1]).lower:
 			words++ // CAs, URLs: an acronym's plural
+		case !c.digit && isUpper(p[0]) && !classesOf(p[1:]).upper:
+			words++ // X-Cf-App-Instance: a header's name
 		case len(p) <= 4 && c.digit && !(c.lower && c.upper):
 			others++ // k8s, v2, ipv6: a short name with a number
 		default:
