@@ -52,6 +52,9 @@ func genericContexts(g *Generator) []contextCase {
 		{"notebook", `   "source": ["API_TOKEN = \"` + r(30) + `\"\n"]`, "generic-api-key"},
 
 		// Decoys.
+		// Flask's configuration page shows the key secrets.token_hex() printed (split, so
+		// that this file does not hold it whole).
+		{"flask's documented key", "SECRET_KEY = '" + "192b9bdd22ab9ed4d12e236c" + "78afcb9a393ec15f71bbf5dc987d54727823bcbf'", ""},
 		{"csrf meta", `<meta name="csrf-token" content="` + r(40) + `">`, ""},
 		{"typescript field of its own type", "interface Flow {\n    oAuth2GrantType: OAuth2GrantType;\n    authCodeUrl: AuthCodeUrl;\n}", ""},
 		{"re-export", "exports.setOAuthToObject = setOAuthToObject;", ""},

@@ -326,6 +326,7 @@ var weakPasswords = map[string]bool{
 	"mypass": true, "mypasswd": true, "mypwd": true, "mysecret": true, "pass1234": true,
 	"password1": true, "passw0rd": true, "secret123": true, "changeit": true, "hunter2": true,
 	"admin123": true, "root123": true, "test123": true, "welcome": true, "welcome1": true,
+	"sekrit": true, "sekret": true, "s3kr1t": true,
 	// the types of a struct's fields (machine string; login string; password string)
 	"string": true, "str": true, "bytes": true, "text": true, "bool": true, "int": true, "nil": true,
 	"null": true, "none": true,

@@ -53,6 +53,7 @@ var documentedKeys = map[string]bool{
 	"ebad4adb2fb10f52db78d628bc08f81e": true, // RubyGems.org API guide
 	"905fe7cc0a49c622452c9ac7fa7fcc28": true, // CircleCI changelog, new token format
 	"2ffb813b958c574dfda387b31208d0d6": true, // Honeycomb's authentication page
+	"2598f7d6adc142d88161630f3db12ab2": true, // Flask's configuration page, the SECRET_KEY secrets.token_hex() printed there
 }
 
 // documented reports whether s is a key a provider publishes in its documentation.
