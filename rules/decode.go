@@ -285,13 +285,7 @@ func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 				probe += minBase64
 				continue
 			}
-			rl, rh := probe, probe+1
-			for rl > done && scanClass[text[rl-1]]&sB64 != 0 {
-				rl--
-			}
-			for rh < hi && scanClass[text[rh]]&sB64 != 0 {
-				rh++
-			}
+			rl, rh := b64RunAround(text, probe, done, hi)
 			if rh-rl >= minBase64 {
 				at = rl
 			}
@@ -323,6 +317,18 @@ func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 			bs = nextByte(text, done, hi, '\\')
 		}
 	}
+}
+
+// b64RunAround returns the run of base64 bytes in text[lo:hi] around text[p], which is one.
+func b64RunAround(text []byte, p, lo, hi int) (int, int) {
+	rl, rh := p, p+1
+	for rl > lo && scanClass[text[rl-1]]&sB64 != 0 {
+		rl--
+	}
+	for rh < hi && scanClass[text[rh]]&sB64 != 0 {
+		rh++
+	}
+	return rl, rh
 }
 
 // nextByte returns the offset of the first c in text[i:hi], or -1.

@@ -318,7 +318,7 @@ func badgeQuery(data []byte, at int) bool {
 		return false
 	}
 	lo := at - 1
-	for lo > 0 && lo > at-2048 && !bytes.ContainsRune([]byte(" \t\r\n\"'`()<>[]"), rune(data[lo-1])) {
+	for lo > 0 && lo > at-2048 && strings.IndexByte(" \t\r\n\"'`()<>[]", data[lo-1]) < 0 {
 		lo--
 	}
 	u := bytes.ToLower(data[lo:at])
@@ -381,9 +381,9 @@ var leetStopwords = []string{"secret", "password", "passwd", "letmein", "changem
 
 // leetFolded returns lower (a lower-case value) with the digits and symbols that stand for
 // letters in such spellings read as those letters: 0 o, 1 i, 3 e, 4 a, 5 s, 7 t, @ a, $ s.
-func leetFolded(lower string) string {
-	return strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s").Replace(lower)
-}
+func leetFolded(lower string) string { return leetReplacer.Replace(lower) }
+
+var leetReplacer = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s")
 
 // isAssignmentChain reports whether v is the rest of a chain of assignments in minified
 // code (e.compile=t.parse=void in "e.tokenize=e.compile=t.parse=void 0", as every Next.js

@@ -191,13 +191,7 @@ func mayDerive(text []byte) bool {
 			p += minBase64
 			continue
 		}
-		lo, hi := p, p+1
-		for lo > 0 && scanClass[text[lo-1]]&sB64 != 0 {
-			lo--
-		}
-		for hi < len(text) && scanClass[text[hi]]&sB64 != 0 {
-			hi++
-		}
+		lo, hi := b64RunAround(text, p, 0, len(text))
 		if hi-lo >= minBase64 && maybeBase64Text(b64Kinds(text[lo:hi])) {
 			return true
 		}
