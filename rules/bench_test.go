@@ -28,23 +28,33 @@ func BenchmarkFind(b *testing.B) {
 		{"prose", proseLike(4 << 20)},
 	}
 	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(c.data)))
-			b.ReportAllocs()
-			cpu, unlock := threadCPU()
-			defer unlock()
-			n := 0
-			b.ResetTimer()
-			t0 := cpu()
-			for i := 0; i < b.N; i++ {
-				n = len(set.Find(c.data, "src/app.js"))
-			}
-			if used := cpu() - t0; used > 0 {
-				b.ReportMetric(float64(len(c.data))*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
-			}
-			b.ReportMetric(float64(n), "findings")
+		b.Run(c.name, func(b *testing.B) { benchFind(b, c.data, func() int { return len(set.Find(c.data, "src/app.js")) }) })
+	}
+	// The same without the decoding stage (the text matched as written alone): the
+	// difference is what decoding costs on each kind of text.
+	for _, c := range cases {
+		b.Run(c.name+"/plain", func(b *testing.B) {
+			benchFind(b, c.data, func() int { return len(set.findAll(c.data, "src/app.js", true, false)) })
 		})
 	}
+}
+
+// benchFind runs find b.N times over data and reports MB/s, MB/cpu-s and its findings.
+func benchFind(b *testing.B, data []byte, find func() int) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	cpu, unlock := threadCPU()
+	defer unlock()
+	n := 0
+	b.ResetTimer()
+	t0 := cpu()
+	for i := 0; i < b.N; i++ {
+		n = find()
+	}
+	if used := cpu() - t0; used > 0 {
+		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
+	}
+	b.ReportMetric(float64(n), "findings")
 }
 
 // TestBenchmarkCorpora checks that the benchmark text finds exactly the keys planted in it,
@@ -258,4 +268,37 @@ func BenchmarkKeywords(b *testing.B) {
 		b.ReportMetric(float64(hits), "hits")
 	})
 	b.Logf("%d keywords, %d states, %d classes", len(set.keywords), len(set.kw.ends), set.kw.classes)
+}
+
+// BenchmarkDerive measures the decoding stage's scans alone (the joins and the encoded
+// runs found, before anything derived is matched) on the corpora of BenchmarkFind: on text
+// without encoded runs or literals to join it is what decoding costs the matcher.
+//
+//	go test ./rules/ -run '^$' -bench BenchmarkDerive -count 1
+func BenchmarkDerive(b *testing.B) {
+	cases := []struct {
+		name string
+		data []byte
+	}{
+		{"source", sourceLike(4 << 20)},
+		{"minified", minifiedLike(4<<20, 1<<20)},
+		{"base64", base64Heavy(4 << 20)},
+		{"prose", proseLike(4 << 20)},
+	}
+	for _, c := range cases {
+		for _, stage := range []struct {
+			name string
+			scan func(text []byte, lo, hi int, b *budget, edits []edit) []edit
+		}{{"joins", findJoins}, {"encoded", findEncoded}} {
+			b.Run(c.name+"/"+stage.name, func(b *testing.B) {
+				b.SetBytes(int64(len(c.data)))
+				n := 0
+				for i := 0; i < b.N; i++ {
+					var bud budget
+					n = len(stage.scan(c.data, 0, len(c.data), &bud, nil))
+				}
+				b.ReportMetric(float64(n), "edits")
+			})
+		}
+	}
 }

@@ -268,30 +268,30 @@ func (dv *derivation) encodingAt(a, b int) string {
 // (a run of bytes that are not blanks, quotes or angle brackets) with percent-escapes or
 // backslash escapes, or a base64 run.
 //
-// Most text holds neither, and the scan finds the words that may without reading every
-// byte: a base64 run long enough to be tried (minBase64) holds one of every minBase64-th
-// byte, so only those bytes are looked at, and a run around one is measured; the % and \
-// that may start an escape are found by bytes.IndexByte. Each word found so is then read
-// whole (encodedWord).
+// Most text holds neither, and the scan finds the words that may without looking at every
+// byte on its own: a base64 run long enough to be tried (minBase64) holds a whole aligned
+// 8-byte word, which one test of the word tells from the words of prose and code
+// (nextLongRun); the % and \ that may start an escape are found by bytes.IndexByte. Each
+// word found so is then read whole (encodedWord).
 func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 	pct, bs := nextByte(text, lo, hi, '%'), nextByte(text, lo, hi, '\\')
 	done := lo // words before done were read
-	for probe := lo + minBase64 - 1; ; {
-		// The next place that may be in a word worth reading: a probe in a run of
-		// minBase64 or more, or an escape, whichever comes first.
-		at := -1
-		for probe < hi && at < 0 && (probe < pct || pct < 0) && (probe < bs || bs < 0) {
-			if scanClass[text[probe]]&sB64 == 0 {
-				probe += minBase64
-				continue
-			}
-			rl, rh := b64RunAround(text, probe, done, hi)
-			if rh-rl >= minBase64 {
-				at = rl
-			}
-			probe = rh + minBase64
+	from := lo // base64 runs holding a word that starts before from were looked for
+	for {
+		// The next place that may be in a word worth reading: a run of minBase64 or more,
+		// or an escape, whichever comes first.
+		limit := hi
+		if pct >= 0 {
+			limit = min(limit, pct)
 		}
-		if at < 0 {
+		if bs >= 0 {
+			limit = min(limit, bs)
+		}
+		at := -1
+		if rl, rh := nextLongRun(text, max(from, done), limit, done, hi); rl >= 0 {
+			at, from = rl, rh
+		} else {
+			from = max(from, limit)
 			switch {
 			case pct >= 0 && (bs < 0 || pct < bs):
 				at, pct = pct, nextByte(text, pct+1, hi, '%')
@@ -309,7 +309,6 @@ func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 			ws--
 		}
 		edits, done = encodedWord(text, ws, hi, b, edits)
-		probe = max(probe, done+minBase64-1)
 		if pct >= 0 && pct < done {
 			pct = nextByte(text, done, hi, '%')
 		}

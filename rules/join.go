@@ -94,19 +94,23 @@ func findJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 	edits = findListJoins(text, lo, hi, b, edits)
 	listed := len(edits)
 	var shell shellVars
+	// Shell variables join only where a value reads one ($NAME): without a $, the lines
+	// need no reading as assignments, and the scan stops at quotes alone.
+	shellOn := bytes.IndexByte(text[lo:hi], '$') >= 0
 	atLine := func(at int) {
-		if at < hi {
+		if shellOn && at < hi {
 			if e, ok := shell.line(text, at, hi, b); ok {
 				edits = append(edits, e)
 			}
 		}
 	}
 	atLine(lo)
+	stops := newByteStops(text, hi, '"', '\'', '`')
+	if shellOn {
+		stops = newByteStops(text, hi, '"', '\'', '`', '\n')
+	}
 	for i := lo; i < hi; i++ {
-		for i < hi && !joinStop[text[i]] {
-			i++
-		}
-		if i >= hi {
+		if i = stops.from(i); i >= hi {
 			break
 		}
 		c := text[i]
@@ -146,14 +150,39 @@ func findJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 	return edits
 }
 
-// joinStop marks the bytes the join scan stops at: quotes, and line ends, where a shell
-// assignment may start.
-var joinStop = func() (t [256]bool) {
-	for _, c := range []byte("\"'`\n") {
-		t[c] = true
+// byteStops finds, from an offset on, the first of a few bytes in a text: each by
+// bytes.IndexByte, which reads many bytes an instruction, and each found once, its offset
+// kept until the scan passes it. Where the bytes are rare (prose, data) that is a few fast
+// scans of the text; where they are common (the quotes of code), a call per byte found.
+type byteStops struct {
+	text []byte
+	hi   int
+	c    [4]byte
+	next [4]int // the offset of each byte from where it was last looked for, or hi
+	n    int
+}
+
+func newByteStops(text []byte, hi int, cs ...byte) byteStops {
+	s := byteStops{text: text, hi: hi, n: len(cs)}
+	for k, c := range cs {
+		s.c[k], s.next[k] = c, -1
 	}
-	return t
-}()
+	return s
+}
+
+// from returns the offset of the first of the bytes in text[i:hi], or hi.
+func (s *byteStops) from(i int) int {
+	first := s.hi
+	for k := range s.n {
+		if s.next[k] < i {
+			if s.next[k] = nextByte(s.text, i, s.hi, s.c[k]); s.next[k] < 0 {
+				s.next[k] = s.hi
+			}
+		}
+		first = min(first, s.next[k])
+	}
+	return first
+}
 
 func insideEdit(es []edit, at int) bool {
 	for _, e := range es {

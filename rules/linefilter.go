@@ -185,19 +185,16 @@ func mayDerive(text []byte) bool {
 	if dollar && assign {
 		return true
 	}
-	// A base64 run of minBase64 bytes or more holds one of every minBase64-th byte.
-	for p := minBase64 - 1; p < len(text); {
-		if scanClass[text[p]]&sB64 == 0 {
-			p += minBase64
-			continue
+	for from := 0; ; {
+		lo, hi := nextLongRun(text, from, len(text), 0, len(text))
+		if lo < 0 {
+			return false
 		}
-		lo, hi := b64RunAround(text, p, 0, len(text))
-		if hi-lo >= minBase64 && maybeBase64Text(b64Kinds(text[lo:hi])) {
+		if maybeBase64Text(b64Kinds(text[lo:hi])) {
 			return true
 		}
-		p = hi + minBase64
+		from = hi
 	}
-	return false
 }
 
 // Classes of deriveClass, the bytes mayDerive looks at.

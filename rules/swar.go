@@ -1,0 +1,61 @@
+package rules
+
+import "encoding/binary"
+
+// The decoding stage's search for base64 runs, which tests eight bytes at a time with bit
+// tricks on a 64-bit word in place of eight table lookups: most text holds no base64 run,
+// and on such text the test decides a word in a few instructions.
+
+const (
+	ones8 = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// belowBytes sets a high bit when some byte of x is below n (n <= 128); exact as to
+// whether one is.
+func belowBytes(x uint64, n byte) uint64 { return (x - ones8*uint64(n)) &^ x & high8 }
+
+// aboveBytes sets a high bit when some byte of x is above n (n < 128); exact as to whether
+// one is.
+func aboveBytes(x uint64, n byte) uint64 { return ((x + ones8*uint64(127-n)) | x) & high8 }
+
+// nextLongRun returns the first run of minBase64 or more base64 bytes (scanClass sB64) in
+// text[lo:hi] that holds an 8-byte word starting in [from, to) (words start at multiples of
+// 8; from >= lo), or -1. Every such run holds one: a run of 16 bytes holds a whole word
+// however it sits.
+//
+// It looks at one byte in 16, the last of every other word: a run of 16 holds one of each
+// 16th byte, so when that byte is no base64 byte, no run of 16 goes through it. When it is,
+// such a run holds the word the byte ends or the word after; a test of eight bytes at once
+// tells most words of prose and code (a blank, a quote, a parenthesis) from base64, and
+// only a run through a word that passes is measured.
+func nextLongRun(text []byte, from, to, lo, hi int) (int, int) {
+	// The first probe that may be in a run of text[lo:hi] holding a word from from on.
+	for p := max((from-8)&^15+15, lo&^15+15); p < hi && p-15 < to; p += 16 {
+		if scanClass[text[p]]&sB64 == 0 {
+			continue
+		}
+		if !mayBeBase64Word(binary.LittleEndian.Uint64(text[p-7:])) &&
+			(p+9 > hi || !mayBeBase64Word(binary.LittleEndian.Uint64(text[p+1:]))) {
+			continue
+		}
+		rl, rh := b64RunAround(text, p, lo, hi)
+		if rh-rl >= minBase64 && holdsWord(rl, rh, from, to) {
+			return rl, rh
+		}
+		// The next run of 16 starts after this one, and holds the first probe after it.
+		p = max(p, (rh+1)&^15+15-16)
+	}
+	return -1, -1
+}
+
+// mayBeBase64Word reports whether x may be eight base64 bytes: none is below '+' or above
+// 'z'.
+func mayBeBase64Word(x uint64) bool { return belowBytes(x, '+')|aboveBytes(x, 'z') == 0 }
+
+// holdsWord reports whether text[rl:rh] holds an 8-byte word (at a multiple of 8) that
+// starts in [from, to).
+func holdsWord(rl, rh, from, to int) bool {
+	w := (max(rl, from) + 7) &^ 7
+	return w < to && w+8 <= rh
+}
