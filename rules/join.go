@@ -196,12 +196,18 @@ func insideEdit(es []edit, at int) bool {
 // joinLiterals makes the edit that replaces text[o0:o1] with one literal holding the
 // contents of lits, quoted as the first one is.
 func joinLiterals(text []byte, lits []literal, o0, o1 int) edit {
-	q := text[lits[0].open]
-	out := []byte{q}
-	offs := []int32{int32(lits[0].open)}
+	n := 2
 	for _, l := range lits {
+		n += l.close - l.open - 1
+	}
+	q := text[lits[0].open]
+	out := make([]byte, 0, n)
+	offs := make([]int32, 0, n)
+	out = append(out, q)
+	offs = append(offs, int32(lits[0].open))
+	for _, l := range lits {
+		out = append(out, text[l.open+1:l.close]...)
 		for j := l.open + 1; j < l.close; j++ {
-			out = append(out, text[j])
 			offs = append(offs, int32(j))
 		}
 	}

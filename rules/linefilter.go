@@ -75,6 +75,17 @@ func newLineFilter(set *Set) *LineFilter {
 // text: the reach of a rule in decoded bytes says nothing of the text's bytes. (A table
 // whose header names secrets needs the whole text too: see TableHeader.)
 func (a *LineFilter) Reach(line []byte) int {
+	r := a.PlainReach(line)
+	if r == 0 && a.Classify(line) == LineWhole {
+		return WholeReach
+	}
+	return r
+}
+
+// PlainReach is Reach for the keywords line holds as written, leaving out what it says
+// decoded or joined: the same as Reach unless it is 0 and Classify says LineWhole, which
+// a caller that knows the line's kind already need not ask again.
+func (a *LineFilter) PlainReach(line []byte) int {
 	r := uint32(0)
 	s := uint32(0)
 	for _, b := range line {
@@ -82,9 +93,6 @@ func (a *LineFilter) Reach(line []byte) int {
 		if s >= a.firstFinal {
 			r = max(r, a.reach[s])
 		}
-	}
-	if r == 0 && a.Classify(line) == LineWhole {
-		return WholeReach
 	}
 	return int(r)
 }

@@ -406,7 +406,12 @@ func (c *lineCache) selBlocks(data []byte, s *selection) {
 	// Groups of joined lines come when they end, after the lines inside them.
 	slices.SortFunc(s.context, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	for _, l := range s.context {
-		reach := c.f.Reach(data[l.lo:l.hi])
+		// Reach, with the kind of a span whose keywords are all derived from the table of
+		// groups: it is a line or group classified before, and classifying decodes and joins.
+		reach := c.f.PlainReach(data[l.lo:l.hi])
+		if reach == 0 && c.groupKind(data[l.lo:l.hi]) == lineContext {
+			reach = rules.WholeReach
+		}
 		lo, hi := max(l.lo-reach, 0), min(l.hi+reach, len(data))
 		lo = bytes.LastIndexByte(data[:lo], '\n') + 1
 		if i := bytes.IndexByte(data[hi:], '\n'); i >= 0 {
