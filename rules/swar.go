@@ -24,19 +24,22 @@ func aboveBytes(x uint64, n byte) uint64 { return ((x + ones8*uint64(127-n)) | x
 // 8; from >= lo), or -1. Every such run holds one: a run of 16 bytes holds a whole word
 // however it sits.
 //
-// It looks at one byte in 16, the last of every other word: a run of 16 holds one of each
-// 16th byte, so when that byte is no base64 byte, no run of 16 goes through it. When it is,
-// such a run holds the word the byte ends or the word after; a test of eight bytes at once
-// tells most words of prose and code (a blank, a quote, a parenthesis) from base64, and
-// only a run through a word that passes is measured.
+// It probes one byte in 16, the last of every other word: a run of 16 holds one of each
+// 16th byte, and a run of 16 through a probe holds the word the probe ends or the word
+// after. A test of eight bytes at once tells most words of prose and code (a blank, a
+// quote, a parenthesis) from base64: when neither word passes, no run of 16 goes through
+// the probe; else the probe's byte is looked at, and a run through it measured.
 func nextLongRun(text []byte, from, to, lo, hi int) (int, int) {
 	// The first probe that may be in a run of text[lo:hi] holding a word from from on.
 	for p := max((from-8)&^15+15, lo&^15+15); p < hi && p-15 < to; p += 16 {
-		if scanClass[text[p]]&sB64 == 0 {
+		if p+9 <= hi {
+			if notBase64(binary.LittleEndian.Uint64(text[p-7:])) != 0 && notBase64(binary.LittleEndian.Uint64(text[p+1:])) != 0 {
+				continue
+			}
+		} else if notBase64(binary.LittleEndian.Uint64(text[p-7:])) != 0 {
 			continue
 		}
-		if !mayBeBase64Word(binary.LittleEndian.Uint64(text[p-7:])) &&
-			(p+9 > hi || !mayBeBase64Word(binary.LittleEndian.Uint64(text[p+1:]))) {
+		if scanClass[text[p]]&sB64 == 0 {
 			continue
 		}
 		rl, rh := b64RunAround(text, p, lo, hi)
@@ -49,9 +52,8 @@ func nextLongRun(text []byte, from, to, lo, hi int) (int, int) {
 	return -1, -1
 }
 
-// mayBeBase64Word reports whether x may be eight base64 bytes: none is below '+' or above
-// 'z'.
-func mayBeBase64Word(x uint64) bool { return belowBytes(x, '+')|aboveBytes(x, 'z') == 0 }
+// notBase64 is 0 when x may be eight base64 bytes: none is below '+' or above 'z'.
+func notBase64(x uint64) uint64 { return belowBytes(x, '+') | aboveBytes(x, 'z') }
 
 // holdsWord reports whether text[rl:rh] holds an 8-byte word (at a multiple of 8) that
 // starts in [from, to).
