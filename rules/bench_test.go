@@ -18,15 +18,7 @@ import (
 //	go test ./rules/ -run '^$' -bench BenchmarkFind -benchtime 20x -count 1
 func BenchmarkFind(b *testing.B) {
 	set := builtinSet(b)
-	cases := []struct {
-		name string
-		data []byte
-	}{
-		{"source", sourceLike(4 << 20)},
-		{"minified", minifiedLike(4<<20, 1<<20)},
-		{"base64", base64Heavy(4 << 20)},
-		{"prose", proseLike(4 << 20)},
-	}
+	cases := benchCorpora(4 << 20)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) { benchFind(b, c.data, func() int { return len(set.Find(c.data, "src/app.js")) }) })
 	}
@@ -36,6 +28,22 @@ func BenchmarkFind(b *testing.B) {
 		b.Run(c.name+"/plain", func(b *testing.B) {
 			benchFind(b, c.data, func() int { return len(set.findAll(c.data, "src/app.js", true, false)) })
 		})
+	}
+}
+
+// benchCorpus is a text the benchmarks match, by the name they report it under.
+type benchCorpus struct {
+	name string
+	data []byte
+}
+
+// benchCorpora returns the benchmarks' corpora, each about n bytes.
+func benchCorpora(n int) []benchCorpus {
+	return []benchCorpus{
+		{"source", sourceLike(n)},
+		{"minified", minifiedLike(n, n/4)},
+		{"base64", base64Heavy(n)},
+		{"prose", proseLike(n)},
 	}
 }
 
@@ -62,11 +70,11 @@ func benchFind(b *testing.B, data []byte, find func() int) {
 // early exit.
 func TestBenchmarkCorpora(t *testing.T) {
 	set := builtinSet(t)
-	for name, data := range map[string][]byte{"source": sourceLike(1 << 20), "minified": minifiedLike(1<<20, 1<<18), "base64": base64Heavy(1 << 20), "prose": proseLike(1 << 20)} {
-		ms := set.Find(data, "src/app.js")
-		planted := strings.Count(string(data), "planted")
+	for _, c := range benchCorpora(1 << 20) {
+		ms := set.Find(c.data, "src/app.js")
+		planted := strings.Count(string(c.data), "planted")
 		if len(ms) != planted {
-			t.Errorf("%s: %d findings, want the %d planted keys:%s", name, len(ms), planted, describe(ms))
+			t.Errorf("%s: %d findings, want the %d planted keys:%s", c.name, len(ms), planted, describe(ms))
 		}
 	}
 }
@@ -276,15 +284,7 @@ func BenchmarkKeywords(b *testing.B) {
 //
 //	go test ./rules/ -run '^$' -bench BenchmarkDerive -count 1
 func BenchmarkDerive(b *testing.B) {
-	cases := []struct {
-		name string
-		data []byte
-	}{
-		{"source", sourceLike(4 << 20)},
-		{"minified", minifiedLike(4<<20, 1<<20)},
-		{"base64", base64Heavy(4 << 20)},
-		{"prose", proseLike(4 << 20)},
-	}
+	cases := benchCorpora(4 << 20)
 	for _, c := range cases {
 		for _, stage := range []struct {
 			name string

@@ -269,10 +269,10 @@ func (dv *derivation) encodingAt(a, b int) string {
 // backslash escapes, or a base64 run.
 //
 // Most text holds neither, and the scan finds the words that may without looking at every
-// byte on its own: a base64 run long enough to be tried (minBase64) holds a whole aligned
-// 8-byte word, which one test of the word tells from the words of prose and code
-// (nextLongRun); the % and \ that may start an escape are found by bytes.IndexByte. Each
-// word found so is then read whole (encodedWord).
+// byte: a base64 run long enough to be tried (minBase64) is found by probing one byte in
+// 16, most probes settled by a test of the eight bytes on each side at once (nextLongRun);
+// the % and \ that may start an escape are found by bytes.IndexByte. Each word found so is
+// then read whole (encodedWord).
 func findEncoded(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 	pct, bs := nextByte(text, lo, hi, '%'), nextByte(text, lo, hi, '\\')
 	done := lo // words before done were read

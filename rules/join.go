@@ -105,10 +105,11 @@ func findJoins(text []byte, lo, hi int, b *budget, edits []edit) []edit {
 		}
 	}
 	atLine(lo)
-	stops := newByteStops(text, hi, '"', '\'', '`')
-	if shellOn {
-		stops = newByteStops(text, hi, '"', '\'', '`', '\n')
+	stopAt := []byte("\"'`\n")
+	if !shellOn {
+		stopAt = stopAt[:3] // quotes alone
 	}
+	stops := newByteStops(text, hi, stopAt...)
 	for i := lo; i < hi; i++ {
 		if i = stops.from(i); i >= hi {
 			break

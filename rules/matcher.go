@@ -821,6 +821,7 @@ func holdsInlineAllow(text []byte) bool {
 	}
 }
 
+// lineAt returns the line holding offset, without its line end.
 func lineAt(data []byte, offset int) []byte {
 	lo := bytes.LastIndexByte(data[:offset], '\n') + 1
 	hi := bytes.IndexByte(data[offset:], '\n')

@@ -23,7 +23,7 @@ func belowBytes(x uint64, n byte) uint64 { return (x - ones8*uint64(n)) &^ x & h
 // It probes one byte in 16, the last of every other word: a run of 16 holds one of each
 // 16th byte, and a run of 16 through a probe holds the word the probe ends or the word
 // after. A test of eight bytes at once tells most words of prose and code (a blank, a
-// quote, a parenthesis) from base64: when neither word passes, no run of 16 goes through
+// quote, a parenthesis) from base64 (notBase64): when neither word passes, no run of 16 goes through
 // the probe; else the probe's byte is looked at, and a run through it measured.
 func nextLongRun(text []byte, from, to, lo, hi int) (int, int) {
 	// The first probe that may be in a run of text[lo:hi] holding a word from from on.
@@ -49,7 +49,7 @@ func nextLongRun(text []byte, from, to, lo, hi int) (int, int) {
 }
 
 // notBase64 is 0 when x may be eight base64 bytes: none is below '+' (a blank, a line
-// end, a quote, a parenthesis, a comma). Bytes above 'z' pass, to be turned down by the
+// end, a quote, a parenthesis). Bytes above 'z' pass, to be turned down by the
 // byte's class; the test is three instructions.
 func notBase64(x uint64) uint64 { return belowBytes(x, '+') }
 
