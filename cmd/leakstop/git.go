@@ -57,7 +57,7 @@ folder first).`,
 	f.StringArrayVar(&o.Since, "since", nil, "only what is not reachable from `REV` (repeatable)")
 	f.StringVar(&o.Range, "range", "", "only the commits of `A..B`, as git says it (a push or a pull request)")
 	f.BoolVar(&o.Staged, "staged", false, "only the staged changes (what a pre-commit hook checks)")
-	f.StringVar(&o.Reader, "reader", "", "how objects are read: git|go-git (default: git when installed; also $"+gitsrc.ReaderEnv+")")
+	f.StringVar(&o.Reader, "reader", "", "how objects are read: git|cat-file|go-git (default: git when installed; also $"+gitsrc.ReaderEnv+")")
 	f.MarkHidden("reader")
 	f.BoolVar(&o.WholeBlobs, "whole-blobs", false, "match every blob in full (slower; the findings are the same)")
 	f.MarkHidden("whole-blobs")

@@ -34,24 +34,28 @@ import (
 type Reader string
 
 // Readers. readerAuto picks the git binary when it is on PATH and go-git otherwise;
-// ParseReader gives the others by name.
+// ParseReader gives the others by name. With readerGit, a full scan reads the packs
+// itself (packStore) when it can, and `git cat-file` reads what it cannot; readerCatFile
+// always reads with `git cat-file`.
 const (
-	readerAuto  Reader = ""
-	readerGit   Reader = "git"
-	readerGoGit Reader = "go-git"
+	readerAuto    Reader = ""
+	readerGit     Reader = "git"
+	readerCatFile Reader = "cat-file"
+	readerGoGit   Reader = "go-git"
 )
 
 // ReaderEnv is the environment variable that picks the reader (git or go-git), so the two
 // can be compared on the same repository.
 const ReaderEnv = "LEAKSTOP_GIT_READER"
 
-// ParseReader returns the reader that s names: "git", "go-git", or "" for the default.
+// ParseReader returns the reader that s names: "git", "cat-file", "go-git", or "" for the
+// default.
 func ParseReader(s string) (Reader, error) {
 	switch r := Reader(s); r {
-	case readerAuto, readerGit, readerGoGit:
+	case readerAuto, readerGit, readerCatFile, readerGoGit:
 		return r, nil
 	}
-	return "", fmt.Errorf("git reader %q is not git or go-git", s)
+	return "", fmt.Errorf("git reader %q is not git, cat-file or go-git", s)
 }
 
 // Source scans the history of one repository.
@@ -415,9 +419,12 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 		}
 	}
 	track := s.track(emit)
-	if s.reader() == readerGoGit {
+	switch store := s.packStore(ctx, repo); {
+	case s.reader() == readerGoGit:
 		err = s.scanGoGit(ctx, repo, track)
-	} else {
+	case store != nil:
+		err = s.scanPacks(ctx, repo, store, track)
+	default:
 		err = s.scanGit(ctx, repo, track)
 	}
 	if err != nil {
@@ -428,6 +435,31 @@ func (s *Source) Scan(ctx context.Context, emit func(scanner.Chunk) error) error
 	}
 	s.Logger.Debug().Dur("took", time.Since(start)).Msg("blobs read")
 	return s.finish(ctx, repo, emit)
+}
+
+// packStore returns the object store of a full scan read with the git reader, indexed to
+// be read directly, or nil when cat-file is to read it (and the debug log says why).
+func (s *Source) packStore(ctx context.Context, repo *repository) *packStore {
+	if s.reader() != readerGit || !repo.full() {
+		return nil
+	}
+	out, err := gitOutput(ctx, repo.gitDir, "rev-parse", "--show-object-format", "--git-path", "objects")
+	format, dir, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	if err != nil || format != "sha1" {
+		s.Logger.Debug().Str("format", format).Msg("objects read with git cat-file: not a SHA-1 repository")
+		return nil
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(repo.gitDir, dir)
+	}
+	start := time.Now()
+	store, err := openPacks(dir)
+	if err != nil {
+		s.Logger.Debug().Err(err).Msg("objects read with git cat-file")
+		return nil
+	}
+	s.Logger.Debug().Dur("took", time.Since(start)).Int("objects", len(store.objs)).Msg("packs indexed")
+	return store
 }
 
 // Commits implements scanner.Counter: the commits of the scan, once it has ended.

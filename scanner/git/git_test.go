@@ -30,7 +30,7 @@ func (c config) String() string {
 }
 
 // readers are the ways a history can be read; all must give the same findings.
-var readers = []config{{readerGit, true}, {readerGit, false}, {readerGoGit, true}, {readerGoGit, false}}
+var readers = []config{{readerGit, true}, {readerGit, false}, {readerCatFile, true}, {readerCatFile, false}, {readerGoGit, true}, {readerGoGit, false}}
 
 // source returns a source for dir read the way c says.
 func (c config) source(dir string) *Source {

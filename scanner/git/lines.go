@@ -48,6 +48,8 @@ type lineCache struct {
 	blocks [blockSlots]uint64
 	// selected, whole and wholeBytes count what went to the engine, for the debug log.
 	selected, whole, wholeBytes int64
+	// scratch holds sel's line records.
+	scratch []lineRec
 }
 
 func newLineCache(f *rules.LineFilter) *lineCache {
@@ -226,7 +228,36 @@ type keywordLine struct {
 // span is a part of a blob, as byte offsets.
 type span struct{ lo, hi int }
 
-// sel picks the lines of data to match into s (reusing its buffers).
+// lineRec is a line of a blob that sel reads: one with a keyword, or one that may join the
+// lines around it (its shape). A line with neither is not kept: for the selection it is no
+// different from an empty line, which ends what the lines before it joined.
+type lineRec struct {
+	start, end int32 // where it is in the blob: [start, end), end at its newline
+	hash       uint64
+	meta       uint8 // its state and shape, as in recentLines
+}
+
+// baseLines is what the lines of a blob built from another (a delta) are known from: the
+// base's content, its lineRecs, and the ranges the delta copies from it.
+type baseLines struct {
+	data []byte
+	recs []lineRec
+	ops  []copyOp
+}
+
+// copyOp is a copy of a delta: n bytes of the base from src, at dst in the blob built.
+type copyOp struct{ dst, src, n int }
+
+// sel picks the lines of data to match into s (reusing its buffers). It is selFrom with
+// no base and records kept in the cache's own buffer.
+func (c *lineCache) sel(data []byte, s *selection) {
+	c.scratch = c.selFrom(data, nil, s, c.scratch[:0])
+}
+
+// selFrom picks the lines of data to match into s and returns the blob's line records,
+// appended to recs (nil when sel kept none: the blob goes whole). With base, the lines
+// that the delta copies whole from the base are the base's lines: their records are
+// taken from it, and only the others are hashed and looked up.
 //
 // A line with a keyword of a rule that reads more than its line (a private key's block, a
 // key beside its id, a value on the line after its name) goes with every line within the
@@ -241,7 +272,7 @@ type span struct{ lo, hi int }
 // other findings than together, and the lines before and after it join none of it. Between lines
 // that are not consecutive in data, the selection holds an empty line, so that the matcher
 // never joins what data keeps apart.
-func (c *lineCache) sel(data []byte, s *selection) {
+func (c *lineCache) selFrom(data []byte, base *baseLines, s *selection, recs []lineRec) []lineRec {
 	s.data, s.lineMap, s.hashes, s.whole = s.data[:0], s.lineMap[:0], s.hashes[:0], false
 	s.context, s.blocks, s.keyword, s.sent = s.context[:0], s.blocks[:0], s.keyword[:0], s.sent[:0]
 	c.mu.Lock()
@@ -257,28 +288,149 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			c.selected += int64(len(s.data))
 		}
 	}()
-	if rules.TableHeader(data) {
+	if rules.TableHeader(data) || len(data) > maxRecBlob {
 		// A table of secrets: its cells are secrets by the name at the top (rules/csv.go).
+		// (Or a blob too large for lineRecs' offsets, matched whole.)
 		s.whole = true
-		return
+		return nil
 	}
-	// Lines go in batches: their hashes first, then their slots in the table of recent
-	// lines, loads that do not wait for one another (most lines' states are there, and a
-	// history's distinct lines are too many for the table to stay in the processor's
-	// cache: one at a time, the misses cost more than the rest of the work together).
-	var b batch
-	lineNo := int32(0)
+	recs = c.records(data, base, recs)
 	// The lines a split value may span: joinFrom is where the group of joined lines that
 	// ends with the previous line starts (-1: none), cont whether the previous line ends
 	// so that the next may join it; shell holds where the last lines of assignments start.
-	joinFrom, prevStart, prevEnd, cont := -1, 0, 0, false
-	prevLineNo := int32(0)
+	// A line not kept in recs (neither keyword nor shape) ends them all, as an empty line
+	// does: lines are consecutive when one starts just after the other's newline.
+	joinFrom, prevStart, prevEnd, cont := -1, 0, -1, false
 	var shell []int
 	group := func(from, to int) bool { return c.groupKind(data[from:to]) != linePlain }
-	for off := 0; off < len(data); {
+	for _, r := range recs {
+		start, end, meta := int(r.start), int(r.end), r.meta
+		state := meta & 7
+		if start != prevEnd+1 {
+			// A line between this one and the last ends what the lines before it joined.
+			if joinFrom >= 0 && group(joinFrom, prevEnd) {
+				s.context = append(s.context, span{joinFrom, prevEnd})
+			}
+			joinFrom, cont, shell = -1, false, shell[:0]
+		}
+		if cont && meta&shapeContinued != 0 {
+			if joinFrom < 0 {
+				joinFrom = prevStart
+			}
+		} else if joinFrom >= 0 {
+			if group(joinFrom, prevEnd) {
+				s.context = append(s.context, span{joinFrom, prevEnd})
+			}
+			joinFrom = -1
+		}
+		cont = meta&shapeContinues != 0
+		prevStart, prevEnd = start, end
+		if meta&shapeShell != 0 {
+			shell = append(shell, start)
+			if len(shell) > rules.ShellLines+1 {
+				shell = shell[1:]
+			}
+			if len(shell) > 1 && meta&shapeDollar != 0 && group(shell[0], end) {
+				s.context = append(s.context, span{shell[0], end})
+			}
+		} else {
+			shell = shell[:0]
+		}
+		switch state {
+		case lineContext:
+			s.context = append(s.context, span{start, end})
+		case linePending, lineMatched:
+			s.keyword = append(s.keyword, keywordLine{span{start, end}, 0, r.hash})
+		}
+	}
+	if joinFrom >= 0 && group(joinFrom, prevEnd) {
+		s.context = append(s.context, span{joinFrom, prevEnd})
+	}
+	// The keyword lines' numbers, counted up to the last of them.
+	lineNo, off := int32(1), 0
+	for i := range s.keyword {
+		k := &s.keyword[i]
+		lineNo += int32(bytes.Count(data[off:k.lo], []byte{'\n'}))
+		k.lineNo, off = lineNo, k.lo
+	}
+	if len(s.context) > 0 {
+		c.selBlocks(data, s)
+		return recs
+	}
+	lastSelected := int32(0)
+	for _, k := range s.keyword {
+		s.addLine(data[k.lo:k.hi], k.lineNo, k.hash, &lastSelected)
+	}
+	return recs
+}
+
+// maxRecBlob is the largest blob whose lines lineRec can hold.
+const maxRecBlob = 1<<31 - 1
+
+// records appends to recs the line records of data: with base, those of the lines the
+// delta copies whole taken from the base's, moved to where the copy puts them; the rest
+// read (fresh).
+func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []lineRec {
+	if base == nil {
+		return c.fresh(data, 0, len(data), recs)
+	}
+	pos := 0
+	for _, op := range base.ops {
+		// The base's whole lines inside the copy, [a, b): from after its first newline (or
+		// from the start, for a copy of the base's start to the blob's) to after its last.
+		src := base.data[op.src : op.src+op.n]
+		a := 0
+		if op.src != 0 || op.dst != 0 {
+			a = bytes.IndexByte(src, '\n') + 1
+			if a == 0 {
+				continue
+			}
+		}
+		b := bytes.LastIndexByte(src, '\n') + 1
+		if b <= a {
+			continue
+		}
+		a, b = a+op.src, b+op.src
+		shift := op.dst - op.src
+		if a+shift < pos {
+			continue // a delta whose copies overlap: read, not taken
+		}
+		recs = c.fresh(data, pos, a+shift, recs)
+		i, _ := slices.BinarySearchFunc(base.recs, int32(a), func(r lineRec, at int32) int { return cmp.Compare(r.start, at) })
+		for _, r := range base.recs[i:] {
+			if int(r.start) >= b {
+				break
+			}
+			r.start += int32(shift)
+			r.end += int32(shift)
+			if r.meta&7 >= linePending {
+				// A keyword line: what the matcher has said of it since.
+				known := c.lines.get(r.hash)
+				if known == 0 {
+					known = linePending
+					c.lines.put(r.hash, known)
+				}
+				r.meta = r.meta&^7 | known
+			}
+			recs = append(recs, r)
+		}
+		pos = b + shift
+	}
+	return c.fresh(data, pos, len(data), recs)
+}
+
+// fresh appends to recs the records of the lines of data[from:to) (from at a line's
+// start, to after a newline or at the end of data), each hashed and looked up.
+//
+// Lines go in batches: their hashes first, then their slots in the table of recent lines,
+// loads that do not wait for one another (most lines' states are there, and a history's
+// distinct lines are too many for the table to stay in the processor's cache: one at a
+// time, the misses cost more than the rest of the work together).
+func (c *lineCache) fresh(data []byte, from, to int, recs []lineRec) []lineRec {
+	var b batch
+	for off := from; off < to; {
 		b.n = 0
-		for b.n < batchLines && off < len(data) {
-			lineNo++
+		for b.n < batchLines && off < to {
 			start, end := off, bytes.IndexByte(data[off:], '\n')
 			if end < 0 {
 				end = len(data)
@@ -289,7 +441,7 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			if end == start {
 				continue
 			}
-			b.start[b.n], b.end[b.n], b.lineNo[b.n] = start, end, lineNo
+			b.start[b.n], b.end[b.n] = int32(start), int32(end)
 			b.hash[b.n] = maphash.Bytes(c.seed, data[start:end])
 			b.n++
 		}
@@ -297,72 +449,26 @@ func (c *lineCache) sel(data []byte, s *selection) {
 			b.state[i] = c.recent.get(b.hash[i])
 		}
 		for i := range b.n {
-			h, meta := b.hash[i], b.state[i]
+			meta := b.state[i]
 			if meta == 0 {
-				meta = c.lookup(data[b.start[i]:b.end[i]], h)
+				meta = c.lookup(data[b.start[i]:b.end[i]], b.hash[i])
 			}
-			state := meta & 7
-			ln := b.lineNo[i]
-			if ln != prevLineNo+1 {
-				// An empty line before this one ends what the lines before it joined.
-				if joinFrom >= 0 && group(joinFrom, prevEnd) {
-					s.context = append(s.context, span{joinFrom, prevEnd})
-				}
-				joinFrom, cont, shell = -1, false, shell[:0]
-			}
-			if cont && meta&shapeContinued != 0 {
-				if joinFrom < 0 {
-					joinFrom = prevStart
-				}
-			} else if joinFrom >= 0 {
-				if group(joinFrom, prevEnd) {
-					s.context = append(s.context, span{joinFrom, prevEnd})
-				}
-				joinFrom = -1
-			}
-			cont = meta&shapeContinues != 0
-			prevStart, prevEnd, prevLineNo = b.start[i], b.end[i], ln
-			if meta&shapeShell != 0 {
-				shell = append(shell, b.start[i])
-				if len(shell) > rules.ShellLines+1 {
-					shell = shell[1:]
-				}
-				if len(shell) > 1 && meta&shapeDollar != 0 && group(shell[0], b.end[i]) {
-					s.context = append(s.context, span{shell[0], b.end[i]})
-				}
-			} else {
-				shell = shell[:0]
-			}
-			switch state {
-			case lineContext:
-				s.context = append(s.context, span{b.start[i], b.end[i]})
-			case linePending, lineMatched:
-				s.keyword = append(s.keyword, keywordLine{span{b.start[i], b.end[i]}, ln, h})
+			if meta != linePlain {
+				recs = append(recs, lineRec{b.start[i], b.end[i], b.hash[i], meta})
 			}
 		}
 	}
-	if joinFrom >= 0 && group(joinFrom, prevEnd) {
-		s.context = append(s.context, span{joinFrom, prevEnd})
-	}
-	if len(s.context) > 0 {
-		c.selBlocks(data, s)
-		return
-	}
-	lastSelected := int32(0)
-	for _, k := range s.keyword {
-		s.addLine(data[k.lo:k.hi], k.lineNo, k.hash, &lastSelected)
-	}
+	return recs
 }
 
-// batchLines is how many lines sel looks up at a time.
+// batchLines is how many lines fresh looks up at a time.
 const batchLines = 32
 
-// batch is a batch of sel's lines: where each is in the blob, its number, its hash and
-// what the table of recent lines says of it.
+// batch is a batch of fresh's lines: where each is in the blob, its hash and what the
+// table of recent lines says of it.
 type batch struct {
 	n          int
-	start, end [batchLines]int
-	lineNo     [batchLines]int32
+	start, end [batchLines]int32
 	hash       [batchLines]uint64
 	state      [batchLines]uint8
 }
@@ -557,20 +663,32 @@ var selPool = sync.Pool{New: func() any { return &selection{} }}
 // once, unless a line needs the whole blob; otherwise data goes whole and release is called
 // when the engine is done with it.
 func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release func()) scanner.Chunk {
+	c, _ := s.blobChunkFrom(cache, oid, data, release, nil, nil)
+	return c
+}
+
+// blobChunkFrom is blobChunk for a blob built from base (nil: none). It also returns the
+// blob's line records, appended to recs, for the blobs built on it: nil when none were kept
+// (no line cache, a binary blob, one that goes whole).
+func (s *Source) blobChunkFrom(cache *lineCache, oid string, data []byte, release func(), base *baseLines, recs []lineRec) (scanner.Chunk, []lineRec) {
 	loc := scanner.Location{Blob: oid}
 	if files.IsBinary(data) {
 		release()
-		return scanner.Chunk{Location: loc, Quiet: true, Skipped: "binary blob"}
+		return scanner.Chunk{Location: loc, Quiet: true, Skipped: "binary blob"}, nil
 	}
 	matched := func(ms []rules.Match) { s.matched(oid, ms) }
 	if cache == nil {
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}, nil
 	}
 	sel := selPool.Get().(*selection)
-	cache.sel(data, sel)
+	if recs != nil {
+		recs = cache.selFrom(data, base, sel, recs)
+	} else {
+		cache.sel(data, sel)
+	}
 	if sel.whole {
 		selPool.Put(sel)
-		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}
+		return scanner.Chunk{Data: data, Kind: scanner.KindBlob, Location: loc, Done: release, Scanned: matched}, recs
 	}
 	size := int64(len(data))
 	release()
@@ -578,5 +696,5 @@ func (s *Source) blobChunk(cache *lineCache, oid string, data []byte, release fu
 		Data: sel.data, LineMap: sel.lineMap, Size: size, Kind: scanner.KindBlob, Location: loc,
 		Scanned: func(ms []rules.Match) { cache.learn(sel, ms); matched(ms) },
 		Done:    func() { selPool.Put(sel) },
-	}
+	}, recs
 }

@@ -1,0 +1,842 @@
+package git
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"github.com/klauspost/compress/zlib"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dustin/go-humanize"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/leakstop/leakstop/scanner"
+)
+
+// A full scan reads the object store itself when it can (packStore): each pack's index,
+// then the header of each object, then every blob family (a blob stored whole and the
+// deltas built on it, and on those) depth first, so that each object is inflated once and
+// a delta is applied to its base while that base is in memory. `git cat-file` rebuilds a
+// delta from its chain for every blob, through a cache of bases that misses; and it hands
+// every blob over a pipe. On git/git the floor that reads every object once with
+// cat-file took N s, this took M (bench/history.sh).
+//
+// The pack format is gitformat-pack(5): a 12-byte header, then objects, each a header
+// (type and size in a varint; for an offset delta the distance back to its base, for a
+// reference delta its base's id) and a zlib stream; then a checksum.
+
+// Object types in a pack.
+const (
+	objCommit   = 1
+	objTree     = 2
+	objBlob     = 3
+	objTag      = 4
+	objOfsDelta = 6
+	objRefDelta = 7
+)
+
+// Bases of a packObject that are not an object.
+const (
+	noBase      = -1 // stored whole
+	missingBase = -2 // a reference delta whose base the store lacks
+	badBase     = -3 // the header cannot be read, or its base offset names no object
+)
+
+// packObject is one object of the store, as its pack's index and header say.
+type packObject struct {
+	oid  [20]byte
+	off  int64 // where its header starts in its pack (loose: its index in packStore.loose)
+	end  int64 // where the next object starts: its header and stream lie in [off, end)
+	pack int32 // its pack in packStore.packs; -1 for a loose object
+	base int32 // the object its delta is built on, or noBase, missingBase, badBase
+	// first and next link the delta tree: the first object built on this one, and the
+	// next built on the same base (-1: none).
+	first, next int32
+	typ         uint8 // its type in the pack (a delta type for a delta)
+	kind        uint8 // the type of what it holds, once resolved (0: unknown)
+}
+
+// packStore is the object store of a repository, indexed for reading.
+type packStore struct {
+	dir   string // the objects folder
+	packs []*os.File
+	names []string // each pack's path, for messages
+	objs  []packObject
+	loose []string // paths of the loose objects
+	// byPack holds, for each pack, the range of objs that are its objects, by offset.
+	byPack [][2]int32
+	idx    []*idxfile.MemoryIndex
+	// looseIDs finds a loose object by id (reference deltas into loose objects).
+	looseIDs map[[20]byte]int32
+}
+
+// errNoPacks says a store cannot be read directly (cat-file reads it).
+var errNoPacks = errors.New("object store not readable directly")
+
+// openPacks indexes the object folder dir (of a SHA-1 repository) for a full scan, or says
+// why it cannot be read directly (errNoPacks wrapped): alternates, a pack without a
+// version 2 index, a loose object whose header cannot be read. The caller then reads
+// with cat-file.
+func openPacks(dir string) (*packStore, error) {
+	if os.Getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES") != "" {
+		return nil, fmt.Errorf("%w: the environment names alternates", errNoPacks)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "info", "alternates")); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("%w: it has alternates", errNoPacks)
+	}
+	p := &packStore{dir: dir}
+	ok := false
+	defer func() {
+		if !ok {
+			p.close()
+		}
+	}()
+	paths, err := filepath.Glob(filepath.Join(dir, "pack", "*.pack"))
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range paths {
+		if err := p.addPack(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.addLoose(); err != nil {
+		return nil, err
+	}
+	if err := p.readHeaders(); err != nil {
+		return nil, err
+	}
+	p.resolve()
+	ok = true
+	return p, nil
+}
+
+func (p *packStore) close() {
+	for _, f := range p.packs {
+		f.Close()
+	}
+}
+
+// addPack indexes one pack by its .idx.
+func (p *packStore) addPack(path string) error {
+	idxPath := strings.TrimSuffix(path, ".pack") + ".idx"
+	f, err := os.Open(idxPath)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoPacks, err)
+	}
+	idx := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(f).Decode(idx)
+	f.Close()
+	if err != nil || idx.Version != 2 {
+		return fmt.Errorf("%w: %s is not a version 2 pack index (%v)", errNoPacks, idxPath, err)
+	}
+	pack, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoPacks, err)
+	}
+	fi, err := pack.Stat()
+	if err != nil {
+		pack.Close()
+		return fmt.Errorf("%w: %v", errNoPacks, err)
+	}
+	var head [12]byte
+	count, _ := idx.Count()
+	if _, err := pack.ReadAt(head[:], 0); err != nil || string(head[:4]) != "PACK" ||
+		(head[7] != 2 && head[7] != 3) || int64(beUint32(head[8:])) != count {
+		pack.Close()
+		return fmt.Errorf("%w: %s does not start as its index says", errNoPacks, path)
+	}
+	n := int32(len(p.packs))
+	p.packs = append(p.packs, pack)
+	p.names = append(p.names, path)
+	p.idx = append(p.idx, idx)
+	from := int32(len(p.objs))
+	entries, err := idx.Entries()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoPacks, err)
+	}
+	for {
+		e, err := entries.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", errNoPacks, idxPath, err)
+		}
+		if e.Offset < 12 || int64(e.Offset) >= fi.Size()-20 {
+			return fmt.Errorf("%w: %s names an offset outside its pack", errNoPacks, idxPath)
+		}
+		p.objs = append(p.objs, packObject{oid: e.Hash, off: int64(e.Offset), pack: n, first: -1, next: -1})
+	}
+	objs := p.objs[from:]
+	slices.SortFunc(objs, func(a, b packObject) int { return int(a.off - b.off) })
+	for i := range objs {
+		if i+1 < len(objs) {
+			objs[i].end = objs[i+1].off
+		} else {
+			objs[i].end = fi.Size() - 20
+		}
+	}
+	p.byPack = append(p.byPack, [2]int32{from, int32(len(p.objs))})
+	return nil
+}
+
+func beUint32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// addLoose indexes the loose objects: their type, from the header their stream starts with.
+func (p *packStore) addLoose() error {
+	subdirs, err := os.ReadDir(p.dir)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNoPacks, err)
+	}
+	for _, sub := range subdirs {
+		name := sub.Name()
+		if len(name) != 2 || !sub.IsDir() || !isHex(name) {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(p.dir, name))
+		if err != nil {
+			return fmt.Errorf("%w: %v", errNoPacks, err)
+		}
+		for _, file := range files {
+			var oid [20]byte
+			if len(file.Name()) != 38 || !isHex(file.Name()) {
+				continue
+			}
+			hex.Decode(oid[:], []byte(name+file.Name()))
+			path := filepath.Join(p.dir, name, file.Name())
+			typ, _, err := looseHeader(path)
+			if err != nil {
+				// cat-file says what is wrong with it.
+				return fmt.Errorf("%w: %s: %v", errNoPacks, path, err)
+			}
+			if p.looseIDs == nil {
+				p.looseIDs = map[[20]byte]int32{}
+			}
+			p.looseIDs[oid] = int32(len(p.objs))
+			p.objs = append(p.objs, packObject{oid: oid, off: int64(len(p.loose)), pack: -1, base: noBase, first: -1, next: -1, typ: typ, kind: typ})
+			p.loose = append(p.loose, path)
+		}
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for _, c := range []byte(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+var looseTypes = map[string]uint8{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}
+
+// looseHeader reads the type and size a loose object's stream starts with ("blob 12\x00").
+func looseHeader(path string) (uint8, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	z, err := zlib.NewReader(f)
+	if err != nil {
+		return 0, 0, err
+	}
+	var head [32]byte
+	n, err := io.ReadFull(z, head[:])
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return 0, 0, err
+	}
+	return parseLooseHeader(head[:n])
+}
+
+func parseLooseHeader(b []byte) (uint8, int64, error) {
+	end := bytes.IndexByte(b, 0)
+	typ, size, ok := strings.Cut(string(b[:max(end, 0)]), " ")
+	kind := looseTypes[typ]
+	n, err := strconv.ParseInt(size, 10, 64)
+	if end < 0 || !ok || kind == 0 || err != nil || n < 0 {
+		return 0, 0, fmt.Errorf("bad loose object header")
+	}
+	return kind, n, nil
+}
+
+// readHeaders reads each packed object's header: its type and, for a delta, its base.
+func (p *packStore) readHeaders() error {
+	buf := make([]byte, 1<<20)
+	for pi, r := range p.byPack {
+		f := p.packs[pi]
+		winOff, winLen := int64(-1), 0
+		for i := r[0]; i < r[1]; i++ {
+			o := &p.objs[i]
+			// A header is at most 10 bytes of type and size, then 20 of base id or 10 of
+			// offset: read ahead in windows of buf, in offset order.
+			if winOff < 0 || o.off < winOff || o.off+32 > winOff+int64(winLen) {
+				n, err := f.ReadAt(buf, o.off)
+				if err != nil && err != io.EOF {
+					return fmt.Errorf("%w: %v", errNoPacks, err)
+				}
+				winOff, winLen = o.off, n
+			}
+			h := buf[o.off-winOff : min(o.end-winOff, int64(winLen))]
+			typ, _, n := packHeader(h)
+			o.typ, o.base = typ, noBase
+			switch {
+			case n <= 0:
+				o.base = badBase
+			case typ == objOfsDelta:
+				dist, m := ofsDistance(h[n:])
+				base := o.off - dist
+				if m <= 0 || dist <= 0 {
+					o.base = badBase
+					break
+				}
+				objs := p.objs[r[0]:i]
+				j, found := slices.BinarySearchFunc(objs, base, func(x packObject, off int64) int { return int(x.off - off) })
+				if !found {
+					o.base = badBase
+					break
+				}
+				o.base = r[0] + int32(j)
+			case typ == objRefDelta:
+				if len(h) < n+20 {
+					o.base = badBase
+					break
+				}
+				o.base = p.find([20]byte(h[n : n+20]))
+			case typ == objCommit || typ == objTree || typ == objBlob || typ == objTag:
+				o.kind = typ
+			default:
+				o.base = badBase
+			}
+		}
+	}
+	return nil
+}
+
+// find returns the object of id oid, or missingBase.
+func (p *packStore) find(oid [20]byte) int32 {
+	for pi, idx := range p.idx {
+		off, err := idx.FindOffset(plumbing.Hash(oid))
+		if err != nil {
+			continue
+		}
+		r := p.byPack[pi]
+		objs := p.objs[r[0]:r[1]]
+		if j, found := slices.BinarySearchFunc(objs, off, func(x packObject, off int64) int { return int(x.off - off) }); found {
+			return r[0] + int32(j)
+		}
+	}
+	if i, ok := p.looseIDs[oid]; ok {
+		return i
+	}
+	return missingBase
+}
+
+// packHeader reads an object header: its type, its size and the header's length (0: not
+// a header).
+func packHeader(b []byte) (typ uint8, size int64, n int) {
+	if len(b) == 0 {
+		return 0, 0, 0
+	}
+	c := b[0]
+	typ, size = (c>>4)&7, int64(c&15)
+	shift := 4
+	for n = 1; c&0x80 != 0; n++ {
+		if n >= len(b) || shift > 56 {
+			return 0, 0, 0
+		}
+		c = b[n]
+		size |= int64(c&0x7f) << shift
+		shift += 7
+	}
+	return typ, size, n
+}
+
+// ofsDistance reads an offset delta's distance back to its base (gitformat-pack: each byte
+// after the first adds one before shifting, so that every distance has one encoding).
+func ofsDistance(b []byte) (int64, int) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	c := b[0]
+	d := int64(c & 0x7f)
+	n := 1
+	for c&0x80 != 0 {
+		if n >= len(b) || d > 1<<55 {
+			return 0, 0
+		}
+		c = b[n]
+		n++
+		d = (d+1)<<7 | int64(c&0x7f)
+	}
+	return d, n
+}
+
+// resolve gives each delta the type of the object at the root of its chain and links the
+// delta trees of blobs. A chain that ends on a missing object, on a header that cannot be
+// read, or on itself leaves its deltas' kind unknown.
+func (p *packStore) resolve() {
+	var chain []int32
+	for i := range p.objs {
+		if p.objs[i].kind != 0 || p.objs[i].base < 0 {
+			continue
+		}
+		chain = chain[:0]
+		j, kind, end := int32(i), uint8(0), int32(missingBase)
+		for {
+			o := &p.objs[j]
+			if o.kind != 0 {
+				kind = o.kind
+				break
+			}
+			if o.base < 0 || len(chain) > maxChain {
+				end = min(o.base, missingBase)
+				break
+			}
+			chain = append(chain, j)
+			j = o.base
+		}
+		for _, c := range chain {
+			if kind == 0 {
+				// Left unknown, and marked so that no other chain walks through it again.
+				p.objs[c].base = end
+				continue
+			}
+			p.objs[c].kind = kind
+		}
+	}
+	for i := len(p.objs) - 1; i >= 0; i-- {
+		o := &p.objs[i]
+		if o.kind == objBlob && o.base >= 0 {
+			b := &p.objs[o.base]
+			o.next, b.first = b.first, int32(i)
+		}
+	}
+}
+
+// maxChain bounds a delta chain; git makes none deeper than 4095, and a longer one is a
+// loop of reference deltas in a damaged store.
+const maxChain = 1 << 16
+
+// scanPacks reads a full scan's blobs from store: workers (one per reader) take families
+// in pack order, each with its own line cache.
+func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packStore, emit func(scanner.Chunk) error) error {
+	defer store.close()
+	s.history = newHistWalk(repo)
+	context.AfterFunc(ctx, s.history.stop)
+	listed := &listedSet{}
+	s.listed = listed
+	roots, total, blobs := []int32{}, int64(0), 0
+	seen := map[[20]byte]bool{}
+	dups := len(store.packs) > 1 || len(store.loose) > 0
+	for i := range store.objs {
+		o := &store.objs[i]
+		switch {
+		case o.kind == objBlob:
+			if dups {
+				if seen[o.oid] {
+					continue
+				}
+				seen[o.oid] = true
+			}
+			listed.add(hex.EncodeToString(o.oid[:]))
+			blobs++
+			total += o.end - o.off
+			if o.base == noBase {
+				roots = append(roots, int32(i))
+			}
+		case o.kind == 0:
+			oid := hex.EncodeToString(o.oid[:])
+			listed.add(oid)
+			msg := fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)
+			if o.base == badBase {
+				msg = fmt.Errorf("reading object %s: its pack entry cannot be read (the object may be corrupt; run git fsck)", oid)
+			}
+			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: msg}); err != nil {
+				return err
+			}
+		}
+	}
+	listed.complete = true
+	if s.Progress != nil {
+		s.Progress(total, false)
+	}
+	s.Logger.Debug().Int("blobs", blobs).Int("packs", len(store.packs)).Int("loose", len(store.loose)).Msg("blobs listed from the packs")
+	next := atomic.Int64{}
+	g, ctx := errgroup.WithContext(ctx)
+	for range s.readers() {
+		g.Go(func() error {
+			w := &packWorker{s: s, store: store, emit: emit, ctx: ctx, dups: dups}
+			if s.Lines != nil {
+				w.cache = newLineCache(s.Lines)
+				defer func() {
+					c := w.cache
+					s.Logger.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Msg("lines selected for matching")
+				}()
+			}
+			for ctx.Err() == nil {
+				k := next.Add(1) - 1
+				if k >= int64(len(roots)) {
+					return nil
+				}
+				if err := w.family(roots[k]); err != nil {
+					return err
+				}
+			}
+			return ctx.Err()
+		})
+	}
+	return g.Wait()
+}
+
+// packWorker reads blob families.
+type packWorker struct {
+	s     *Source
+	store *packStore
+	cache *lineCache
+	emit  func(scanner.Chunk) error
+	ctx   context.Context
+	dups  bool
+	z     io.ReadCloser
+	comp  []byte // the object being read, as stored
+	delta []byte // a delta's instructions
+	ops   []copyOp // the copies of the delta built last
+	base  baseLines
+}
+
+// packBlob is a blob built from the store, shared by the walk of its family (which
+// builds the deltas on it) and the chunk that holds it.
+type packBlob struct {
+	buf  *[]byte
+	data []byte
+	refs atomic.Int32
+	// recs are its line records (nil: none kept), for the blobs built on it; the walk
+	// alone uses them.
+	recs *[]lineRec
+}
+
+func (b *packBlob) release() {
+	if b.refs.Add(-1) == 0 {
+		bufPool.Put(b.buf)
+	}
+}
+
+// recPool holds line records between blobs.
+var recPool = sync.Pool{New: func() any { r := make([]lineRec, 0, 1024); return &r }}
+
+// dropRecs gives b's records back (the walk is done with b).
+func (b *packBlob) dropRecs() {
+	if b.recs != nil {
+		*b.recs = (*b.recs)[:0]
+		recPool.Put(b.recs)
+		b.recs = nil
+	}
+}
+
+// family reads the blob root and every blob built on it, depth first.
+func (w *packWorker) family(root int32) error {
+	return w.visit(root, nil)
+}
+
+func (w *packWorker) visit(i int32, base *packBlob) error {
+	o := &w.store.objs[i]
+	oid := hex.EncodeToString(o.oid[:])
+	b, size, err := w.build(o, base)
+	if err != nil {
+		// Neither it nor what is built on it can be read.
+		return w.lost(i, oid, err)
+	}
+	if b == nil {
+		return w.tooLarge(i, oid, size)
+	}
+	defer b.release()
+	defer b.dropRecs()
+	if err := w.send(i, oid, b, base); err != nil {
+		return err
+	}
+	for c := o.first; c >= 0; c = w.store.objs[c].next {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.visit(c, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lost reports blob i, unreadable for err, and the blobs built on it.
+func (w *packWorker) lost(i int32, oid string, err error) error {
+	if err := w.emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("reading blob %s: %v (the object may be corrupt; run git fsck)", oid, err)}); err != nil {
+		return err
+	}
+	for c := w.store.objs[i].first; c >= 0; c = w.store.objs[c].next {
+		o := &w.store.objs[c]
+		child := hex.EncodeToString(o.oid[:])
+		if err := w.lost(c, child, fmt.Errorf("its delta base %s cannot be read", oid)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// first says whether object i is the copy of its blob that is read: the same blob in
+// another pack, or loose too, is read once, the first in the store's order.
+func (w *packWorker) first(i int32) bool {
+	return !w.dups || w.store.find(w.store.objs[i].oid) == i
+}
+
+// tooLarge reports blob i, of size bytes, as skipped for the size limit.
+func (w *packWorker) tooLarge(i int32, oid string, size int64) error {
+	if !w.first(i) {
+		return nil
+	}
+	limit := w.s.limit()
+	return w.emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(size)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+}
+
+// send hands blob i, built from base (nil: stored whole), to the engine.
+func (w *packWorker) send(i int32, oid string, b *packBlob, base *packBlob) error {
+	s := w.s
+	if !w.first(i) {
+		return nil
+	}
+	if size := int64(len(b.data)); size > s.limit() {
+		return w.tooLarge(i, oid, size)
+	}
+	if s.Progress != nil {
+		o := &w.store.objs[i]
+		s.Progress(o.end-o.off, true)
+	}
+	b.refs.Add(1)
+	if w.cache == nil {
+		return w.emit(s.blobChunk(w.cache, oid, b.data, b.release))
+	}
+	var from *baseLines
+	if base != nil && base.recs != nil {
+		w.base = baseLines{data: base.data, recs: *base.recs, ops: w.ops}
+		from = &w.base
+	}
+	recs := recPool.Get().(*[]lineRec)
+	c, kept := s.blobChunkFrom(w.cache, oid, b.data, b.release, from, (*recs)[:0])
+	if kept != nil && w.store.objs[i].first >= 0 {
+		// Kept for the blobs built on it.
+		*recs = kept
+		b.recs = recs
+	} else {
+		*recs = (*recs)[:0]
+		recPool.Put(recs)
+	}
+	return w.emit(c)
+}
+
+// build reads object o, a delta applied to base when it is one. A blob stored whole that
+// is larger than the size limit and is no delta's base is not read: build returns its
+// size alone.
+func (w *packWorker) build(o *packObject, base *packBlob) (*packBlob, int64, error) {
+	if o.pack < 0 {
+		b, err := w.buildLoose(o)
+		if err == nil && int64(len(b.data)) > w.s.limit() && o.first < 0 {
+			b.release()
+			return nil, int64(len(b.data)), nil
+		}
+		return b, 0, err
+	}
+	f := w.store.packs[o.pack]
+	n := int(o.end - o.off)
+	if cap(w.comp) < n {
+		w.comp = make([]byte, n)
+	}
+	comp := w.comp[:n]
+	if _, err := f.ReadAt(comp, o.off); err != nil {
+		return nil, 0, err
+	}
+	typ, size, h := packHeader(comp)
+	if h == 0 {
+		return nil, 0, errors.New("bad object header")
+	}
+	switch typ {
+	case objOfsDelta:
+		_, m := ofsDistance(comp[h:])
+		h += m
+	case objRefDelta:
+		h += 20
+	default:
+		if size > w.s.limit() && o.first < 0 {
+			return nil, size, nil
+		}
+		b := newPackBlob(int(size))
+		if err := w.inflate(comp[h:], b.data); err != nil {
+			b.release()
+			return nil, 0, err
+		}
+		return b, 0, nil
+	}
+	if base == nil {
+		return nil, 0, errors.New("a delta without its base")
+	}
+	if cap(w.delta) < int(size) {
+		w.delta = make([]byte, size)
+	}
+	delta := w.delta[:size]
+	if err := w.inflate(comp[h:], delta); err != nil {
+		return nil, 0, err
+	}
+	b, ops, err := applyDelta(base.data, delta, w.ops[:0])
+	w.ops = ops
+	return b, 0, err
+}
+
+func newPackBlob(size int) *packBlob {
+	p := bufPool.Get().(*[]byte)
+	if cap(*p) < size {
+		*p = make([]byte, size)
+	}
+	b := &packBlob{buf: p, data: (*p)[:size]}
+	b.refs.Store(1)
+	return b
+}
+
+// inflate inflates the zlib stream at the start of comp into out, which it fills exactly.
+func (w *packWorker) inflate(comp []byte, out []byte) error {
+	r := bytes.NewReader(comp)
+	if w.z == nil {
+		z, err := zlib.NewReader(r)
+		if err != nil {
+			return err
+		}
+		w.z = z
+	} else if err := w.z.(zlib.Resetter).Reset(r, nil); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(w.z, out); err != nil {
+		return fmt.Errorf("inflating: %w", err)
+	}
+	return nil
+}
+
+func (w *packWorker) buildLoose(o *packObject) (*packBlob, error) {
+	data, err := os.ReadFile(w.store.loose[o.off])
+	if err != nil {
+		return nil, err
+	}
+	z, err := zlib.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	all, err := io.ReadAll(z)
+	if err != nil {
+		return nil, fmt.Errorf("inflating: %w", err)
+	}
+	_, size, err := parseLooseHeader(all)
+	if err != nil {
+		return nil, err
+	}
+	body := all[bytes.IndexByte(all, 0)+1:]
+	if int64(len(body)) != size {
+		return nil, fmt.Errorf("loose object of %d bytes says %d", len(body), size)
+	}
+	b := newPackBlob(len(body))
+	copy(b.data, body)
+	return b, nil
+}
+
+// deltaSize reads one of the two sizes a delta starts with.
+func deltaSize(d []byte) (int64, []byte, bool) {
+	var n int64
+	for shift := 0; shift < 63; shift += 7 {
+		if len(d) == 0 {
+			return 0, nil, false
+		}
+		c := d[0]
+		d = d[1:]
+		n |= int64(c&0x7f) << shift
+		if c&0x80 == 0 {
+			return n, d, true
+		}
+	}
+	return 0, nil, false
+}
+
+// applyDelta builds the object that delta (gitformat-pack's instructions: copies of
+// ranges of the base, and inserts of bytes the delta holds) makes of base.
+func applyDelta(base, delta []byte, ops []copyOp) (*packBlob, []copyOp, error) {
+	srcSize, d, ok := deltaSize(delta)
+	if !ok || srcSize != int64(len(base)) {
+		return nil, ops, errors.New("delta does not fit its base")
+	}
+	dstSize, d, ok := deltaSize(d)
+	if !ok || dstSize > 1<<40 {
+		return nil, ops, errors.New("bad delta header")
+	}
+	b := newPackBlob(int(dstSize))
+	out := b.data[:0]
+	for len(d) > 0 {
+		c := d[0]
+		d = d[1:]
+		switch {
+		case c&0x80 != 0:
+			var off, n int
+			for k := range 4 {
+				if c&(1<<k) != 0 {
+					if len(d) == 0 {
+						b.release()
+						return nil, ops, errors.New("truncated delta")
+					}
+					off |= int(d[0]) << (8 * k)
+					d = d[1:]
+				}
+			}
+			for k := range 3 {
+				if c&(0x10<<k) != 0 {
+					if len(d) == 0 {
+						b.release()
+						return nil, ops, errors.New("truncated delta")
+					}
+					n |= int(d[0]) << (8 * k)
+					d = d[1:]
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > len(base) || int64(len(out)+n) > dstSize {
+				b.release()
+				return nil, ops, errors.New("delta copies outside its base")
+			}
+			ops = append(ops, copyOp{dst: len(out), src: off, n: n})
+			out = append(out, base[off:off+n]...)
+		case c != 0:
+			n := int(c)
+			if n > len(d) || int64(len(out)+n) > dstSize {
+				b.release()
+				return nil, ops, errors.New("truncated delta")
+			}
+			out = append(out, d[:n]...)
+			d = d[n:]
+		default:
+			b.release()
+			return nil, ops, errors.New("reserved delta instruction")
+		}
+	}
+	if int64(len(out)) != dstSize {
+		b.release()
+		return nil, ops, errors.New("delta makes fewer bytes than it says")
+	}
+	return b, ops, nil
+}
