@@ -513,8 +513,8 @@ type packWorker struct {
 	ctx   context.Context
 	dups  bool
 	z     io.ReadCloser
-	comp  []byte // the object being read, as stored
-	delta []byte // a delta's instructions
+	comp  []byte   // the object being read, as stored
+	delta []byte   // a delta's instructions
 	ops   []copyOp // the copies of the delta built last
 	base  baseLines
 }
