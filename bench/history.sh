@@ -9,8 +9,10 @@
 # REPO is any repository: the synthetic one of make-history.sh, or a public one cloned for
 # the benchmark (git clone --mirror https://github.com/redis/redis). With WHOLE=1 it also
 # runs `leakstop git --whole-blobs` (every blob matched whole, no line selection) and checks
-# that both give the same findings at the same places. With LEAKSTOP_CPUPROFILE=FILE the
-# timed leakstop run writes a CPU profile (go tool pprof LEAKSTOP FILE).
+# that both give the same findings at the same places. With CATFILE=1 it also times
+# `leakstop git --reader cat-file` (blobs read by git cat-file, not from the packs). With
+# LEAKSTOP_CPUPROFILE=FILE the timed leakstop run writes a CPU profile (go tool pprof
+# LEAKSTOP FILE).
 #
 # A repository some of whose objects are missing (a partial mirror) is scanned all the same:
 # leakstop then exits 2 and says which; this script prints that count and goes on.
@@ -56,6 +58,9 @@ scan leakstop
 if [ "${WHOLE:-}" = 1 ]; then
 	LEAKSTOP_CPUPROFILE='' scan whole --whole-blobs
 fi
+if [ "${CATFILE:-}" = 1 ]; then
+	LEAKSTOP_CPUPROFILE='' scan catfile --reader cat-file
+fi
 
 tail -n 1 "$work/floor.time" >"$work/floor.last"
 tail -n 1 "$work/leakstop.time" >"$work/leakstop.last"
@@ -67,6 +72,13 @@ awk -v fw="$fw" -v fm="$fm" -v lw="$lw" -v lm="$lm" -v n="$findings" -v fc="$(ec
 	printf "leakstop git:                                                %6.2f s  peak RSS %7.1f MiB  CPU %6.2f s  (%d findings)\n", lw, lm / 1024, lc, n
 	printf "ratio leakstop/floor: %.2fx wall time, %.2fx peak RSS, %.2fx CPU\n", (fw > 0) ? lw / fw : 0, (fm > 0) ? lm / fm : 0, (fc > 0) ? lc / fc : 0
 }'
+if [ "${CATFILE:-}" = 1 ]; then
+	tail -n 1 "$work/catfile.time" >"$work/catfile.last"
+	read -r cw cm cu cs <"$work/catfile.last"
+	awk -v fw="$fw" -v fm="$fm" -v cw="$cw" -v cm="$cm" -v fc="$(echo "$fu $fs" | awk '{print $1+$2}')" -v cc="$(echo "$cu $cs" | awk '{print $1+$2}')" 'BEGIN {
+		printf "--reader cat-file: %6.2f s  peak RSS %7.1f MiB  CPU %6.2f s: %.2fx wall time, %.2fx peak RSS, %.2fx CPU\n", cw, cm / 1024, cc, (fw > 0) ? cw / fw : 0, (fm > 0) ? cm / fm : 0, (fc > 0) ? cc / fc : 0
+	}'
+fi
 if [ "${WHOLE:-}" = 1 ]; then
 	tail -n 1 "$work/whole.time" >"$work/whole.last"
 	read -r ww wm wu ws <"$work/whole.last"

@@ -50,6 +50,9 @@ type lineCache struct {
 	selected, whole, wholeBytes int64
 	// scratch holds sel's line records.
 	scratch []lineRec
+	// read and taken count the bytes of lines hashed and looked up, and of lines whose
+	// records were taken from a delta's base, for the debug log.
+	read, taken int64
 }
 
 func newLineCache(f *rules.LineFilter) *lineCache {
@@ -396,6 +399,7 @@ func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []line
 			continue // a delta whose copies overlap: read, not taken
 		}
 		recs = c.fresh(data, pos, a+shift, recs)
+		c.taken += int64(b - a)
 		i, _ := slices.BinarySearchFunc(base.recs, int32(a), func(r lineRec, at int32) int { return cmp.Compare(r.start, at) })
 		for _, r := range base.recs[i:] {
 			if int(r.start) >= b {
@@ -427,6 +431,7 @@ func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []line
 // distinct lines are too many for the table to stay in the processor's cache: one at a
 // time, the misses cost more than the rest of the work together).
 func (c *lineCache) fresh(data []byte, from, to int, recs []lineRec) []lineRec {
+	c.read += int64(to - from)
 	var b batch
 	for off := from; off < to; {
 		b.n = 0

@@ -158,6 +158,7 @@ func (p *packStore) addPack(path string) error {
 		return fmt.Errorf("%w: %s does not start as its index says", errNoPacks, path)
 	}
 	n := int32(len(p.packs))
+	p.objs = slices.Grow(p.objs, int(count))
 	p.packs = append(p.packs, pack)
 	p.names = append(p.names, path)
 	p.idx = append(p.idx, idx)
@@ -486,7 +487,7 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 				w.cache = newLineCache(s.Lines)
 				defer func() {
 					c := w.cache
-					s.Logger.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Msg("lines selected for matching")
+					s.Logger.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Int64("lines_read", c.read).Int64("lines_taken", c.taken).Msg("lines selected for matching")
 				}()
 			}
 			for ctx.Err() == nil {
