@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -17,7 +18,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dustin/go-humanize"
-	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"golang.org/x/sync/errgroup"
 
@@ -57,7 +58,7 @@ const (
 type packObject struct {
 	oid  [20]byte
 	off  int64 // where its header starts in its pack (loose: its index in packStore.loose)
-	end  int64 // where the next object starts: its header and stream lie in [off, end)
+	end  int64 // where the next object starts: its header and stream lie in [off, end) (loose: the file's size)
 	pack int32 // its pack in packStore.packs; -1 for a loose object
 	base int32 // the object its delta is built on, or noBase, missingBase, badBase
 	// first and next link the delta tree: the first object built on this one, and the
@@ -76,9 +77,9 @@ type packStore struct {
 	loose []string // paths of the loose objects
 	// byPack holds, for each pack, the range of objs that are its objects, by offset.
 	byPack [][2]int32
-	idx    []*idxfile.MemoryIndex
-	// looseIDs finds a loose object by id (reference deltas into loose objects).
-	looseIDs map[[20]byte]int32
+	// byID holds the index of every object in objs, sorted by id (then by index): find's
+	// table, made when first needed (reference deltas, or a store with more than one pack).
+	byID []int32
 }
 
 // errNoPacks says a store cannot be read directly (cat-file reads it).
@@ -161,7 +162,6 @@ func (p *packStore) addPack(path string) error {
 	p.objs = slices.Grow(p.objs, int(count))
 	p.packs = append(p.packs, pack)
 	p.names = append(p.names, path)
-	p.idx = append(p.idx, idx)
 	from := int32(len(p.objs))
 	entries, err := idx.Entries()
 	if err != nil {
@@ -191,6 +191,14 @@ func (p *packStore) addPack(path string) error {
 	}
 	p.byPack = append(p.byPack, [2]int32{from, int32(len(p.objs))})
 	return nil
+}
+
+// stored is the bytes object o takes in the store.
+func (o *packObject) stored() int64 {
+	if o.pack < 0 {
+		return o.end
+	}
+	return o.end - o.off
 }
 
 func beUint32(b []byte) uint32 {
@@ -224,11 +232,11 @@ func (p *packStore) addLoose() error {
 				// cat-file says what is wrong with it.
 				return fmt.Errorf("%w: %s: %v", errNoPacks, path, err)
 			}
-			if p.looseIDs == nil {
-				p.looseIDs = map[[20]byte]int32{}
+			var size int64
+			if fi, err := file.Info(); err == nil {
+				size = fi.Size()
 			}
-			p.looseIDs[oid] = int32(len(p.objs))
-			p.objs = append(p.objs, packObject{oid: oid, off: int64(len(p.loose)), pack: -1, base: noBase, first: -1, next: -1, typ: typ, kind: typ})
+			p.objs = append(p.objs, packObject{oid: oid, off: int64(len(p.loose)), end: size, pack: -1, base: noBase, first: -1, next: -1, typ: typ, kind: typ})
 			p.loose = append(p.loose, path)
 		}
 	}
@@ -330,22 +338,25 @@ func (p *packStore) readHeaders() error {
 }
 
 // find returns the object of id oid, or missingBase.
+// find returns the first object (in store order) of id oid, or missingBase.
 func (p *packStore) find(oid [20]byte) int32 {
-	for pi, idx := range p.idx {
-		off, err := idx.FindOffset(plumbing.Hash(oid))
-		if err != nil {
-			continue
+	if p.byID == nil {
+		p.byID = make([]int32, len(p.objs))
+		for i := range p.byID {
+			p.byID[i] = int32(i)
 		}
-		r := p.byPack[pi]
-		objs := p.objs[r[0]:r[1]]
-		if j, found := slices.BinarySearchFunc(objs, off, func(x packObject, off int64) int { return int(x.off - off) }); found {
-			return r[0] + int32(j)
-		}
+		slices.SortFunc(p.byID, func(a, b int32) int {
+			if c := bytes.Compare(p.objs[a].oid[:], p.objs[b].oid[:]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
 	}
-	if i, ok := p.looseIDs[oid]; ok {
-		return i
+	j, found := slices.BinarySearchFunc(p.byID, oid, func(i int32, oid [20]byte) int { return bytes.Compare(p.objs[i].oid[:], oid[:]) })
+	if !found {
+		return missingBase
 	}
-	return missingBase
+	return p.byID[j]
 }
 
 // packHeader reads an object header: its type, its size and the header's length (0: not
@@ -443,24 +454,22 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 	listed := &listedSet{}
 	s.listed = listed
 	roots, total, blobs := []int32{}, int64(0), 0
-	seen := map[[20]byte]bool{}
-	dups := len(store.packs) > 1 || len(store.loose) > 0
+	first := store.firsts()
 	for i := range store.objs {
 		o := &store.objs[i]
+		if o.kind == objBlob && o.base == noBase {
+			// Every copy of a blob stored twice starts a family: deltas may be built on
+			// either.
+			roots = append(roots, int32(i))
+		}
+		if first != nil && !first[i] {
+			continue
+		}
 		switch {
 		case o.kind == objBlob:
-			if dups {
-				if seen[o.oid] {
-					continue
-				}
-				seen[o.oid] = true
-			}
 			listed.add(hex.EncodeToString(o.oid[:]))
 			blobs++
-			total += o.end - o.off
-			if o.base == noBase {
-				roots = append(roots, int32(i))
-			}
+			total += o.stored()
 		case o.kind == 0:
 			oid := hex.EncodeToString(o.oid[:])
 			listed.add(oid)
@@ -479,10 +488,14 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 	}
 	s.Logger.Debug().Int("blobs", blobs).Int("packs", len(store.packs)).Int("loose", len(store.loose)).Msg("blobs listed from the packs")
 	next := atomic.Int64{}
-	g, ctx := errgroup.WithContext(ctx)
+	var (
+		mu   sync.Mutex
+		lost []blobRef
+	)
+	g, gctx := errgroup.WithContext(ctx)
 	for range s.readers() {
 		g.Go(func() error {
-			w := &packWorker{s: s, store: store, emit: emit, ctx: ctx, dups: dups}
+			w := &packWorker{s: s, store: store, emit: emit, ctx: gctx, firsts: first}
 			if s.Lines != nil {
 				w.cache = newLineCache(s.Lines)
 				defer func() {
@@ -490,7 +503,12 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 					s.Logger.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Int64("lines_read", c.read).Int64("lines_taken", c.taken).Msg("lines selected for matching")
 				}()
 			}
-			for ctx.Err() == nil {
+			defer func() {
+				mu.Lock()
+				lost = append(lost, w.lost...)
+				mu.Unlock()
+			}()
+			for gctx.Err() == nil {
 				k := next.Add(1) - 1
 				if k >= int64(len(roots)) {
 					return nil
@@ -499,10 +517,37 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 					return err
 				}
 			}
-			return ctx.Err()
+			return gctx.Err()
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	// What could not be read from the packs, git reads: it knows other copies of an
+	// object, and says what is wrong with one it cannot read.
+	s.Logger.Debug().Int("blobs", len(lost)).Msg("blobs not read from the packs, read with git cat-file")
+	runs := make(chan []blobRef, 1)
+	runs <- lost
+	close(runs)
+	return s.readRuns(ctx, repo.gitDir, runs, emit)
+}
+
+// firsts says, for a store with more than one pack or loose objects, which objects are
+// the copy of their id that is read: the first in the store's order. It is nil when every
+// object is (a single pack holds each object once).
+func (p *packStore) firsts() []bool {
+	if len(p.packs) <= 1 && len(p.loose) == 0 {
+		return nil
+	}
+	p.find([20]byte{}) // sorts byID
+	first := make([]bool, len(p.objs))
+	for k, i := range p.byID {
+		first[i] = k == 0 || p.objs[p.byID[k-1]].oid != p.objs[i].oid
+	}
+	return first
 }
 
 // packWorker reads blob families.
@@ -512,7 +557,10 @@ type packWorker struct {
 	cache *lineCache
 	emit  func(scanner.Chunk) error
 	ctx   context.Context
-	dups  bool
+	// firsts says which objects are the copy of their id that is read (nil: all).
+	firsts []bool
+	// lost are the blobs that could not be read from the packs.
+	lost  []blobRef
 	z     io.ReadCloser
 	comp  []byte   // the object being read, as stored
 	delta []byte   // a delta's instructions
@@ -559,8 +607,9 @@ func (w *packWorker) visit(i int32, base *packBlob) error {
 	oid := hex.EncodeToString(o.oid[:])
 	b, size, err := w.build(o, base)
 	if err != nil {
-		// Neither it nor what is built on it can be read.
-		return w.lost(i, oid, err)
+		// Neither it nor what is built on it can be read here.
+		w.lose(i, oid, err)
+		return nil
 	}
 	if b == nil {
 		return w.tooLarge(i, oid, size)
@@ -581,25 +630,26 @@ func (w *packWorker) visit(i int32, base *packBlob) error {
 	return nil
 }
 
-// lost reports blob i, unreadable for err, and the blobs built on it.
-func (w *packWorker) lost(i int32, oid string, err error) error {
-	if err := w.emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("reading blob %s: %v (the object may be corrupt; run git fsck)", oid, err)}); err != nil {
-		return err
-	}
-	for c := w.store.objs[i].first; c >= 0; c = w.store.objs[c].next {
-		o := &w.store.objs[c]
-		child := hex.EncodeToString(o.oid[:])
-		if err := w.lost(c, child, fmt.Errorf("its delta base %s cannot be read", oid)); err != nil {
-			return err
+// lose records blob i, unreadable from the packs for err, and the blobs built on it, to
+// be read by git cat-file.
+func (w *packWorker) lose(i int32, oid string, err error) {
+	w.s.Logger.Debug().Str("blob", oid).Err(err).Msg("blob not read from the packs")
+	var walk func(i int32)
+	walk = func(i int32) {
+		if w.first(i) {
+			w.lost = append(w.lost, blobRef{oid: hex.EncodeToString(w.store.objs[i].oid[:])})
+		}
+		for c := w.store.objs[i].first; c >= 0; c = w.store.objs[c].next {
+			walk(c)
 		}
 	}
-	return nil
+	walk(i)
 }
 
 // first says whether object i is the copy of its blob that is read: the same blob in
 // another pack, or loose too, is read once, the first in the store's order.
 func (w *packWorker) first(i int32) bool {
-	return !w.dups || w.store.find(w.store.objs[i].oid) == i
+	return w.firsts == nil || w.firsts[i]
 }
 
 // tooLarge reports blob i, of size bytes, as skipped for the size limit.
@@ -622,7 +672,7 @@ func (w *packWorker) send(i int32, oid string, b *packBlob, base *packBlob) erro
 	}
 	if s.Progress != nil {
 		o := &w.store.objs[i]
-		s.Progress(o.end-o.off, true)
+		s.Progress(o.stored(), true)
 	}
 	b.refs.Add(1)
 	if w.cache == nil {
@@ -671,6 +721,10 @@ func (w *packWorker) build(o *packObject, base *packBlob) (*packBlob, int64, err
 	if h == 0 {
 		return nil, 0, errors.New("bad object header")
 	}
+	if size > int64(n)*maxInflation+64 {
+		// More than a stream of n bytes can inflate to.
+		return nil, 0, fmt.Errorf("its header says %d bytes, more than its %d bytes of stream can hold", size, n)
+	}
 	switch typ {
 	case objOfsDelta:
 		_, m := ofsDistance(comp[h:])
@@ -698,6 +752,9 @@ func (w *packWorker) build(o *packObject, base *packBlob) (*packBlob, int64, err
 	if err := w.inflate(comp[h:], delta); err != nil {
 		return nil, 0, err
 	}
+	if _, made, _, ok := deltaSizes(delta); ok && made > w.s.limit() && o.first < 0 {
+		return nil, made, nil
+	}
 	b, ops, err := applyDelta(base.data, delta, w.ops[:0])
 	w.ops = ops
 	return b, 0, err
@@ -713,7 +770,11 @@ func newPackBlob(size int) *packBlob {
 	return b
 }
 
-// inflate inflates the zlib stream at the start of comp into out, which it fills exactly.
+// maxInflation is the most deflate inflates a byte of stream to.
+const maxInflation = 1032
+
+// inflate inflates the zlib stream at the start of comp into out, which it fills exactly:
+// the stream must end there, with its checksum right.
 func (w *packWorker) inflate(comp []byte, out []byte) error {
 	r := bytes.NewReader(comp)
 	if w.z == nil {
@@ -726,6 +787,13 @@ func (w *packWorker) inflate(comp []byte, out []byte) error {
 		return err
 	}
 	if _, err := io.ReadFull(w.z, out); err != nil {
+		return fmt.Errorf("inflating: %w", err)
+	}
+	var more [1]byte
+	switch n, err := w.z.Read(more[:]); {
+	case n > 0:
+		return errors.New("inflating: the stream holds more than its header says")
+	case err != io.EOF:
 		return fmt.Errorf("inflating: %w", err)
 	}
 	return nil
@@ -775,69 +843,93 @@ func deltaSize(d []byte) (int64, []byte, bool) {
 }
 
 // applyDelta builds the object that delta (gitformat-pack's instructions: copies of
-// ranges of the base, and inserts of bytes the delta holds) makes of base.
+// ranges of the base, and inserts of bytes the delta holds) makes of base, and appends its
+// copies to ops. The instructions are checked before the object is allocated: a delta that
+// says it makes more than its instructions do is an error, not an allocation of what it says.
 func applyDelta(base, delta []byte, ops []copyOp) (*packBlob, []copyOp, error) {
-	srcSize, d, ok := deltaSize(delta)
+	srcSize, dstSize, d, ok := deltaSizes(delta)
 	if !ok || srcSize != int64(len(base)) {
 		return nil, ops, errors.New("delta does not fit its base")
 	}
-	dstSize, d, ok := deltaSize(d)
-	if !ok || dstSize > 1<<40 {
-		return nil, ops, errors.New("bad delta header")
+	// First the sizes alone: every instruction within the delta and the base.
+	made := int64(0)
+	for in := d; len(in) > 0; {
+		c := in[0]
+		in = in[1:]
+		switch {
+		case c&0x80 != 0:
+			off, n, rest, ok := readCopy(c, in)
+			if !ok {
+				return nil, ops, errors.New("truncated delta")
+			}
+			if off+n > len(base) {
+				return nil, ops, errors.New("delta copies outside its base")
+			}
+			in, made = rest, made+int64(n)
+		case c != 0:
+			if int(c) > len(in) {
+				return nil, ops, errors.New("truncated delta")
+			}
+			in, made = in[c:], made+int64(c)
+		default:
+			return nil, ops, errors.New("reserved delta instruction")
+		}
+	}
+	if made != dstSize {
+		return nil, ops, fmt.Errorf("delta makes %d bytes and says %d", made, dstSize)
 	}
 	b := newPackBlob(int(dstSize))
 	out := b.data[:0]
 	for len(d) > 0 {
 		c := d[0]
 		d = d[1:]
-		switch {
-		case c&0x80 != 0:
+		if c&0x80 != 0 {
 			var off, n int
-			for k := range 4 {
-				if c&(1<<k) != 0 {
-					if len(d) == 0 {
-						b.release()
-						return nil, ops, errors.New("truncated delta")
-					}
-					off |= int(d[0]) << (8 * k)
-					d = d[1:]
-				}
-			}
-			for k := range 3 {
-				if c&(0x10<<k) != 0 {
-					if len(d) == 0 {
-						b.release()
-						return nil, ops, errors.New("truncated delta")
-					}
-					n |= int(d[0]) << (8 * k)
-					d = d[1:]
-				}
-			}
-			if n == 0 {
-				n = 0x10000
-			}
-			if off+n > len(base) || int64(len(out)+n) > dstSize {
-				b.release()
-				return nil, ops, errors.New("delta copies outside its base")
-			}
+			off, n, d, _ = readCopy(c, d)
 			ops = append(ops, copyOp{dst: len(out), src: off, n: n})
 			out = append(out, base[off:off+n]...)
-		case c != 0:
-			n := int(c)
-			if n > len(d) || int64(len(out)+n) > dstSize {
-				b.release()
-				return nil, ops, errors.New("truncated delta")
-			}
-			out = append(out, d[:n]...)
-			d = d[n:]
-		default:
-			b.release()
-			return nil, ops, errors.New("reserved delta instruction")
+			continue
 		}
-	}
-	if int64(len(out)) != dstSize {
-		b.release()
-		return nil, ops, errors.New("delta makes fewer bytes than it says")
+		out = append(out, d[:c]...)
+		d = d[c:]
 	}
 	return b, ops, nil
+}
+
+// deltaSizes reads the base's size and the result's that a delta starts with, and returns
+// its instructions.
+func deltaSizes(delta []byte) (src, dst int64, d []byte, ok bool) {
+	src, d, ok = deltaSize(delta)
+	if !ok {
+		return 0, 0, nil, false
+	}
+	dst, d, ok = deltaSize(d)
+	return src, dst, d, ok
+}
+
+// readCopy reads a copy instruction (its first byte c, with the bits that say which
+// offset and size bytes follow in d): the base's range it copies and the rest of d.
+func readCopy(c byte, d []byte) (off, n int, rest []byte, ok bool) {
+	for k := range 4 {
+		if c&(1<<k) != 0 {
+			if len(d) == 0 {
+				return 0, 0, nil, false
+			}
+			off |= int(d[0]) << (8 * k)
+			d = d[1:]
+		}
+	}
+	for k := range 3 {
+		if c&(0x10<<k) != 0 {
+			if len(d) == 0 {
+				return 0, 0, nil, false
+			}
+			n |= int(d[0]) << (8 * k)
+			d = d[1:]
+		}
+	}
+	if n == 0 {
+		n = 0x10000
+	}
+	return off, n, d, true
 }
