@@ -377,7 +377,7 @@ func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []line
 	if base == nil {
 		return c.fresh(data, 0, len(data), recs)
 	}
-	pos := 0
+	pos, next := 0, 0
 	for _, op := range base.ops {
 		// The base's whole lines inside the copy, [a, b): from after its first newline (or
 		// from the start, for a copy of the base's start to the blob's) to after its last.
@@ -400,8 +400,21 @@ func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []line
 		}
 		recs = c.fresh(data, pos, a+shift, recs)
 		c.taken += int64(b - a)
-		i, _ := slices.BinarySearchFunc(base.recs, int32(a), func(r lineRec, at int32) int { return cmp.Compare(r.start, at) })
-		for _, r := range base.recs[i:] {
+		// The first record at a: copies mostly go forward through the base, so the search
+		// starts where the last copy's records ended.
+		i := next
+		if i > len(base.recs) || i > 0 && int(base.recs[i-1].start) >= a {
+			i = 0
+		}
+		if i+8 < len(base.recs) && int(base.recs[i+8].start) < a {
+			j, _ := slices.BinarySearchFunc(base.recs[i:], int32(a), func(r lineRec, at int32) int { return cmp.Compare(r.start, at) })
+			i += j
+		}
+		for i < len(base.recs) && int(base.recs[i].start) < a {
+			i++
+		}
+		for ; i < len(base.recs); i++ {
+			r := base.recs[i]
 			if int(r.start) >= b {
 				break
 			}
@@ -418,7 +431,7 @@ func (c *lineCache) records(data []byte, base *baseLines, recs []lineRec) []line
 			}
 			recs = append(recs, r)
 		}
-		pos = b + shift
+		pos, next = b+shift, i
 	}
 	return c.fresh(data, pos, len(data), recs)
 }

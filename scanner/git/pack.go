@@ -577,6 +577,8 @@ type packBlob struct {
 	// recs are its line records (nil: none kept), for the blobs built on it; the walk
 	// alone uses them.
 	recs *[]lineRec
+	// told is closed once the engine is done with its chunk (nil: no chunk to wait for).
+	told chan struct{}
 }
 
 func (b *packBlob) release() {
@@ -678,6 +680,17 @@ func (w *packWorker) send(i int32, oid string, b *packBlob, base *packBlob) erro
 	if w.cache == nil {
 		return w.emit(s.blobChunk(w.cache, oid, b.data, b.release))
 	}
+	if base != nil && base.told != nil {
+		// What the engine says of the base's lines tells which of them this blob need
+		// not send again: a line that matched nothing is left out. Without the wait, a
+		// new keyword line went again in each of the next few versions, sent before the
+		// engine had answered for the first (on git/git, 30% more bytes matched).
+		select {
+		case <-base.told:
+		case <-w.ctx.Done():
+			return w.ctx.Err()
+		}
+	}
 	var from *baseLines
 	if base != nil && base.recs != nil {
 		w.base = baseLines{data: base.data, recs: *base.recs, ops: w.ops}
@@ -692,6 +705,16 @@ func (w *packWorker) send(i int32, oid string, b *packBlob, base *packBlob) erro
 	} else {
 		*recs = (*recs)[:0]
 		recPool.Put(recs)
+	}
+	if c.Scanned != nil && w.store.objs[i].first >= 0 {
+		told, done := make(chan struct{}), c.Done
+		b.told = told
+		c.Done = func() {
+			if done != nil {
+				done()
+			}
+			close(told)
+		}
 	}
 	return w.emit(c)
 }
