@@ -18,7 +18,6 @@ import (
 	"sync/atomic"
 
 	"github.com/dustin/go-humanize"
-
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"golang.org/x/sync/errgroup"
 
@@ -30,8 +29,12 @@ import (
 // deltas built on it, and on those) depth first, so that each object is inflated once and
 // a delta is applied to its base while that base is in memory. `git cat-file` rebuilds a
 // delta from its chain for every blob, through a cache of bases that misses; and it hands
-// every blob over a pipe. On git/git the floor that reads every object once with
-// cat-file took N s, this took M (bench/history.sh).
+// every blob over a pipe. A delta's lines are mostly its base's: the lines it copies whole
+// take the base's line records (lineCache.selFrom), and only the lines around its inserts
+// are hashed and looked up. On git/git (262,343 blobs, 8.1 GB), the whole scan with this
+// reader took 1.1-1.2x the wall time of `git cat-file --batch-all-objects --batch` reading
+// every object once, against 2.6x with cat-file readers; on redis 0.74x against 1.40x
+// (bench/history.sh, CATFILE=1).
 //
 // The pack format is gitformat-pack(5): a 12-byte header, then objects, each a header
 // (type and size in a varint; for an offset delta the distance back to its base, for a
@@ -72,7 +75,6 @@ type packObject struct {
 type packStore struct {
 	dir   string // the objects folder
 	packs []*os.File
-	names []string // each pack's path, for messages
 	objs  []packObject
 	loose []string // paths of the loose objects
 	// byPack holds, for each pack, the range of objs that are its objects, by offset.
@@ -161,7 +163,6 @@ func (p *packStore) addPack(path string) error {
 	n := int32(len(p.packs))
 	p.objs = slices.Grow(p.objs, int(count))
 	p.packs = append(p.packs, pack)
-	p.names = append(p.names, path)
 	from := int32(len(p.objs))
 	entries, err := idx.Entries()
 	if err != nil {

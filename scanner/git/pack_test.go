@@ -608,7 +608,8 @@ func checkStore(t testing.TB, dir string) storeShape {
 	if len(seen) != len(types) {
 		t.Errorf("openPacks indexed %d distinct objects, git lists %d", len(seen), len(types))
 	}
-	for pi, name := range store.names {
+	for pi, pack := range store.packs {
+		name := pack.Name()
 		entries := verifyPack(t, dir, name)
 		r := store.byPack[pi]
 		if int(r[1]-r[0]) != len(entries) {
