@@ -103,6 +103,9 @@ type Source struct {
 	// runBlobs, when set, bounds the blobs of each run handed to the git reader's processes
 	// (runBlobs), so that tests can make many runs of a small history.
 	runBlobs int
+	// chainBytes, when set, bounds the bytes of the bases the pack reader holds down a
+	// chain of deltas (maxChainBytes), so that tests can make it leave blobs to cat-file.
+	chainBytes int64
 
 	// commits is the count of commits, set when the scan ends.
 	commits int64

@@ -537,16 +537,30 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 }
 
 // firsts says, for a store with more than one pack or loose objects, which objects are
-// the copy of their id that is read: the first in the store's order. It is nil when every
-// object is (a single pack holds each object once).
+// the copy of their id that is read: the first in the store's order whose type is known
+// (a copy whose delta base is missing is read only when no other copy can be). It is nil
+// when every object is (a single pack holds each object once).
 func (p *packStore) firsts() []bool {
 	if len(p.packs) <= 1 && len(p.loose) == 0 {
 		return nil
 	}
 	p.find([20]byte{}) // sorts byID
 	first := make([]bool, len(p.objs))
-	for k, i := range p.byID {
-		first[i] = k == 0 || p.objs[p.byID[k-1]].oid != p.objs[i].oid
+	for k := 0; k < len(p.byID); {
+		// The copies of one id, in store order.
+		end := k + 1
+		for end < len(p.byID) && p.objs[p.byID[end]].oid == p.objs[p.byID[k]].oid {
+			end++
+		}
+		pick := p.byID[k]
+		for _, i := range p.byID[k:end] {
+			if p.objs[i].kind != 0 {
+				pick = i
+				break
+			}
+		}
+		first[pick] = true
+		k = end
 	}
 	return first
 }
@@ -560,8 +574,11 @@ type packWorker struct {
 	ctx   context.Context
 	// firsts says which objects are the copy of their id that is read (nil: all).
 	firsts []bool
-	// lost are the blobs that could not be read from the packs.
-	lost  []blobRef
+	// lost are the blobs left to git cat-file: those that could not be read from the
+	// packs, and those built on a chain of bases that held too much.
+	lost []blobRef
+	// held is the bytes of the blobs down the chain being walked.
+	held  int64
 	z     io.ReadCloser
 	comp  []byte   // the object being read, as stored
 	delta []byte   // a delta's instructions
@@ -622,6 +639,16 @@ func (w *packWorker) visit(i int32, base *packBlob) error {
 	if err := w.send(i, oid, b, base); err != nil {
 		return err
 	}
+	w.held += int64(len(b.data))
+	defer func() { w.held -= int64(len(b.data)) }()
+	if o.first >= 0 && w.held > w.s.chainLimit() {
+		// The chain of bases above holds too much (a deep chain of large blobs): what is
+		// built on this blob is left to git, whose cache of bases is bounded.
+		for c := o.first; c >= 0; c = w.store.objs[c].next {
+			w.leave(c)
+		}
+		return nil
+	}
 	for c := o.first; c >= 0; c = w.store.objs[c].next {
 		if err := w.ctx.Err(); err != nil {
 			return err
@@ -637,16 +664,29 @@ func (w *packWorker) visit(i int32, base *packBlob) error {
 // be read by git cat-file.
 func (w *packWorker) lose(i int32, oid string, err error) {
 	w.s.Logger.Debug().Str("blob", oid).Err(err).Msg("blob not read from the packs")
-	var walk func(i int32)
-	walk = func(i int32) {
-		if w.first(i) {
-			w.lost = append(w.lost, blobRef{oid: hex.EncodeToString(w.store.objs[i].oid[:])})
-		}
-		for c := w.store.objs[i].first; c >= 0; c = w.store.objs[c].next {
-			walk(c)
-		}
+	w.leave(i)
+}
+
+// leave leaves blob i and the blobs built on it to git cat-file.
+func (w *packWorker) leave(i int32) {
+	if w.first(i) {
+		w.lost = append(w.lost, blobRef{oid: hex.EncodeToString(w.store.objs[i].oid[:])})
 	}
-	walk(i)
+	for c := w.store.objs[i].first; c >= 0; c = w.store.objs[c].next {
+		w.leave(c)
+	}
+}
+
+// maxChainBytes bounds the bytes of the bases a worker holds down one chain of deltas (git
+// makes chains of up to 4,095 deltas).
+const maxChainBytes = 512 << 20
+
+// chainLimit is maxChainBytes, or the tests' lower bound.
+func (s *Source) chainLimit() int64 {
+	if s.chainBytes > 0 {
+		return s.chainBytes
+	}
+	return maxChainBytes
 }
 
 // first says whether object i is the copy of its blob that is read: the same blob in

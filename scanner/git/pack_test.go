@@ -1587,3 +1587,35 @@ func TestPackProgress(t *testing.T) {
 		})
 	}
 }
+
+// TestPackDeepChain: when the bases down a chain of deltas hold more than the reader's
+// bound, the blobs built on them are left to git cat-file, and the findings and counts are
+// those of reading every blob from the packs.
+func TestPackDeepChain(t *testing.T) {
+	dir := repoWithLongHistory(t, 60)
+	var results []*scanner.Result
+	for _, bound := range []int64{0, 1, 20 << 10} {
+		for _, anchors := range []bool{true, false} {
+			src := config{readerGit, anchors}.source(dir)
+			src.chainBytes = bound
+			var log logBuffer
+			src.Logger = zerolog.New(&log).Level(zerolog.DebugLevel)
+			res := run(t, src)
+			if len(res.Findings) != 1 || len(res.Problems) > 0 {
+				t.Fatalf("bound %d, anchors %v: %d findings, problems %v", bound, anchors, len(res.Findings), res.Problems)
+			}
+			if left := strings.Contains(log.String(), "read with git cat-file"); left != (bound > 0) {
+				t.Errorf("bound %d, anchors %v: blobs left to cat-file: %v", bound, anchors, left)
+			}
+			results = append(results, res)
+		}
+	}
+	for i, res := range results[1:] {
+		if diff := cmp.Diff(results[0].Findings, res.Findings); diff != "" {
+			t.Errorf("scan %d: findings differ (-unbounded +bounded):\n%s", i+1, diff)
+		}
+		if a, b := results[0].Stats, res.Stats; a.Blobs != b.Blobs || a.Bytes != b.Bytes || a.Commits != b.Commits {
+			t.Errorf("scan %d: stats %+v, want %+v", i+1, b, a)
+		}
+	}
+}
