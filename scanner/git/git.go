@@ -106,6 +106,9 @@ type Source struct {
 	// chainBytes, when set, bounds the bytes of the bases the pack reader holds down a
 	// chain of deltas (maxChainBytes), so that tests can make it leave blobs to cat-file.
 	chainBytes int64
+	// splitFrom, when set, is the history (in commits) from which the pack reader's scan
+	// walks it in two halves (minSplit), so that tests can split small histories.
+	splitFrom int64
 
 	// commits is the count of commits, set when the scan ends.
 	commits int64

@@ -454,10 +454,13 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 	context.AfterFunc(ctx, s.history.stop)
 	listed := &listedSet{}
 	s.listed = listed
-	roots, total, blobs := []int32{}, int64(0), 0
+	roots, total, blobs, commits := []int32{}, int64(0), 0, int64(0)
 	first := store.firsts()
 	for i := range store.objs {
 		o := &store.objs[i]
+		if o.kind == objCommit && (first == nil || first[i]) {
+			commits++
+		}
 		if o.kind == objBlob && o.base == noBase {
 			// Every copy of a blob stored twice starts a family: deltas may be built on
 			// either.
@@ -484,6 +487,10 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 		}
 	}
 	listed.complete = true
+	if commits >= cmp.Or(s.splitFrom, minSplit) {
+		// The store holds about as many commits as the walk will: it goes in halves.
+		s.history.split = max(commits/2, 1)
+	}
 	if s.Progress != nil {
 		s.Progress(total, false)
 	}

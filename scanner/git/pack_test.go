@@ -1619,3 +1619,55 @@ func TestPackDeepChain(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitWalk: the history walk in two halves at once finds what one walk finds: the same
+// findings at the same places, the same problems (a tree it cannot read makes a half fail,
+// and the walk starts again as one) and the same counts, on histories with merges, a
+// submodule, a lost tree.
+func TestSplitWalk(t *testing.T) {
+	cases := map[string]func(t *testing.T) string{
+		"merges":       func(t *testing.T) string { return repoWithMerges(t).dir },
+		"long history": func(t *testing.T) string { return repoWithLongHistory(t, 60) },
+		"submodule":    func(t *testing.T) string { h, _ := repoWithSubmodule(t, true); return h.dir },
+		"lost tree": func(t *testing.T) string {
+			h, tree := repoWithSecretInSubtree(t)
+			deleteObject(t, h.dir, tree)
+			return h.dir
+		},
+	}
+	for name, make := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := make(t)
+			var results []*scanner.Result
+			var logs []string
+			for _, from := range []int64{0, 1} {
+				src := config{readerGit, true}.source(dir)
+				src.splitFrom = from
+				if from == 0 {
+					src.splitFrom = 1 << 40 // never split
+				}
+				res, log := runLogged(t, src)
+				results, logs = append(results, res), append(logs, log)
+				if halved, want := src.history.halved, from == 1 && name != "lost tree"; halved != want {
+					t.Errorf("split from %d: walked in halves %v, want %v", from, halved, want)
+				}
+			}
+			one, two := results[0], results[1]
+			if diff := cmp.Diff(one.Findings, two.Findings); diff != "" {
+				t.Errorf("findings differ (-one walk +two halves):\n%s", diff)
+			}
+			if a, b := problemsText(one), problemsText(two); a != b {
+				t.Errorf("problems differ: one walk\n%s\ntwo halves\n%s", a, b)
+			}
+			if a, b := one.Stats, two.Stats; a.Commits != b.Commits || a.Blobs != b.Blobs || a.Skipped != b.Skipped {
+				t.Errorf("stats differ: one walk %+v, two halves %+v", a, b)
+			}
+			if len(one.Findings) == 0 {
+				t.Error("no findings: nothing compared")
+			}
+			if name == "submodule" && (!strings.Contains(logs[0], "vendor/lib") || !strings.Contains(logs[1], "vendor/lib")) {
+				t.Errorf("the submodule is not named by both walks:\n%s\n%s", logs[0], logs[1])
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package git
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,10 @@ import (
 // listing, though it leaves a core idle, ran half as fast beside the walk.) The first match
 // comes from an engine worker, which has no context to give: the walk runs under a context
 // of its own, which stop (called when the scan's context ends) cancels.
+//
+// On a large history read from the packs (split), the walk goes in two halves at once
+// (walkSplit): the walk alone costs about what git takes to read every object, and one
+// `git log` left it running seconds after the reading had ended.
 type histWalk struct {
 	repo *repository
 	once sync.Once
@@ -40,6 +45,11 @@ type histWalk struct {
 	intros  map[string][]intro
 	links   map[string]*commitInfo // submodules: the first commit seen setting each path
 	commits int64
+	// split, when set, is where the walk is cut in two (a count of commits, about half the
+	// history's): two `git log` processes walk the halves at once (walkSplit).
+	split int64
+	// halved is set when the walk went in two halves (split) to the end.
+	halved bool
 }
 
 // newHistWalk returns the walk of repo, not started: start starts it, stop stops it (or
@@ -61,21 +71,89 @@ func (h *histWalk) start() {
 		go func() {
 			defer cancel()
 			defer close(h.done)
-			intros := map[string][]intro{}
-			links := map[string]*commitInfo{}
-			h.err = walkGit(ctx, h.repo, visitor{
-				blob: func(c *commitInfo, path, blob string) {
-					intros[blob] = append(intros[blob], intro{commit: c, path: path})
-				},
-				link: func(c *commitInfo, path string) {
-					if _, ok := links[path]; !ok && len(links) < maxLinks {
-						links[path] = c
-					}
-				},
-			}, &h.commits)
-			h.intros, h.links = intros, links
+			if h.split > 0 {
+				var ok bool
+				if h.intros, h.links, h.commits, ok = walkSplit(ctx, h.repo, h.split); ok || ctx.Err() != nil {
+					h.halved = ok
+					return
+				}
+				// A half failed: the walk starts again as one, which goes past what
+				// cannot be read and says what it is.
+			}
+			w := newWalkMaps()
+			h.err = walkGit(ctx, h.repo, w.visitor(), &h.commits)
+			h.intros, h.links = w.intros, w.links
 		}()
 	})
+}
+
+// walkMaps is what a walk found: the introductions of each blob, in the walk's order, and
+// the first commit seen setting each submodule path.
+type walkMaps struct {
+	intros map[string][]intro
+	links  map[string]*commitInfo
+}
+
+func newWalkMaps() *walkMaps {
+	return &walkMaps{intros: map[string][]intro{}, links: map[string]*commitInfo{}}
+}
+
+func (w *walkMaps) visitor() visitor {
+	return visitor{
+		blob: func(c *commitInfo, path, blob string) {
+			w.intros[blob] = append(w.intros[blob], intro{commit: c, path: path})
+		},
+		link: func(c *commitInfo, path string) {
+			if _, ok := w.links[path]; !ok && len(w.links) < maxLinks {
+				w.links[path] = c
+			}
+		},
+	}
+}
+
+// add adds what the walk of the next part of the history found, as one walk of both would
+// have: introductions after those found before, a submodule path's first commit the first
+// part's.
+func (w *walkMaps) add(next *walkMaps) {
+	for blob, list := range next.intros {
+		w.intros[blob] = append(w.intros[blob], list...)
+	}
+	for path, c := range next.links {
+		if _, ok := w.links[path]; !ok && len(w.links) < maxLinks {
+			w.links[path] = c
+		}
+	}
+}
+
+// minSplit is the history, in commits, from which the walk goes in two halves at once. On
+// git/git (203,352 commits) the two halves took 9.3 s and 8.4 s side by side, where one walk
+// took 16-18 s; the output of the two, one after the other, is the output of one.
+const minSplit = 20_000
+
+// walkSplit walks the history in two `git log` processes at once: the first at commits
+// from the newest, the second skipping those (git log's --skip counts the same commits in
+// the same order). What they find, the first's then the second's, is what one walk finds.
+// ok is false when either could not walk its half (a commit it could not diff): the caller
+// then walks again as one, which goes on past such commits.
+func walkSplit(ctx context.Context, repo *repository, at int64) (intros map[string][]intro, links map[string]*commitInfo, commits int64, ok bool) {
+	halves := [2]*walkMaps{newWalkMaps(), newWalkMaps()}
+	var counts [2]int64
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, arg := range []string{"--max-count=" + strconv.FormatInt(at, 10), "--skip=" + strconv.FormatInt(at, 10)} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			failed, err := walkLog(ctx, repo, []string{arg}, halves[i].visitor(), &counts[i])
+			errs[i] = cmp.Or(failed, err)
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		return nil, nil, 0, false
+	}
+	halves[0].add(halves[1])
+	return halves[0].intros, halves[0].links, counts[0] + counts[1], true
 }
 
 // stop ends the walk if it runs, and keeps it from starting if it does not yet.
@@ -147,31 +225,49 @@ func walkGit(ctx context.Context, repo *repository, v visitor, commits *int64) e
 		last string
 	)
 	counted := v
-	counted.head = func(c *commitInfo) { seen++; last = c.sha }
-	cmd := gitCmd(ctx, repo.gitDir, append(append([]string{"-c", deltaCache, "log"}, walkArgs...), repo.revArgs()...)...)
+	counted.head = func(c *commitInfo) {
+		seen++
+		last = c.sha
+		if v.head != nil {
+			v.head(c)
+		}
+	}
+	failed, err := walkLog(ctx, repo, nil, counted, commits)
+	if failed == nil {
+		return err
+	}
+	// git log stopped on a commit it could not diff: the rest is walked without it.
+	return walkRest(ctx, repo, v, seen, last, failed, commits)
+}
+
+// walkLog runs one `git log` walk (with extra arguments: a part of the history), telling v
+// what it finds and counting the commits in commits once it ends. failed is git's error
+// when git stopped on a commit it could not diff; err any other error.
+func walkLog(ctx context.Context, repo *repository, extra []string, v visitor, commits *int64) (failed, err error) {
+	args := append(append([]string{"-c", deltaCache, "log"}, walkArgs...), extra...)
+	cmd := gitCmd(ctx, repo.gitDir, append(args, repo.revArgs()...)...)
 	repo.revInput(cmd)
 	pipe, stderr, err := startReading(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer pipe.Close()
 	var n int64
-	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), counted, &n)
+	parseErr := parseLog(bufio.NewReaderSize(pipe, 256<<10), v, &n)
 	if parseErr != nil {
 		cmd.Process.Kill()
 	}
 	waitErr := cmd.Wait()
 	switch {
 	case parseErr != nil:
-		return parseErr
+		return nil, parseErr
 	case waitErr == nil:
 		*commits = n
-		return nil
+		return nil, nil
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
-	// git log stopped on a commit it could not diff: the rest is walked without it.
-	return walkRest(ctx, repo, v, seen, last, gitError("log", stderr, waitErr), commits)
+	return gitError("log", stderr, waitErr), nil
 }
 
 // maxWalkFailures bounds the commits a walk goes past: beyond it, the history is taken to
