@@ -32,9 +32,9 @@ import (
 // every blob over a pipe. A delta's lines are mostly its base's: the lines it copies whole
 // take the base's line records (lineCache.selFrom), and only the lines around its inserts
 // are hashed and looked up. On git/git (262,343 blobs, 8.1 GB), the whole scan with this
-// reader took 1.1-1.2x the wall time of `git cat-file --batch-all-objects --batch` reading
-// every object once, against 2.6x with cat-file readers; on redis 0.74x against 1.40x
-// (bench/history.sh, CATFILE=1).
+// reader took 1.06-1.18x the wall time of `git cat-file --batch-all-objects --batch`
+// reading every object once, against 2x with cat-file readers; on redis 0.61-0.68x against
+// 1.8x (bench/history.sh, CATFILE=1).
 //
 // The pack format is gitformat-pack(5): a 12-byte header, then objects, each a header
 // (type and size in a varint; for an offset delta the distance back to its base, for a
