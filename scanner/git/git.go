@@ -89,7 +89,8 @@ type Source struct {
 	Logger zerolog.Logger
 	// Progress, when set, is told the bytes of each blob read (add=true) and the total bytes
 	// to read (add=false) once known: with the git reader, blobs are read while they are
-	// listed, so some are read before the total is known.
+	// listed, so some are read before the total is known. Read from the packs, a blob counts
+	// the bytes it takes in the store (compressed), and the total is known before reading.
 	Progress func(n int64, add bool)
 
 	// Forges, when set, fills in the permalink (Location.URL) of each place when the
