@@ -488,8 +488,10 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 	}
 	listed.complete = true
 	if commits >= cmp.Or(s.splitFrom, minSplit) {
-		// The store holds about as many commits as the walk will: it goes in halves.
-		s.history.split = max(commits/2, 1)
+		// The store holds about as many commits as the walk will: it goes in two parts,
+		// the newer a little smaller, as newer commits have larger trees to diff (on
+		// git/git, at 50% the newer half took 7.7 s and the older 6.0; at 45%, 6.3 and 6.9).
+		s.history.split = max(commits*9/20, 1)
 	}
 	if s.Progress != nil {
 		s.Progress(total, false)

@@ -125,7 +125,7 @@ func (w *walkMaps) add(next *walkMaps) {
 	}
 }
 
-// minSplit is the history, in commits, from which the walk goes in two halves at once. On
+// minSplit is the history, in commits, from which the walk goes in two parts at once. On
 // git/git (203,352 commits) the two halves took 9.3 s and 8.4 s side by side, where one walk
 // took 16-18 s; the output of the two, one after the other, is the output of one.
 const minSplit = 20_000
