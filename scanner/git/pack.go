@@ -32,8 +32,8 @@ import (
 // every blob over a pipe. A delta's lines are mostly its base's: the lines it copies whole
 // take the base's line records (lineCache.selFrom), and only the lines around its inserts
 // are hashed and looked up. On git/git (262,343 blobs, 8.1 GB), the whole scan with this
-// reader took 1.06-1.18x the wall time of `git cat-file --batch-all-objects --batch`
-// reading every object once, against 2x with cat-file readers; on redis 0.61-0.68x against
+// reader took 0.92-1.16x the wall time of `git cat-file --batch-all-objects --batch`
+// reading every object once, against 2x with cat-file readers; on redis 0.64-0.75x against
 // 1.8x (bench/history.sh, CATFILE=1).
 //
 // The pack format is gitformat-pack(5): a 12-byte header, then objects, each a header
