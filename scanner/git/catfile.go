@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dustin/go-humanize"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/leakstop/leakstop/scanner"
@@ -168,7 +167,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 				listed.add(string(oid))
 			}
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Err: fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)})
+				emitErr = emit(missingChunk(string(oid)))
 			}
 			continue
 		default:
@@ -180,7 +179,7 @@ func (s *Source) listGit(ctx context.Context, repo *repository, runs chan<- []bl
 		}
 		if n > limit {
 			if emitErr == nil {
-				emitErr = emit(scanner.Chunk{Location: scanner.Location{Blob: string(oid)}, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+				emitErr = emit(tooLargeChunk(scanner.Location{Blob: string(oid)}, n, limit))
 			}
 			continue
 		}
@@ -237,9 +236,7 @@ func (s *Source) readRuns(ctx context.Context, gitDir string, runs <-chan []blob
 	var cache *lineCache
 	if s.Lines != nil {
 		cache = newLineCache(s.Lines)
-		defer func() {
-			s.Logger.Debug().Int64("bytes", cache.selected).Int64("whole_blobs", cache.whole).Int64("whole_bytes", cache.wholeBytes).Msg("lines selected for matching")
-		}()
+		defer cache.logCounts(s.Logger)
 	}
 	var left [][]blobRef // what a dead process had been given and did not answer
 	for {

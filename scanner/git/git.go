@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/rs/zerolog"
 
 	"github.com/leakstop/leakstop/rules"
@@ -253,6 +254,17 @@ func (s *Source) reader() Reader {
 }
 
 func (s *Source) limit() int64 { return sizeLimit(s.MaxFileSize) }
+
+// tooLargeChunk is the chunk of blob loc, of size bytes, skipped for being larger than
+// limit: the same from every reader.
+func tooLargeChunk(loc scanner.Location, size, limit int64) scanner.Chunk {
+	return scanner.Chunk{Location: loc, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(size)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize}
+}
+
+// missingChunk is the problem of object oid, which the store lists and cannot give.
+func missingChunk(oid string) scanner.Chunk {
+	return scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)}
+}
 
 // sizeLimit reads a MaxFileSize: 0 means files.DefaultMaxFileSize, negative no limit.
 func sizeLimit(n int64) int64 {

@@ -434,7 +434,7 @@ func (s *Source) scanGoGit(ctx context.Context, repo *repository, emit func(scan
 		}
 		loc := scanner.Location{Blob: h.String()}
 		skip := func(n int64) error {
-			return emit(scanner.Chunk{Location: loc, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(n)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+			return emit(tooLargeChunk(loc, n, limit))
 		}
 		// The size first: go-git reads a loose object whole to open it.
 		if n, ok := objectSize(r, h); ok && n > limit {

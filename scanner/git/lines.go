@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/rs/zerolog"
+
 	"github.com/leakstop/leakstop/rules"
 	"github.com/leakstop/leakstop/scanner"
 	"github.com/leakstop/leakstop/scanner/files"
@@ -53,6 +55,13 @@ type lineCache struct {
 	// read and taken count the bytes of lines hashed and looked up, and of lines whose
 	// records were taken from a delta's base, for the debug log.
 	read, taken int64
+}
+
+// logCounts writes what the cache selected to l's debug log: the bytes of lines that went to
+// the engine, the blobs that went whole, and the bytes of lines read and taken from a
+// delta's base.
+func (c *lineCache) logCounts(l zerolog.Logger) {
+	l.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Int64("lines_read", c.read).Int64("lines_taken", c.taken).Msg("lines selected for matching")
 }
 
 func newLineCache(f *rules.LineFilter) *lineCache {

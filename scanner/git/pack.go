@@ -17,7 +17,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/dustin/go-humanize"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"golang.org/x/sync/errgroup"
 
@@ -214,7 +213,7 @@ func (p *packStore) addLoose() error {
 	}
 	for _, sub := range subdirs {
 		name := sub.Name()
-		if len(name) != 2 || !sub.IsDir() || !isHex(name) {
+		if len(name) != 2 || !sub.IsDir() {
 			continue
 		}
 		files, err := os.ReadDir(filepath.Join(p.dir, name))
@@ -223,10 +222,11 @@ func (p *packStore) addLoose() error {
 		}
 		for _, file := range files {
 			var oid [20]byte
-			if len(file.Name()) != 38 || !isHex(file.Name()) {
+			id := []byte(name + file.Name())
+			if len(id) != 40 || !isOID(id) {
 				continue
 			}
-			hex.Decode(oid[:], []byte(name+file.Name()))
+			hex.Decode(oid[:], id)
 			path := filepath.Join(p.dir, name, file.Name())
 			typ, _, err := looseHeader(path)
 			if err != nil {
@@ -242,15 +242,6 @@ func (p *packStore) addLoose() error {
 		}
 	}
 	return nil
-}
-
-func isHex(s string) bool {
-	for _, c := range []byte(s) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 var looseTypes = map[string]uint8{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}
@@ -477,11 +468,11 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 		case o.kind == 0:
 			oid := hex.EncodeToString(o.oid[:])
 			listed.add(oid)
-			msg := fmt.Errorf("object %s is missing from the repository (run git fsck)", oid)
+			c := missingChunk(oid)
 			if o.base == badBase {
-				msg = fmt.Errorf("reading object %s: its pack entry cannot be read (the object may be corrupt; run git fsck)", oid)
+				c.Err = fmt.Errorf("reading object %s: its pack entry cannot be read (the object may be corrupt; run git fsck)", oid)
 			}
-			if err := emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Err: msg}); err != nil {
+			if err := emit(c); err != nil {
 				return err
 			}
 		}
@@ -508,10 +499,7 @@ func (s *Source) scanPacks(ctx context.Context, repo *repository, store *packSto
 			w := &packWorker{s: s, store: store, emit: emit, ctx: gctx, firsts: first}
 			if s.Lines != nil {
 				w.cache = newLineCache(s.Lines)
-				defer func() {
-					c := w.cache
-					s.Logger.Debug().Int64("bytes", c.selected).Int64("whole_blobs", c.whole).Int64("whole_bytes", c.wholeBytes).Int64("lines_read", c.read).Int64("lines_taken", c.taken).Msg("lines selected for matching")
-				}()
+				defer w.cache.logCounts(s.Logger)
 			}
 			defer func() {
 				mu.Lock()
@@ -709,8 +697,7 @@ func (w *packWorker) tooLarge(i int32, oid string, size int64) error {
 	if !w.first(i) {
 		return nil
 	}
-	limit := w.s.limit()
-	return w.emit(scanner.Chunk{Location: scanner.Location{Blob: oid}, Quiet: true, Skipped: fmt.Sprintf("blob of %s is larger than the %s limit", humanize.IBytes(uint64(size)), humanize.IBytes(uint64(limit))), Limit: scanner.LimitFileSize})
+	return w.emit(tooLargeChunk(scanner.Location{Blob: oid}, size, w.s.limit()))
 }
 
 // send hands blob i, built from base (nil: stored whole), to the engine.
@@ -983,26 +970,21 @@ func deltaSizes(delta []byte) (src, dst int64, d []byte, ok bool) {
 // readCopy reads a copy instruction (its first byte c, with the bits that say which
 // offset and size bytes follow in d): the base's range it copies and the rest of d.
 func readCopy(c byte, d []byte) (off, n int, rest []byte, ok bool) {
-	for k := range 4 {
-		if c&(1<<k) != 0 {
-			if len(d) == 0 {
-				return 0, 0, nil, false
-			}
-			off |= int(d[0]) << (8 * k)
-			d = d[1:]
+	// Bits 0-3 say which of the offset's 4 bytes follow, bits 4-6 which of the size's 3,
+	// least significant first.
+	var v [2]int // the offset, the size
+	for k := range 7 {
+		if c&(1<<k) == 0 {
+			continue
 		}
-	}
-	for k := range 3 {
-		if c&(0x10<<k) != 0 {
-			if len(d) == 0 {
-				return 0, 0, nil, false
-			}
-			n |= int(d[0]) << (8 * k)
-			d = d[1:]
+		if len(d) == 0 {
+			return 0, 0, nil, false
 		}
+		v[k/4] |= int(d[0]) << (8 * (k % 4))
+		d = d[1:]
 	}
-	if n == 0 {
-		n = 0x10000
+	if v[1] == 0 {
+		v[1] = 0x10000
 	}
-	return off, n, d, true
+	return v[0], v[1], d, true
 }

@@ -518,7 +518,7 @@ func verifyPack(t testing.TB, dir, pack string) map[string]packEntry {
 	entries := map[string]packEntry{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if len(f) < 5 || len(f[0]) != 40 || !isHex(f[0]) {
+		if len(f) < 5 || !isOID([]byte(f[0])) {
 			continue
 		}
 		e := packEntry{oid: f[0], typ: f[1]}
